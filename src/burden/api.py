@@ -1,0 +1,57 @@
+"""The Python API: load, build, solve.
+
+>>> import burden
+>>> scn = burden.load_scenario("scenarios/base.yaml")          # doctest: +SKIP
+>>> res = burden.solve(scn)                                     # doctest: +SKIP
+>>> res.burden[["dry_kg_per_thm", "cost_per_thm"]]             # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Iterable
+
+from .model import Hook, Problem, build
+from .result import Result
+from .scenario import Scenario
+from .solvers import get_solver
+
+
+def load_scenario(path: str | Path, scenario: str | None = None) -> Scenario:
+    """Load and validate a scenario file (YAML or TOML); apply a named scenario/override."""
+    return Scenario.from_file(path, scenario=scenario)
+
+
+def solve(problem: Problem | Scenario | str | Path, solver: str = "highs", *, hooks: Iterable[Hook] = (),
+          scenario: str | None = None, **solver_options) -> Result:
+    """Solve a burden problem and return its :class:`~burden.result.Result`.
+
+    Parameters
+    ----------
+    problem : Problem, Scenario or path
+        A built problem (re-solved persistently: only changed prices are
+        passed to the solver), a scenario (built first), or a scenario file.
+    solver : str
+        Registered solver name (default ``"highs"``).
+    hooks : callables
+        Plant-specific constraints, see :func:`burden.model.build`.
+    scenario : str, optional
+        Named scenario/override when ``problem`` is a path.
+
+    Returns
+    -------
+    Result
+        Check ``result.status``; ``result.raise_for_status()`` raises
+        :class:`~burden.errors.InfeasibleError` with the explanation.
+    """
+    t0 = time.perf_counter()
+    if isinstance(problem, (str, Path)):
+        problem = load_scenario(problem, scenario=scenario)
+    if isinstance(problem, Scenario):
+        problem = build(problem, hooks=hooks)
+    t1 = time.perf_counter()
+    out = get_solver(solver, **solver_options).solve(problem)
+    t2 = time.perf_counter()
+    return Result(problem, out, timings={"build_s": t1 - t0, "compile_s": out.compile_seconds,
+                                         "solve_s": out.solve_seconds, "total_s": t2 - t0})

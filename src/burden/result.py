@@ -1,0 +1,517 @@
+"""Result of a burden solve: tidy pandas tables, a printed summary, JSON.
+
+Tables (all per tonne of hot metal unless the column says otherwise):
+
+========================= ===============================================
+``burden``                dry and wet kg/tHM, % of ferrous, t/day, price,
+                          cost and cost share, bounds, reduced cost,
+                          cost range over which the burden is unchanged
+``hot_metal``             wt %, kg/tHM and limits of each element
+``slag``                  kg/tHM and wt % of each component
+``slag_properties``       B2, B3, B4, MgO %, Al2O3 %, slag rate vs windows
+``loads``                 alkali, Zn, S, P, Cl loads, kg/tHM, vs limits
+``costs``                 cost per class, currency/tHM and share
+``balance``               input = hot metal + slag + dust + gas, per
+                          element and oxide, with the closure error
+``constraints``           every row: value, limit, slack, dual, shadow
+                          price per unit of the limit, binding flag
+``binding``               the binding rows and bounds with shadow prices
+========================= ===============================================
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from .chemistry.elements import element_fraction
+from .materials import MaterialClass
+from .model import BALANCED, SLAG_COMPONENTS, Problem
+from .solvers import SolveOutput
+
+BIND_TOL = 1e-6
+
+
+def _rel_tol(*scales: float) -> float:
+    return BIND_TOL * max(1.0, *[abs(s) for s in scales if np.isfinite(s)])
+
+
+@dataclass
+class Result:
+    """The outcome of :func:`burden.solve`.
+
+    Attributes
+    ----------
+    problem : Problem
+    status : str
+        ``optimal``, ``infeasible``, ``unbounded`` or ``time_limit``.
+    objective : float
+        Cost of the burden, currency per tonne of hot metal.
+    x : pandas.Series
+        Dry rate of each charged material, kg/tHM.
+    explanation : str
+        For an infeasible problem: which limits conflict and the smallest
+        relaxation found.
+    timings : dict
+        Seconds spent building, compiling and solving.
+    """
+
+    problem: Problem
+    output: SolveOutput
+    timings: dict = field(default_factory=dict)
+
+    # -- basic facts ----------------------------------------------------------
+    @property
+    def scenario(self):
+        return self.problem.scenario
+
+    @property
+    def status(self) -> str:
+        return self.output.status
+
+    @property
+    def ok(self) -> bool:
+        return self.output.status == "optimal"
+
+    @property
+    def objective(self) -> float:
+        """Cost of everything charged and injected, currency per tHM."""
+        return float(self.output.objective)
+
+    @property
+    def currency(self) -> str:
+        return self.scenario.config.currency
+
+    @property
+    def x(self) -> pd.Series:
+        return pd.Series(self.output.x, index=self.problem.materials, name="dry_kg_per_thm")
+
+    def quantity(self, name: str) -> float:
+        """Value of a named quantity of :attr:`Problem.coefficients` (kg/tHM)."""
+        return self.problem.quantities[name].value(self.output.x)
+
+    def raise_for_status(self) -> "Result":
+        """Raise :class:`~burden.errors.InfeasibleError` unless optimal; return self."""
+        from .errors import InfeasibleError, SolverError
+
+        if self.status == "infeasible":
+            raise InfeasibleError(self.explanation, self)
+        if self.status != "optimal":
+            raise SolverError(f"{self.scenario.name}: solver status {self.output.solver_status}")
+        return self
+
+    # -- tables ---------------------------------------------------------------
+    @cached_property
+    def burden(self) -> pd.DataFrame:
+        p = self.problem
+        scn = p.scenario
+        x = self.output.x
+        ferrous = sum(x[j] for j, k in enumerate(p.materials)
+                      if scn.materials[k].material_class is MaterialClass.FERROUS)
+        P = scn.config.production_t_per_day
+        rows = []
+        total_cost = self.objective
+        rng = self.output.cost_ranging or {}
+        for j, k in enumerate(p.materials):
+            m = scn.materials[k]
+            dry = float(x[j])
+            cost = dry * m.price_per_dry_t / 1000.0
+            basis_factor = m.wet_per_dry if m.price_basis == "wet" else 1.0
+            lo, hi = rng.get(k, (math.nan, math.nan))
+            rows.append({
+                "material": k,
+                "class": m.material_class.value,
+                "dry_kg_per_thm": dry,
+                "wet_kg_per_thm": dry * m.wet_per_dry,
+                "pct_of_ferrous": 100.0 * dry / ferrous if m.material_class is MaterialClass.FERROUS and ferrous > 0 else math.nan,
+                "dry_t_per_day": dry * P / 1000.0,
+                "wet_t_per_day": dry * m.wet_per_dry * P / 1000.0,
+                "price_per_t": m.price_per_t,
+                "price_basis": m.price_basis,
+                "cost_per_thm": cost,
+                "cost_share_pct": 100.0 * cost / total_cost if total_cost else math.nan,
+                "min_kg_per_thm": float(p.lower[j]),
+                "max_kg_per_thm": float(p.upper[j]),
+                "bound": p.bound_kind[j],
+                "reduced_cost_per_t": float(self.output.reduced_costs[j]) * 1000.0 / basis_factor,
+                "price_range_low_per_t": lo * 1000.0 / basis_factor if np.isfinite(lo) else (-math.inf if lo == -np.inf else math.nan),
+                "price_range_high_per_t": hi * 1000.0 / basis_factor if np.isfinite(hi) else (math.inf if hi == np.inf else math.nan),
+            })
+        return pd.DataFrame(rows).set_index("material")
+
+    @cached_property
+    def hot_metal(self) -> pd.DataFrame:
+        hm = self.scenario.config.hot_metal
+        windows = {"Mn": hm.Mn_pct, "P": hm.P_pct, "Ti": hm.Ti_pct, "V": hm.V_pct}
+        rows = []
+        for el in ("Fe", "Si", "Mn", "P", "S", "C", "Ti", "V"):
+            kg = self.quantity(f"hot_metal.{el}")
+            lo, hi = _ends(windows.get(el))
+            if el == "Si":
+                lo = hi = hm.Si_pct
+            elif el == "S":
+                lo = hi = hm.S_pct
+            elif el == "Fe" and hm.Fe_pct is not None:
+                lo = hi = hm.Fe_pct
+            elif el == "C" and hm.C_pct != "formula":
+                lo = hi = hm.C_pct
+            pct = kg / 10.0
+            rows.append({"element": el, "pct": pct, "kg_per_thm": kg, "min_pct": lo, "max_pct": hi,
+                         "basis": _hm_basis(el, hm), "binding": self._at(pct, lo, hi)})
+        df = pd.DataFrame(rows).set_index("element")
+        return df
+
+    @cached_property
+    def slag(self) -> pd.DataFrame:
+        total = self.quantity("slag.total")
+        rows = [{"component": c, "kg_per_thm": self.quantity(f"slag.{c}"),
+                 "pct": 100.0 * self.quantity(f"slag.{c}") / total if total else math.nan}
+                for c in SLAG_COMPONENTS]
+        rows.append({"component": "total", "kg_per_thm": total, "pct": 100.0})
+        df = pd.DataFrame(rows).set_index("component")
+        df.attrs["sulphur_kg_per_thm"] = self.quantity("slag.S")
+        return df
+
+    @cached_property
+    def slag_properties(self) -> pd.DataFrame:
+        q = self.quantity
+        s = self.scenario.config.slag
+        total = q("slag.total")
+        vals = {
+            "B2": (q("slag.CaO") / q("slag.SiO2"), s.B2, "-"),
+            "B3": ((q("slag.CaO") + q("slag.MgO")) / q("slag.SiO2"), s.B3, "-"),
+            "B4": ((q("slag.CaO") + q("slag.MgO")) / (q("slag.SiO2") + q("slag.Al2O3")), s.B4, "-"),
+            "MgO_pct": (100 * q("slag.MgO") / total, s.MgO_pct, "wt %"),
+            "Al2O3_pct": (100 * q("slag.Al2O3") / total, s.Al2O3_pct, "wt %"),
+            "S_pct": (100 * q("slag.S") / total, None, "wt %"),
+            "rate_kg_per_thm": (total, s.rate_kg_per_thm, "kg/tHM"),
+        }
+        hm_s = self.scenario.config.hot_metal.S_pct
+        if hm_s > 0:
+            from .scenario import Window
+
+            ls = (100 * q("slag.S") / total) / hm_s
+            lim = s.sulphur_partition_LS
+            vals["L_S_needed"] = (ls, Window(max=lim) if lim is not None else None, "-")
+        rows = []
+        for k, (v, w, unit) in vals.items():
+            lo, hi = _ends(w)
+            rows.append({"property": k, "value": v, "unit": unit, "min": lo, "max": hi, "binding": self._at(v, lo, hi)})
+        return pd.DataFrame(rows).set_index("property")
+
+    @cached_property
+    def loads(self) -> pd.DataFrame:
+        L = self.scenario.config.loads
+        rows = []
+        for key, qn in (("alkali_kg_per_thm", "load.alkali"), ("zinc_kg_per_thm", "load.zinc"),
+                        ("sulphur_kg_per_thm", "load.sulphur"), ("phosphorus_kg_per_thm", "load.phosphorus"),
+                        ("chlorine_kg_per_thm", "load.chlorine")):
+            v = self.quantity(qn)
+            lo, hi = _ends(getattr(L, key))
+            rows.append({"load": key.replace("_kg_per_thm", ""), "kg_per_thm": v, "min": lo, "max": hi,
+                         "binding": self._at(v, lo, hi)})
+        return pd.DataFrame(rows).set_index("load")
+
+    @cached_property
+    def costs(self) -> pd.DataFrame:
+        b = self.burden
+        g = b.groupby("class", sort=False)["cost_per_thm"].sum()
+        df = pd.DataFrame({"cost_per_thm": g})
+        df.loc["total"] = g.sum()
+        df["share_pct"] = 100.0 * df["cost_per_thm"] / self.objective if self.objective else math.nan
+        df.index.name = "class"
+        return df
+
+    @cached_property
+    def balance(self) -> pd.DataFrame:
+        """Per element/oxide: input = hot metal + slag + dust + gas (kg/tHM).
+
+        Slag outputs are converted back from the reported oxides with molar
+        masses, so the closure checks the whole chain independently.
+        """
+        q = self.quantity
+        sl = lambda c: q(f"slag.{c}")  # noqa: E731
+        f = element_fraction
+        out_hm = {"Fe": q("hot_metal.Fe"), "Mn": q("hot_metal.Mn"), "P": q("hot_metal.P"), "S": q("hot_metal.S"),
+                  "Ti": q("hot_metal.Ti"), "V": q("hot_metal.V"),
+                  "SiO2": q("hot_metal.Si") / f("SiO2", "Si")}
+        out_slag = {"Fe": sl("FeO") * f("FeO", "Fe"), "Mn": sl("MnO") * f("MnO", "Mn"),
+                    "P": sl("P2O5") * f("P2O5", "P"), "S": sl("S_as_CaS_excess") / _s_factor(),
+                    "Ti": sl("TiO2") * f("TiO2", "Ti"), "V": sl("V2O5") * f("V2O5", "V"),
+                    "Zn": sl("ZnO") * f("ZnO", "Zn")}
+        for ox in ("SiO2", "Al2O3", "CaO", "MgO", "K2O", "Na2O"):
+            out_slag[ox] = sl(ox)
+        out_gas = {"S": q("gas.S"), "K2O": q("gas.K2O"), "Na2O": q("gas.Na2O"), "Zn": q("gas.Zn")}
+        rows = []
+        for s in BALANCED:
+            inp = q(f"input.{s}")
+            d = q(f"dust.{s}")
+            h = out_hm.get(s, 0.0)
+            sg = out_slag.get(s, 0.0)
+            g = out_gas.get(s, 0.0)
+            outs = h + sg + d + g
+            rows.append({"species": s, "input": inp, "hot_metal": h, "slag": sg, "dust": d, "gas": g,
+                         "output": outs, "closure_pct": 100.0 * (inp - outs) / inp if inp > 1e-12 else 0.0})
+        return pd.DataFrame(rows).set_index("species")
+
+    @cached_property
+    def constraints(self) -> pd.DataFrame:
+        p = self.problem
+        o = self.output
+        x = o.x
+        idx = {n: i for i, n in enumerate(o.row_names)}
+        rows = []
+        for r in p.rows:
+            i = idx.get(r.name)
+            y = float(o.row_duals[i]) if i is not None else math.nan
+            den = r.den.value(x)
+            body = r.body.value(x)
+            tol = _rel_tol(r.num.value(x), r.theta * den)
+            rows.append({"name": r.name, "quantity": r.quantity, "kind": r.kind, "sense": r.sense, "limit": r.theta,
+                         "value": r.value(x), "unit": r.unit, "slack": body if r.sense != "<=" else -body,
+                         "dual": y, "shadow_price_per_unit": y * den,
+                         "binding": bool(abs(body) <= tol), "description": r.description})
+        # rows added by plant hooks
+        own = {r.name for r in p.rows}
+        for n, i in idx.items():
+            if n in own:
+                continue
+            lo, hi, v = o.row_lower[i], o.row_upper[i], o.row_values[i]
+            y = float(o.row_duals[i])
+            at = (np.isfinite(lo) and abs(v - lo) <= _rel_tol(lo)) or (np.isfinite(hi) and abs(v - hi) <= _rel_tol(hi))
+            rows.append({"name": n, "quantity": n, "kind": "hook",
+                         "sense": "==" if lo == hi else ("<=" if np.isfinite(hi) else ">="),
+                         "limit": hi if np.isfinite(hi) else lo, "value": v, "unit": "", "slack":
+                         min(v - lo if np.isfinite(lo) else np.inf, hi - v if np.isfinite(hi) else np.inf),
+                         "dual": y, "shadow_price_per_unit": y, "binding": bool(at), "description": "plant hook"})
+        # material bounds
+        for j, k in enumerate(p.materials):
+            for side, bound in (("min", p.lower[j]), ("max", p.upper[j])):
+                if not np.isfinite(bound) or (side == "min" and bound == 0 and p.bound_kind[j] != "fixed"):
+                    continue
+                if p.bound_kind[j] == "fixed" and side == "max":
+                    continue
+                at = abs(x[j] - bound) <= _rel_tol(bound)
+                rc = float(o.reduced_costs[j])
+                name = f"charge.{k}.fixed" if p.bound_kind[j] == "fixed" else f"charge.{k}.{side}"
+                rows.append({"name": name, "quantity": f"{k} rate", "kind": "bound",
+                             "sense": "==" if p.bound_kind[j] == "fixed" else (">=" if side == "min" else "<="),
+                             "limit": float(bound), "value": float(x[j]), "unit": "kg/tHM",
+                             "slack": abs(float(x[j]) - float(bound)), "dual": rc,
+                             "shadow_price_per_unit": rc if at else 0.0, "binding": bool(at),
+                             "description": "availability" if p.bound_kind[j] != "fixed" else "fixed rate"})
+        return pd.DataFrame(rows).set_index("name")
+
+    @property
+    def binding(self) -> pd.DataFrame:
+        c = self.constraints
+        return c[c["binding"]][["quantity", "sense", "limit", "value", "unit", "shadow_price_per_unit", "kind"]]
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table by name (empty dict when not optimal)."""
+        if not self.ok:
+            return {}
+        return {"burden": self.burden, "hot_metal": self.hot_metal, "slag": self.slag,
+                "slag_properties": self.slag_properties, "loads": self.loads, "costs": self.costs,
+                "balance": self.balance, "constraints": self.constraints}
+
+    # -- helpers --------------------------------------------------------------
+    @staticmethod
+    def _at(v: float, lo: float, hi: float) -> bool:
+        return bool((np.isfinite(lo) and abs(v - lo) <= _rel_tol(lo)) or (np.isfinite(hi) and abs(v - hi) <= _rel_tol(hi)))
+
+    @cached_property
+    def explanation(self) -> str:
+        """Why the problem is infeasible ('' when it is not)."""
+        if self.status != "infeasible":
+            return ""
+        return explain_infeasibility(self)
+
+    @property
+    def warnings(self) -> list[str]:
+        w = list(self.scenario.warnings)
+        return w
+
+    # -- export ---------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """Plain-Python dict of the result (tables as lists of records)."""
+        d = {
+            "scenario": self.scenario.name,
+            "source": self.scenario.source,
+            "status": self.status,
+            "solver_status": self.output.solver_status,
+            "currency": self.currency,
+            "objective_per_thm": _clean(self.objective),
+            "production_t_per_day": self.scenario.config.production_t_per_day,
+            "explanation": self.explanation,
+            "warnings": self.warnings,
+            "tables": {k: _records(v) for k, v in self.tables.items()},
+        }
+        if self.status == "infeasible":
+            d["relaxation"] = {k: _clean(v) for k, v in sorted(self.output.relaxation.items())}
+            d["iis"] = list(self.output.iis_rows) + [f"charge.{m}.{s}" for m, s in self.output.iis_bounds]
+        return d
+
+    def to_json(self, indent: int = 2) -> str:
+        """JSON text of :meth:`to_dict` (deterministic: no timestamps, stable order)."""
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False, ensure_ascii=False)
+
+    def summary(self) -> str:
+        """A readable summary (what ``print(result)`` shows)."""
+        lines = [f"Scenario: {self.scenario.name}  ({self.scenario.source})", f"Status:   {self.status}"]
+        if not self.ok:
+            if self.explanation:
+                lines.append(self.explanation)
+            return "\n".join(lines)
+        cur = self.currency
+        lines.append(f"Cost:     {self.objective:,.2f} {cur}/tHM   "
+                     f"({self.objective * self.scenario.config.production_t_per_day / 1e3:,.1f} k{cur}/day)")
+        b = self.burden
+        lines.append("")
+        lines.append(f"{'material':<18}{'class':<12}{'dry kg/tHM':>11}{'wet kg/tHM':>11}{'% ferrous':>10}"
+                     f"{'t/day wet':>10}{cur + '/tHM':>10}")
+        for k, r in b.iterrows():
+            if r.dry_kg_per_thm < 5e-7 and r.bound != "fixed":
+                continue
+            pf = "" if math.isnan(r.pct_of_ferrous) else f"{r.pct_of_ferrous:.1f}"
+            lines.append(f"{k:<18}{r['class']:<12}{r.dry_kg_per_thm:>11.1f}{r.wet_kg_per_thm:>11.1f}{pf:>10}"
+                         f"{r.wet_t_per_day:>10.0f}{r.cost_per_thm:>10.2f}")
+        unused = [k for k, r in b.iterrows() if r.dry_kg_per_thm < 5e-7 and r.bound != "fixed"]
+        if unused:
+            lines.append(f"not used: {', '.join(unused)}")
+        hm = self.hot_metal
+        lines.append("")
+        lines.append("Hot metal, wt %: " + "  ".join(f"{e} {hm.loc[e, 'pct']:.3f}" for e in hm.index
+                                                     if hm.loc[e, 'kg_per_thm'] > 1e-9))
+        sp = self.slag_properties
+        lines.append(f"Slag: {sp.loc['rate_kg_per_thm', 'value']:.1f} kg/tHM   B2 {sp.loc['B2', 'value']:.3f}   "
+                     f"B3 {sp.loc['B3', 'value']:.3f}   B4 {sp.loc['B4', 'value']:.3f}   "
+                     f"MgO {sp.loc['MgO_pct', 'value']:.2f} %   Al2O3 {sp.loc['Al2O3_pct', 'value']:.2f} %")
+        bd = self.binding
+        bd = bd[bd["kind"] != "balance"]
+        if len(bd):
+            lines.append("")
+            lines.append(f"Binding limits (shadow price, {cur}/tHM per unit of the limit):")
+            for n, r in bd.iterrows():
+                lines.append(f"  {n:<34} {r.sense} {r.limit:g} {r.unit:<7} {r.shadow_price_per_unit:>+12.4f}")
+        worst = self.balance["closure_pct"].abs().max()
+        lines.append("")
+        lines.append(f"Balances close within {worst:.2e} % (input = hot metal + slag + dust + gas)")
+        for w in self.warnings:
+            lines.append(f"warning: {w}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        return f"<Result {self.scenario.name}: {self.status}, {self.objective:.2f} {self.currency}/tHM>"
+
+
+def _ends(w) -> tuple[float, float]:
+    """(min, max) of a Window, nan for an open end or no window."""
+    if w is None:
+        return math.nan, math.nan
+    return (w.min if w.min is not None else math.nan, w.max if w.max is not None else math.nan)
+
+
+def _s_factor() -> float:
+    from .model import SLAG_S_MASS_FACTOR
+
+    return SLAG_S_MASS_FACTOR
+
+
+def _hm_basis(el: str, hm) -> str:
+    if el == "Fe":
+        return "balance" if hm.Fe_pct is not None else "by difference"
+    if el in ("Si", "S"):
+        return "target"
+    if el == "C":
+        return "USTB-NB correlation" if hm.C_pct == "formula" else "given"
+    return "distribution"
+
+
+def _clean(v):
+    if isinstance(v, (np.floating, float)):
+        v = float(v)
+        if math.isnan(v):
+            return None
+        if math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return v
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.bool_,)):
+        return bool(v)
+    return v
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    idx = df.index.name or "index"
+    out = []
+    for k, row in df.iterrows():
+        rec = {idx: k}
+        rec.update({c: _clean(v) for c, v in row.items()})
+        out.append(rec)
+    return out
+
+
+def explain_infeasibility(res: Result) -> str:
+    """Name the conflicting limits (IIS) and the smallest relaxation that would help."""
+    p = res.problem
+    o = res.output
+    by_name = {r.name: r for r in p.rows}
+    lines = ["No burden meets all limits."]
+    conflict = list(o.iis_rows) + [f"charge.{m}" for m, s in o.iis_bounds]
+    if conflict:
+        lines.append("These limits conflict (an irreducible infeasible set):")
+        for n in o.iis_rows:
+            r = by_name.get(n)
+            lines.append(f"  - {n}: " + (f"{r.quantity} {r.sense} {r.theta:g} {r.unit}".rstrip() + (
+                f"  ({r.description})" if r.description else "") if r else "plant hook constraint"))
+        for m, s in o.iis_bounds:
+            j = p.materials.index(m) if m in p.materials else None
+            if j is None:
+                continue
+            if s == "fixed":
+                lines.append(f"  - charge.{m}: fixed at {p.lower[j]:g} kg/tHM")
+            elif s == "min" and p.lower[j] == 0:
+                lines.append(f"  - charge.{m}: cannot be negative")
+            else:
+                lines.append(f"  - charge.{m}: {s} {p.lower[j] if s.startswith('min') else p.upper[j]:g} kg/tHM")
+    if o.relaxation and o.relaxed_x is not None:
+        lines.append("Smallest relaxation found (least relative change of the limits):")
+        xr = o.relaxed_x
+        for n, amount in sorted(o.relaxation.items(), key=lambda t: -t[1]):
+            r = by_name.get(n)
+            if r is not None:
+                v = r.value(xr)
+                lines.append(f"  - {n}: {r.quantity} {r.sense} {r.theta:g} {r.unit}; the nearest burden has "
+                             f"{v:.4g}".rstrip())
+            elif n.startswith("charge."):
+                _, mat, side = n.split(".")
+                j = p.materials.index(mat)
+                b = p.lower[j] if side == "min" else p.upper[j]
+                lines.append(f"  - {n}: {mat} {'>=' if side == 'min' else '<='} {b:g} kg/tHM; the nearest burden "
+                             f"has {xr[j]:.1f} kg/tHM")
+            else:
+                lines.append(f"  - {n}: relax by {amount:.4g}")
+        flux = [k for k in p.materials if p.scenario.materials[k].material_class is MaterialClass.FLUX]
+        basic = [n for n in o.relaxation if n.startswith("slag.B")]
+        if basic and flux:
+            r = by_name[basic[0]]
+            v = r.value(xr)
+            lines.append(f"  Unable to reach the basicity set point {r.quantity} {r.sense} {r.theta:g} with the "
+                         f"fluxes charged ({', '.join(flux)}): the nearest burden has {v:.3f}, "
+                         + ("too basic even with no basic flux" if v > r.theta else "too acid even at the flux limits")
+                         + ".")
+    elif not conflict:
+        lines.append("The balances themselves conflict (e.g. the hot-metal targets cannot be met by any "
+                     "combination of the materials); check the hot-metal analysis and the distribution coefficients.")
+    return "\n".join(lines)

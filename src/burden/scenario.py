@@ -1,0 +1,641 @@
+"""Scenario files: YAML or TOML, strict validation, named overrides.
+
+A scenario says which materials are charged and within which limits, what hot
+metal and slag are wanted, and how elements distribute.  Files are validated
+strictly (unknown keys, wrong units, min > max, unknown materials); every
+problem is reported with the file, the dotted field and the fix.
+
+Named ``overrides`` are partial scenarios merged into the base; ``scenarios``
+combine overrides by name (the calliope convention)::
+
+    overrides:
+      cheap_pellets: {charge: {pellets: {price_per_t: 140}}}
+      more_pellets:  {charge: {pellets: {max_kg_per_thm: 900}}}
+    scenarios:
+      high_pellet: [more_pellets, cheap_pellets]
+
+Units are in the key names: ``_pct`` wt %, ``_kg_per_thm`` kg per tonne of hot
+metal (dry), ``_t_per_day``, ``_c`` degC.  Distribution coefficients are
+fractions 0-1.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Mapping, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import InputError, InputProblem
+from .materials import Material, MaterialClass, default_library, load_material_table, materials_from_dataframe
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Window(_Strict):
+    """A window ``min <= value <= max``; either end may be open (None).
+
+    In a file, a bare number means a fixed value (min = max).
+    """
+
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _number_is_fixed(cls, data):
+        if isinstance(data, (int, float)) and not isinstance(data, bool):
+            return {"min": data, "max": data}
+        return data
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        for end in ("min", "max"):
+            v = getattr(self, end)
+            if v is not None and not math.isfinite(v):
+                raise ValueError(f"{end} must be a finite number")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min:g} > max {self.max:g}; swap them")
+        return self
+
+    @property
+    def is_fixed(self) -> bool:
+        return self.min is not None and self.min == self.max
+
+    def describe(self, unit: str = "") -> str:
+        u = f" {unit}" if unit else ""
+        if self.is_fixed:
+            return f"= {self.min:g}{u}"
+        if self.min is not None and self.max is not None:
+            return f"{self.min:g}-{self.max:g}{u}"
+        if self.min is not None:
+            return f">= {self.min:g}{u}"
+        if self.max is not None:
+            return f"<= {self.max:g}{u}"
+        return "free"
+
+
+def _pct_window(v: Window | None, what: str) -> Window | None:
+    """Reject a percentage window that looks like a fraction (0 < value < 1)."""
+    if v is None:
+        return v
+    for end in ("min", "max"):
+        x = getattr(v, end)
+        if x is not None and 0 < x < 1:
+            raise ValueError(f"{end} = {x:g} looks like a fraction; {what} is in wt % (write {x * 100:g} for {x * 100:g} %)")
+    return v
+
+
+class HotMetal(_Strict):
+    """Hot-metal targets and limits, wt %.
+
+    ``Fe_pct`` omitted: iron by difference, so the hot metal sums to 100 %.
+    ``C_pct`` "formula": [C] from the USTB-NB correlation (PRIMER §3).
+    ``Si_pct`` and ``S_pct`` are targets; ``Mn_pct``, ``P_pct``, ``Ti_pct``,
+    ``V_pct`` follow from the burden via the distribution coefficients and
+    may be limited by a window (or fixed by a number).
+    """
+
+    temperature_c: float = Field(1500.0, description="hot-metal temperature, degC")
+    Fe_pct: float | None = None
+    Si_pct: float = 0.45
+    S_pct: float = 0.030
+    C_pct: Union[float, Literal["formula"]] = "formula"
+    Mn_pct: Window | None = None
+    P_pct: Window | None = None
+    Ti_pct: Window | None = None
+    V_pct: Window | None = None
+
+    @field_validator("temperature_c")
+    @classmethod
+    def _temp(cls, v):
+        if v > 1700:
+            raise ValueError(f"{v:g} degC is too hot for hot metal; was it given in kelvin? (1773 K = 1500 degC)")
+        if v < 1300:
+            raise ValueError(f"{v:g} degC is below the liquidus of hot metal (typically 1450-1550 degC)")
+        return v
+
+    @field_validator("Fe_pct")
+    @classmethod
+    def _fe(cls, v):
+        if v is not None and not (80 <= v <= 99):
+            raise ValueError(f"{v:g} is not a hot-metal Fe content in wt % (typically 93-95)")
+        return v
+
+    @field_validator("Si_pct", "S_pct")
+    @classmethod
+    def _small(cls, v):
+        if not (0 <= v <= 5):
+            raise ValueError(f"{v:g} is outside 0-5 wt %")
+        return v
+
+    @field_validator("C_pct")
+    @classmethod
+    def _c(cls, v):
+        if v != "formula" and not (2 <= v <= 6):
+            raise ValueError(f"{v:g} is not a hot-metal carbon in wt % (typically 4.2-5.0); or write 'formula'")
+        return v
+
+
+class Distribution(_Strict):
+    """Distribution coefficients: the fraction (0-1) of each element's net
+    input (inputs less dust) that goes where.  Defaults: USTB-HW (PRIMER §2).
+    """
+
+    Fe_to_hot_metal: float = 0.9985
+    Mn_to_hot_metal: float = 0.70
+    P_to_hot_metal: float = 1.0
+    Ti_to_hot_metal: float = 0.40
+    V_to_hot_metal: float = 0.80
+    S_to_gas: float = 0.05
+    alkali_to_gas: float = 0.05
+    Zn_to_gas: float = 1.0
+
+    @field_validator("*")
+    @classmethod
+    def _fraction(cls, v):
+        if 1 < v <= 100:
+            raise ValueError(f"{v:g} looks like a percentage; give a fraction between 0 and 1 (e.g. {v / 100:g})")
+        if not (0 <= v <= 1):
+            raise ValueError(f"{v:g} is not a fraction between 0 and 1")
+        return v
+
+
+class Slag(_Strict):
+    """Slag limits.  B2 = CaO/SiO2, B3 = (CaO+MgO)/SiO2,
+    B4 = (CaO+MgO)/(SiO2+Al2O3); ``MgO_pct``/``Al2O3_pct`` wt % of slag;
+    ``sulphur_partition_LS`` (optional) is the plant L_S = (%S)/[%S]: the slag
+    must be able to hold the sulphur at the hot-metal S target.
+    """
+
+    B2: Window | None = None
+    B3: Window | None = None
+    B4: Window | None = None
+    MgO_pct: Window | None = None
+    Al2O3_pct: Window | None = None
+    rate_kg_per_thm: Window | None = None
+    sulphur_partition_LS: float | None = None
+
+    @field_validator("MgO_pct", "Al2O3_pct")
+    @classmethod
+    def _pct(cls, v, info):
+        return _pct_window(v, f"slag {info.field_name[:-4]}")
+
+    @field_validator("B2", "B3", "B4")
+    @classmethod
+    def _basicity(cls, v, info):
+        if v is not None:
+            for end in ("min", "max"):
+                x = getattr(v, end)
+                if x is not None and not (0.3 <= x <= 3.0):
+                    raise ValueError(f"{end} = {x:g} is not a slag basicity ratio (typically 0.9-1.5)")
+        return v
+
+    @field_validator("sulphur_partition_LS")
+    @classmethod
+    def _ls(cls, v):
+        if v is not None and not (1 <= v <= 500):
+            raise ValueError(f"L_S = {v:g} is outside 1-500 (plant values are 20-80)")
+        return v
+
+
+class Loads(_Strict):
+    """Loads, kg per tonne of hot metal, summed over every input including fuels.
+
+    alkali = K2O + Na2O; zinc as Zn; sulphur as S; phosphorus as P; chlorine as Cl.
+    """
+
+    alkali_kg_per_thm: Window | None = None
+    zinc_kg_per_thm: Window | None = None
+    sulphur_kg_per_thm: Window | None = None
+    phosphorus_kg_per_thm: Window | None = None
+    chlorine_kg_per_thm: Window | None = None
+
+
+class Share(_Strict):
+    """A share limit: sum of ``materials`` as wt % of sum of ``of`` (dry).
+
+    Both accept a material name, a list of names, or a class name
+    (``ferrous``, ``flux``, ``coke``, ``injectant``).
+    """
+
+    materials: Union[str, list[str]]
+    of: Union[str, list[str]] = "ferrous"
+    min_pct: float | None = None
+    max_pct: float | None = None
+
+    @model_validator(mode="after")
+    def _check(self):
+        for end in ("min_pct", "max_pct"):
+            x = getattr(self, end)
+            if x is not None and not (0 <= x <= 100):
+                raise ValueError(f"{end} = {x:g} is outside 0-100 %")
+            if x is not None and 0 < x < 1:
+                raise ValueError(f"{end} = {x:g} looks like a fraction; shares are in % (write {x * 100:g})")
+        if self.min_pct is None and self.max_pct is None:
+            raise ValueError("give min_pct and/or max_pct")
+        if self.min_pct is not None and self.max_pct is not None and self.min_pct > self.max_pct:
+            raise ValueError(f"min_pct {self.min_pct:g} > max_pct {self.max_pct:g}; swap them")
+        return self
+
+
+class ChargeEntry(_Strict):
+    """A charged material: availability and optional overrides of its table row.
+
+    ``fixed_kg_per_thm`` fixes the rate (fuels, scrap); the min/max fields
+    limit it.  ``price_per_t``/``price_basis``/``moisture_pct`` override the
+    material table.
+    """
+
+    min_kg_per_thm: float | None = Field(None, ge=0)
+    max_kg_per_thm: float | None = Field(None, ge=0)
+    min_t_per_day: float | None = Field(None, ge=0)
+    max_t_per_day: float | None = Field(None, ge=0)
+    fixed_kg_per_thm: float | None = Field(None, ge=0)
+    price_per_t: float | None = Field(None, ge=0)
+    price_basis: Literal["dry", "wet"] | None = None
+    moisture_pct: float | None = Field(None, ge=0, lt=100)
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.min_kg_per_thm is not None and self.max_kg_per_thm is not None and self.min_kg_per_thm > self.max_kg_per_thm:
+            raise ValueError(f"min_kg_per_thm {self.min_kg_per_thm:g} > max_kg_per_thm {self.max_kg_per_thm:g}; swap them")
+        if self.min_t_per_day is not None and self.max_t_per_day is not None and self.min_t_per_day > self.max_t_per_day:
+            raise ValueError(f"min_t_per_day {self.min_t_per_day:g} > max_t_per_day {self.max_t_per_day:g}; swap them")
+        if self.fixed_kg_per_thm is not None and any(
+                v is not None for v in (self.min_kg_per_thm, self.max_kg_per_thm, self.min_t_per_day, self.max_t_per_day)):
+            raise ValueError("fixed_kg_per_thm excludes min/max limits; give one or the other")
+        return self
+
+
+class Replacement(_Strict):
+    """Coke follows the injectant at a fixed replacement ratio:
+    coke = coke_ref - ratio·(injectant - injectant_ref), kg/tHM dry.
+    """
+
+    coke: str
+    injectant: str
+    ratio: float = Field(..., gt=0, le=2)
+    coke_reference_kg_per_thm: float = Field(..., gt=0)
+    injectant_reference_kg_per_thm: float = Field(..., ge=0)
+
+
+class Fuels(_Strict):
+    replacement: Replacement | None = None
+
+
+class ScenarioConfig(_Strict):
+    """The validated content of a scenario file (see the module docstring)."""
+
+    name: str = "scenario"
+    description: str = ""
+    currency: str = "USD"
+    production_t_per_day: float = Field(..., gt=0, description="hot metal, t/day")
+    materials: list[Any] = Field(default_factory=lambda: ["default"],
+                                 description="material tables: 'default', file paths, or DataFrames (Python)")
+    charge: dict[str, ChargeEntry]
+    lost_burden: dict[str, float] = Field(default_factory=dict, description="material -> dry kg/tHM")
+    hot_metal: HotMetal = HotMetal()
+    distribution: Distribution = Distribution()
+    slag: Slag = Slag()
+    loads: Loads = Loads()
+    shares: dict[str, Share] = Field(default_factory=dict)
+    fuels: Fuels = Fuels()
+    overrides: dict[str, dict] = Field(default_factory=dict)
+    scenarios: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("charge")
+    @classmethod
+    def _nonempty(cls, v):
+        if not v:
+            raise ValueError("no materials are charged; list them under charge:")
+        return v
+
+    @field_validator("lost_burden")
+    @classmethod
+    def _dust(cls, v):
+        for k, x in v.items():
+            if not (0 <= x <= 200) or not math.isfinite(x):
+                raise ValueError(f"{k}: {x:g} kg/tHM is not a dust rate (typically 5-25 kg/tHM)")
+        return v
+
+
+# ---------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------
+
+def _deep_merge(base: dict, extra: Mapping) -> dict:
+    out = copy.deepcopy(base)
+    for k, v in extra.items():
+        if isinstance(v, Mapping) and isinstance(out.get(k), dict):
+            out[k] = _deep_merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The pydantic model class reached by following ``loc`` from ScenarioConfig."""
+    import typing
+
+    model: Any = ScenarioConfig
+    for part in loc:
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        if part not in model.model_fields:
+            return None
+        ann = model.model_fields[part].annotation
+        # unwrap Optional / dict[str, X]
+        for _ in range(3):
+            origin = typing.get_origin(ann)
+            if origin in (Union, getattr(__import__("types"), "UnionType", None)):
+                args = [a for a in typing.get_args(ann) if a is not type(None)]
+                ann = args[0] if args else ann
+            elif origin is dict:
+                ann = typing.get_args(ann)[1]
+                break
+            else:
+                break
+        model = ann
+    return model
+
+
+def _translate(e: ValidationError, source: str, prefix: tuple = ()) -> list[InputProblem]:
+    problems = []
+    for err in e.errors():
+        loc = tuple(str(p) for p in err["loc"] if not str(p).startswith("function-"))
+        # pydantic adds union-member tags to loc (e.g. 'float', 'literal[...]'); drop them
+        loc = tuple(p for p in loc if not (p in ("float", "int", "str", "list[str]", "Window")
+                                            or p.startswith("literal[") or p.startswith("union[")))
+        path = ".".join(prefix + loc)
+        typ = err["type"]
+        if typ == "extra_forbidden":
+            key = loc[-1]
+            parent = _model_at(loc[:-1])
+            allowed = list(parent.model_fields) if parent else []
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            msg = f"unknown key {key!r}{hint}" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
+            # units live in key names: explain when the key looks like a unit mix-up
+            if close and close[0].split("_")[0] == key.split("_")[0] and close[0] != key:
+                msg += "; units are part of the key name"
+            problems.append(InputProblem(source, ".".join(prefix + loc[:-1] + (key,)), msg))
+        elif typ == "missing":
+            problems.append(InputProblem(source, path, "required field is missing"))
+        else:
+            msg = err["msg"]
+            if msg.startswith("Value error, "):
+                msg = msg[len("Value error, "):]
+            if "input" in err and not isinstance(err["input"], (dict, list)):
+                msg += f" (got {err['input']!r})"
+            problems.append(InputProblem(source, path, msg))
+    # de-duplicate (unions report each member)
+    seen, out = set(), []
+    for p in problems:
+        if (p.field, p.message) not in seen:
+            seen.add((p.field, p.message))
+            out.append(p)
+    return out
+
+
+def read_scenario_file(path: str | Path) -> dict:
+    """Read a YAML (``.yaml``/``.yml``) or TOML (``.toml``) scenario file to a dict."""
+    p = Path(path)
+    src = str(path)
+    if not p.is_file():
+        raise InputError([InputProblem(src, "", "scenario file not found; check the path")])
+    try:
+        text = p.read_text(encoding="utf-8")
+        if p.suffix.lower() == ".toml":
+            data = tomllib.loads(text)
+        elif p.suffix.lower() in (".yaml", ".yml"):
+            data = yaml.safe_load(text)
+        else:
+            raise InputError([InputProblem(src, "", "scenario files are .yaml, .yml or .toml")])
+    except InputError:
+        raise
+    except (yaml.YAMLError, tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise InputError([InputProblem(src, "", f"cannot parse the file: {e}")])
+    if data is None:
+        raise InputError([InputProblem(src, "", "the scenario file is empty")])
+    if not isinstance(data, dict):
+        raise InputError([InputProblem(src, "", "a scenario file is a mapping of keys (name:, charge:, ...)")])
+    return data
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario with its materials resolved.
+
+    Build one with :meth:`from_file` or :meth:`from_dict`.
+
+    Attributes
+    ----------
+    config : ScenarioConfig
+        The validated settings.
+    materials : dict
+        Charged materials (name -> :class:`~burden.materials.Material`) in
+        the order of ``charge``, with scenario overrides applied.
+    lost_burden : dict
+        Lost-burden materials (name -> (Material, dry kg/tHM)).
+    source : str
+        The file (or "<python>").
+    variant : str or None
+        The named scenario or override applied, if any.
+    """
+
+    config: ScenarioConfig
+    materials: dict[str, Material]
+    lost_burden: dict[str, tuple[Material, float]]
+    source: str = "<python>"
+    variant: str | None = None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def name(self) -> str:
+        return self.config.name + (f" [{self.variant}]" if self.variant else "")
+
+    @classmethod
+    def from_file(cls, path: str | Path, scenario: str | None = None) -> "Scenario":
+        """Load a YAML/TOML scenario file; apply the named scenario or override."""
+        data = read_scenario_file(path)
+        return cls.from_dict(data, base_dir=Path(path).parent, source=str(path), scenario=scenario)
+
+    @classmethod
+    def from_dict(cls, data: Mapping, *, base_dir: str | Path = ".", source: str = "<python>",
+                  scenario: str | None = None) -> "Scenario":
+        """Validate a scenario given as a dict (the content of a scenario file).
+
+        ``materials`` may list ``"default"``, file paths (relative to
+        ``base_dir``), pandas DataFrames, or dicts of name -> Material.
+        """
+        data = dict(data)
+        variant = None
+        if scenario is not None:
+            data, variant = _apply_variant(data, scenario, source)
+        try:
+            cfg = ScenarioConfig.model_validate(data)
+        except ValidationError as e:
+            raise InputError(_translate(e, source))
+        return _resolve(cfg, Path(base_dir), source, variant)
+
+    def variants(self) -> list[str]:
+        """Names of the scenarios and overrides defined in the file."""
+        return list(self.config.scenarios) + [o for o in self.config.overrides if o not in self.config.scenarios]
+
+    def with_prices(self, prices: Mapping[str, float]) -> "Scenario":
+        """A copy with material prices (per t, on each material's basis) changed."""
+        mats = dict(self.materials)
+        for k, p in prices.items():
+            if k not in mats:
+                raise InputError([InputProblem(self.source, f"prices.{k}", "not a charged material")])
+            mats[k] = mats[k].with_changes(price_per_t=float(p))
+        return Scenario(self.config, mats, self.lost_burden, self.source, self.variant, self.warnings)
+
+
+def _apply_variant(data: dict, scenario: str, source: str) -> tuple[dict, str]:
+    overrides = data.get("overrides") or {}
+    scenarios = data.get("scenarios") or {}
+    if scenario in scenarios:
+        names = scenarios[scenario]
+        if isinstance(names, str):
+            names = [names]
+    elif scenario in overrides:
+        names = [scenario]
+    else:
+        known = list(scenarios) + list(overrides)
+        close = difflib.get_close_matches(scenario, known, n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise InputError([InputProblem(source, f"--scenario {scenario}",
+                                       f"no scenario or override of that name{hint} (defined: {', '.join(known) or 'none'})")])
+    merged = {k: v for k, v in data.items()}
+    for n in names:
+        if n not in overrides:
+            raise InputError([InputProblem(source, f"scenarios.{scenario}", f"names override {n!r}, which is not defined under overrides:")])
+        ov = overrides[n]
+        if not isinstance(ov, Mapping):
+            raise InputError([InputProblem(source, f"overrides.{n}", "an override is a mapping of scenario keys")])
+        if "overrides" in ov or "scenarios" in ov:
+            raise InputError([InputProblem(source, f"overrides.{n}", "an override cannot define overrides or scenarios")])
+        merged = _deep_merge(merged, ov)
+    return merged, scenario
+
+
+def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | None) -> Scenario:
+    problems: list[InputProblem] = []
+    library: dict[str, Material] = {}
+    for i, tab in enumerate(cfg.materials):
+        try:
+            if isinstance(tab, str) and tab == "default":
+                mats = default_library()
+            elif isinstance(tab, (str, Path)):
+                p = Path(tab)
+                mats = load_material_table(p if p.is_absolute() else base_dir / p)
+            elif isinstance(tab, Mapping) and all(isinstance(v, Material) for v in tab.values()):
+                mats = dict(tab)
+            elif hasattr(tab, "to_dict") and hasattr(tab, "columns"):
+                mats = materials_from_dataframe(tab, source=f"materials[{i}] (DataFrame)")
+            else:
+                problems.append(InputProblem(source, f"materials[{i}]",
+                                             "give 'default', a CSV/Excel path, or (in Python) a DataFrame"))
+                continue
+        except InputError as e:
+            problems.extend(e.problems)
+            continue
+        library.update(mats)  # later tables override earlier ones
+    if problems:
+        raise InputError(problems)
+
+    def unknown(name: str, where: str) -> InputProblem:
+        close = difflib.get_close_matches(name, list(library), n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        return InputProblem(source, where, f"unknown material {name!r}; {hint}(known: {', '.join(library)})")
+
+    materials: dict[str, Material] = {}
+    for name, entry in cfg.charge.items():
+        if name not in library:
+            problems.append(unknown(name, f"charge.{name}"))
+            continue
+        m = library[name]
+        if m.material_class is MaterialClass.LOST_BURDEN:
+            problems.append(InputProblem(source, f"charge.{name}", "is a lost_burden material; list it under lost_burden:"))
+            continue
+        changes: dict[str, Any] = {}
+        for f in ("price_per_t", "price_basis", "moisture_pct"):
+            if getattr(entry, f) is not None:
+                changes[f] = getattr(entry, f)
+        if entry.fixed_kg_per_thm is not None:
+            changes.update(min_kg_per_thm=entry.fixed_kg_per_thm, max_kg_per_thm=entry.fixed_kg_per_thm,
+                           min_t_per_day=None, max_t_per_day=None)
+        else:
+            for f in ("min_kg_per_thm", "max_kg_per_thm", "min_t_per_day", "max_t_per_day"):
+                if getattr(entry, f) is not None:
+                    changes[f] = getattr(entry, f)
+        m = m.with_changes(**changes) if changes else m
+        lo = max(m.min_kg_per_thm or 0.0, 1000 * (m.min_t_per_day or 0.0) / cfg.production_t_per_day)
+        hi = min(m.max_kg_per_thm if m.max_kg_per_thm is not None else math.inf,
+                 1000 * m.max_t_per_day / cfg.production_t_per_day if m.max_t_per_day is not None else math.inf)
+        if lo > hi + 1e-9:
+            problems.append(InputProblem(source, f"charge.{name}",
+                                         f"the minimum ({lo:.1f} kg/tHM) exceeds the maximum ({hi:.1f} kg/tHM) once "
+                                         f"t/day limits are converted at {cfg.production_t_per_day:g} tHM/day"))
+        materials[name] = m
+
+    lost: dict[str, tuple[Material, float]] = {}
+    for name, rate in cfg.lost_burden.items():
+        if name not in library:
+            problems.append(unknown(name, f"lost_burden.{name}"))
+            continue
+        if library[name].material_class is not MaterialClass.LOST_BURDEN:
+            problems.append(InputProblem(source, f"lost_burden.{name}",
+                                         f"is a {library[name].material_class.value} material, not lost_burden"))
+            continue
+        lost[name] = (library[name], float(rate))
+
+    classes = {c.value for c in MaterialClass}
+
+    def check_group(g, where):
+        names = [g] if isinstance(g, str) else list(g)
+        for n in names:
+            if n not in materials and n not in classes:
+                problems.append(unknown(n, where) if n not in library else
+                                InputProblem(source, where, f"material {n!r} is not charged in this scenario"))
+
+    for sname, sh in cfg.shares.items():
+        check_group(sh.materials, f"shares.{sname}.materials")
+        check_group(sh.of, f"shares.{sname}.of")
+    rep = cfg.fuels.replacement
+    if rep is not None:
+        for role, n in (("coke", rep.coke), ("injectant", rep.injectant)):
+            if n not in materials:
+                problems.append(unknown(n, f"fuels.replacement.{role}") if n not in library else
+                                InputProblem(source, f"fuels.replacement.{role}", f"{n!r} is not charged"))
+            elif materials[n].min_kg_per_thm is not None and materials[n].min_kg_per_thm == materials[n].max_kg_per_thm \
+                    and role == "coke":
+                problems.append(InputProblem(source, f"charge.{n}",
+                                             "coke follows the replacement ratio, so its rate cannot also be fixed"))
+    hm = cfg.hot_metal
+    if hm.Fe_pct is not None:
+        fixed = [hm.Si_pct, hm.S_pct] + [w.min for w in (hm.Mn_pct, hm.P_pct, hm.Ti_pct, hm.V_pct)
+                                           if w is not None and w.is_fixed]
+        if hm.C_pct != "formula":
+            fixed.append(hm.C_pct)
+            # checkable when Mn and P are fixed (Ti, V count when fixed, else assumed absent)
+            all_fixed = all(w is not None and w.is_fixed for w in (hm.Mn_pct, hm.P_pct))
+            if all_fixed and abs(hm.Fe_pct + sum(fixed) - 100) > 0.05:
+                problems.append(InputProblem(source, "hot_metal.Fe_pct",
+                                             f"Fe {hm.Fe_pct:g} % and the fixed elements sum to "
+                                             f"{hm.Fe_pct + sum(fixed):.3f} %, not 100 %; correct them or omit Fe_pct "
+                                             "(iron by difference)"))
+    if problems:
+        raise InputError(problems)
+    warnings = tuple(w for m in materials.values() for w in m.warnings)
+    return Scenario(cfg, materials, lost, source, variant, warnings)
