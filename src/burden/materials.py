@@ -286,7 +286,7 @@ def load_material_table(path: str | Path, sheet: str | None = None) -> dict[str,
             if name not in xl.sheet_names:
                 raise InputError([InputProblem(src, f"sheet {name!r}", "no such sheet; sheets: "
                                                + ", ".join(xl.sheet_names))])
-            df = xl.parse(name)
+            df = pd.read_excel(xl, sheet_name=name)
         else:
             raise InputError([InputProblem(src, "", "material tables are .csv or .xlsx files")])
     except InputError:
