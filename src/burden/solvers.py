@@ -95,7 +95,7 @@ def new_highs():
 
 @dataclass
 class _Compiled:
-    A: object  # scipy csc (rows x cols)
+    A: np.ndarray  # dense (rows x cols)
     row_lower: np.ndarray
     row_upper: np.ndarray
     row_names: list[str]
@@ -110,58 +110,77 @@ class _Compiled:
 
 
 def compile_problem(problem) -> _Compiled:
-    """Matrix form of the Pyomo model: ``row_lower <= A x <= row_upper``."""
+    """Matrix form of the Pyomo model: ``row_lower <= A x <= row_upper``.
+
+    Every active linear constraint of the model is included (so plant hooks
+    are), in declaration order; the material variables come first.
+    """
     import pyomo.environ as pyo
-    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+    from pyomo.repn.standard_repn import generate_standard_repn
 
     m = problem.model
     xs = [m.x[k] for k in problem.materials]
-    info = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=None, column_order=xs)
-    A = info.A.tocsr()
-    n_rows = A.shape[0]
+    col_of = {id(v): j for j, v in enumerate(xs)}
+    cols = list(xs)
     inf = np.inf
-    rows: dict[str, list] = {}
-    order: list[str] = []
-    soft_rows = {r.name: r.kind == "limit" or r.kind == "fuel" for r in problem.rows}
-    for i, (con, mult) in enumerate(info.rows):
-        name = con.index() if con.parent_component() is m.rows else con.name
-        name = str(name)
-        if name not in rows:
-            rows[name] = [[], -inf, inf]
-            order.append(name)
-        rows[name][0].append(i)
-        rhs = float(info.rhs[i])
-        if mult == 0:
-            rows[name][1] = rhs
-            rows[name][2] = rhs
-        elif mult == 1:
-            rows[name][2] = rhs
-        else:
-            rows[name][1] = rhs
-    # merge the two halves of a ranged constraint into one row
-    keep = [rows[nm][0][0] for nm in order]
-    A = A[keep, :].tocsc()
-    rl = np.array([rows[nm][1] for nm in order])
-    ru = np.array([rows[nm][2] for nm in order])
-    cols = list(info.columns)
-    col_index = {id(v): j for j, v in enumerate(cols)}
-    mat_cols = [col_index[id(v)] for v in xs]
+    data, ri, ci = [], [], []
+    rl, ru, names = [], [], []
+    for con in m.component_data_objects(pyo.Constraint, active=True, descend_into=True):
+        repn = generate_standard_repn(con.body, compute_values=True, quadratic=False)
+        if not repn.is_linear():
+            raise SolverError(f"constraint {con.name} is not linear; the LP solver cannot take it")
+        i = len(names)
+        for v, c in zip(repn.linear_vars, repn.linear_coefs):
+            j = col_of.get(id(v))
+            if j is None:
+                j = col_of[id(v)] = len(cols)
+                cols.append(v)
+            data.append(float(c))
+            ri.append(i)
+            ci.append(j)
+        const = float(repn.constant)
+        lo = pyo.value(con.lower) if con.has_lb() else None
+        hi = pyo.value(con.upper) if con.has_ub() else None
+        rl.append(lo - const if lo is not None else -inf)
+        ru.append(hi - const if hi is not None else inf)
+        names.append(str(con.index()) if con.parent_component() is m.rows else con.name)
+    obj = next(m.component_data_objects(pyo.Objective, active=True))
+    orepn = generate_standard_repn(obj.expr, compute_values=True, quadratic=False)
+    for v in orepn.linear_vars:
+        if id(v) not in col_of:
+            col_of[id(v)] = len(cols)
+            cols.append(v)
+    # Burden problems are small (tens of rows and columns): dense numpy keeps scipy
+    # (and the 0.5 s of scipy.stats that Pyomo loads with it) out of the solve path.
+    A = np.zeros((len(names), len(cols)))
+    np.add.at(A, (np.array(ri, dtype=int), np.array(ci, dtype=int)), np.array(data, dtype=float))
+    c = np.zeros(len(cols))
+    for v, coef in zip(orepn.linear_vars, orepn.linear_coefs):
+        c[col_of[id(v)]] += float(coef)
     cl = np.array([v.lb if v.lb is not None else -inf for v in cols], dtype=float)
     cu = np.array([v.ub if v.ub is not None else inf for v in cols], dtype=float)
+    soft_rows = {r.name: r.kind in ("limit", "fuel") for r in problem.rows}
+    soft = np.array([soft_rows.get(nm, False) for nm in names], dtype=bool)
     col_soft = np.zeros(len(cols), dtype=bool)
-    for j in mat_cols:
-        col_soft[j] = True
-    c = np.asarray(info.c.todense()).ravel() if info.c.shape[0] else np.zeros(len(cols))
-    offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
-    soft = np.array([soft_rows.get(nm, False) for nm in order], dtype=bool)
-    del n_rows
-    return _Compiled(A, rl, ru, order, soft, cl, cu, [v.name for v in cols], mat_cols, col_soft, c, offset)
+    col_soft[: len(xs)] = True
+    return _Compiled(A, np.array(rl, float), np.array(ru, float), names, soft, cl, cu, [v.name for v in cols],
+                     list(range(len(xs))), col_soft, c, float(orepn.constant))
+
+
+def _csc(A: np.ndarray):
+    """Column-wise sparse arrays (start, index, value) of a dense matrix."""
+    nz = A.T != 0  # (cols, rows)
+    counts = nz.sum(axis=1)
+    start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    cols_idx, rows_idx = np.nonzero(nz)
+    return start, rows_idx.astype(np.int32), A.T[cols_idx, rows_idx].astype(float)
 
 
 def _pass(h, comp: _Compiled, cost=None, col_lower=None, col_upper=None, A=None, row_lower=None, row_upper=None):
     import highspy
 
-    A = comp.A if A is None else A
+    A = np.asarray(comp.A if A is None else A, dtype=float)
+    start, index, value = _csc(A)
     lp = highspy.HighsLp()
     lp.num_col_ = A.shape[1]
     lp.num_row_ = A.shape[0]
@@ -171,9 +190,9 @@ def _pass(h, comp: _Compiled, cost=None, col_lower=None, col_upper=None, A=None,
     lp.row_lower_ = np.asarray(comp.row_lower if row_lower is None else row_lower, dtype=float)
     lp.row_upper_ = np.asarray(comp.row_upper if row_upper is None else row_upper, dtype=float)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = A.indices.astype(np.int32)
-    lp.a_matrix_.value_ = A.data.astype(float)
+    lp.a_matrix_.start_ = start
+    lp.a_matrix_.index_ = index
+    lp.a_matrix_.value_ = value
     lp.sense_ = highspy.ObjSense.kMinimize
     h.passModel(lp)
 
@@ -274,21 +293,22 @@ class HighsSolver:
         Soft rows get slack columns (one per side); soft column bounds are
         moved into rows with slacks.  Balances and non-negativity stay hard.
         """
-        import scipy.sparse as sp
-
-        A = comp.A.tocsc()
+        A = np.asarray(comp.A, dtype=float)
         m, n = A.shape
-        cols, costs, lows, ups = [], [], [], []
+        slack_cols = []  # dense columns of the row slacks
         slack_of: list[tuple[str, int]] = []  # (name, sign)
-        extra_rows, erl, eru = [], [], []
         for i in range(m):
             if not comp.row_soft[i]:
                 continue
             if np.isfinite(comp.row_upper[i]):  # body - s <= ub
-                cols.append(sp.csc_array(([-1.0], ([i], [0])), shape=(m, 1)))
+                e = np.zeros(m)
+                e[i] = -1.0
+                slack_cols.append(e)
                 slack_of.append((comp.row_names[i], +1))
             if np.isfinite(comp.row_lower[i]):  # body + s >= lb
-                cols.append(sp.csc_array(([1.0], ([i], [0])), shape=(m, 1)))
+                e = np.zeros(m)
+                e[i] = 1.0
+                slack_cols.append(e)
                 slack_of.append((comp.row_names[i], -1))
         col_lower = comp.col_lower.copy()
         col_upper = comp.col_upper.copy()
@@ -298,34 +318,29 @@ class HighsSolver:
             if lo > 0 or np.isfinite(hi):
                 bound_rows.append((k, j, lo, hi))
                 col_lower[j], col_upper[j] = 0.0, np.inf
-        # Assemble: [A  S  0 ; B 0 T] with B rows x_j, T their slacks
-        n_s = len(cols)
-        S = sp.hstack(cols).tocsc() if cols else sp.csc_array((m, 0))
+        # Assemble [A S 0; B 0 T]: B rows are x_j, T their slacks
+        n_s = len(slack_cols)
+        S = np.column_stack(slack_cols) if slack_cols else np.zeros((m, 0))
         nb = len(bound_rows)
-        B = sp.lil_array((nb, n))
-        T_cols = []
-        b_lo, b_hi = [], []
+        B = np.zeros((nb, n))
+        b_lo, b_hi, t_cols = [], [], []
         for r, (k, j, lo, hi) in enumerate(bound_rows):
             B[r, j] = 1.0
             b_lo.append(lo)
             b_hi.append(hi)
-        n_t = 0
-        T_entries = []
-        for r, (k, j, lo, hi) in enumerate(bound_rows):
             if lo > 0:
-                T_entries.append((r, n_t, 1.0))
+                e = np.zeros(nb)
+                e[r] = 1.0
+                t_cols.append(e)
                 slack_of.append((f"charge.{k}.min", -1))
-                n_t += 1
             if np.isfinite(hi):
-                T_entries.append((r, n_t, -1.0))
+                e = np.zeros(nb)
+                e[r] = -1.0
+                t_cols.append(e)
                 slack_of.append((f"charge.{k}.max", +1))
-                n_t += 1
-        T = sp.csc_array(([e[2] for e in T_entries], ([e[0] for e in T_entries], [e[1] for e in T_entries])),
-                         shape=(nb, n_t))
-        top = sp.hstack([A, S, sp.csc_array((m, n_t))])
-        bottom = sp.hstack([B.tocsc(), sp.csc_array((nb, n_s)), T])
-        AA = sp.vstack([top, bottom]).tocsc()
-        AA.sort_indices()
+        n_t = len(t_cols)
+        T = np.column_stack(t_cols) if t_cols else np.zeros((nb, 0))
+        AA = np.block([[A, S, np.zeros((m, n_t))], [B, np.zeros((nb, n_s)), T]])
         cost = np.concatenate([np.zeros(n), np.ones(n_s + n_t)])
         cl = np.concatenate([col_lower, np.zeros(n_s + n_t)])
         cu = np.concatenate([col_upper, np.full(n_s + n_t, np.inf)])
@@ -348,8 +363,7 @@ class HighsSolver:
             if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 return  # even the relaxed problem is infeasible: the balances themselves conflict
             v = np.asarray(h.getSolution().col_value)
-            absA = abs(AA[:, :n])
-            mag = absA @ np.abs(v[:n])
+            mag = np.abs(AA[:, :n]) @ np.abs(v[:n])
             bnd = np.maximum(np.where(np.isfinite(rl), np.abs(rl), 0), np.where(np.isfinite(ru), np.abs(ru), 0))
             # a limit row num - θ·den: its magnitude is |num| + |θ·den|, not |num - θ·den|
             xm = v[comp.material_cols]
