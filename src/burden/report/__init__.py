@@ -1,0 +1,100 @@
+"""Reports of a burden Result: HTML, PDF, Excel and JSON with plots; scenario comparison.
+
+The report consumes a :class:`~burden.result.Result` and never solves.
+
+>>> import burden
+>>> from burden.report import write_report, ReportOptions
+>>> res = burden.solve("scenarios/base.yaml")                       # doctest: +SKIP
+>>> write_report(res, "out", ReportOptions(formats=("html", "json")))  # doctest: +SKIP
+PosixPath('out/base/report')
+
+Files written to ``OUT/<scenario>/report/`` (all or nothing):
+``report.html`` (self-contained), ``report.pdf``, ``report.xlsx`` (a sheet per
+table), ``report.json`` and ``plots/<name>.svg``.
+
+Charge-sheet settings are report options (:class:`ReportOptions`): the number
+of charges per day (default 120) or a fixed coke batch (wet t per charge);
+the ore batch then follows from the wet ore/coke ratio of the burden.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .content import FORMATS, Report, ReportOptions, Table, build_report
+
+__all__ = ["FORMATS", "Report", "ReportOptions", "Table", "build_report", "render_report", "write_files",
+           "write_report", "parse_formats"]
+
+
+def parse_formats(text: str | None, source: str = "command line") -> tuple[str, ...]:
+    """``"html,pdf"`` -> ``("html", "pdf")``; unknown names raise InputError naming ``--format``."""
+    if not text:
+        return FORMATS
+    fmts = tuple(dict.fromkeys(f.strip().lower().lstrip(".") for f in text.split(",") if f.strip()))
+    fmts = tuple("xlsx" if f in ("excel", "xls") else f for f in fmts)
+    ReportOptions(formats=fmts).validate(source)
+    return fmts
+
+
+def render_report(result, options: ReportOptions | None = None) -> dict[str, bytes]:
+    """Render a report in memory: relative file name -> content (nothing is written).
+
+    Returns ``report.html``, ``report.pdf``, ``report.xlsx``, ``report.json`` as
+    asked in ``options.formats``, and ``plots/<name>.svg`` for every figure.
+    """
+    opts = (options or ReportOptions()).validate()
+    rep = build_report(result, opts)
+    files: dict[str, bytes] = {}
+    if "html" in opts.formats:
+        from .html import render_html
+
+        files["report.html"] = render_html(rep).encode("utf-8")
+    if "json" in opts.formats:
+        from .excel import render_json
+
+        files["report.json"] = render_json(rep).encode("utf-8")
+    if "xlsx" in opts.formats:
+        from .excel import render_xlsx
+
+        files["report.xlsx"] = render_xlsx(rep)
+    if "pdf" in opts.formats:
+        from .pdf import render_pdf
+
+        files["report.pdf"] = render_pdf(rep)
+    for name, f in rep.figures().items():
+        files[f"plots/{name}.svg"] = f.svg.encode("utf-8")
+    return files
+
+
+def write_files(files: dict[str, bytes], target: str | os.PathLike) -> Path:
+    """Write ``files`` into the folder ``target`` all or nothing (temporary folder, then one rename)."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".burden-report-", dir=target.parent))
+    try:
+        for rel, data in files.items():
+            p = tmp / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(data)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def write_report(result, out_dir: str | os.PathLike, options: ReportOptions | None = None) -> Path:
+    """Render the report and write it to ``out_dir/<scenario>/report/``; return that folder.
+
+    Everything is rendered in memory first, so a failure writes nothing.
+    """
+    from ..output import slug
+
+    files = render_report(result, options)
+    return write_files(files, Path(out_dir) / slug(result.scenario.name) / "report")
