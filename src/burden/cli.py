@@ -1,4 +1,4 @@
-"""Command line: ``burden solve | validate | materials``.
+"""Command line: ``burden solve | report | compare | validate | materials``.
 
 Exit codes: 0 optimal (or valid), 3 infeasible (with the explanation),
 4 invalid input, 1 unexpected error.  Heavy modules are imported inside the
@@ -28,15 +28,59 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print the result as JSON instead of the summary")
     s.add_argument("--solver", default="highs", help="solver backend (default: highs)")
     s.add_argument("--no-write", action="store_true", help="print only; write nothing")
+    s.add_argument("--report", action="store_true",
+                   help="also write the report (HTML, PDF, Excel, JSON) to OUT/<scenario>/report/")
+    _report_options(s)
 
     v = sub.add_parser("validate", help="check a scenario file and its material tables",
                        description="Validate a scenario file, every named scenario in it and its material tables.")
     v.add_argument("scenario_file")
 
+    r = sub.add_parser("report", help="solve a scenario and write its report (HTML, PDF, Excel, JSON)",
+                       description="Solve a scenario and write a self-contained report to OUT/<scenario>/report/: "
+                                   "report.html (inline plots), report.pdf, report.xlsx (a sheet per table), "
+                                   "report.json and plots/*.svg. Nothing is written if anything fails.")
+    r.add_argument("scenario_file", help="scenario file (.yaml, .yml, .toml)")
+    r.add_argument("--scenario", "-s", help="named scenario or override defined in the file")
+    r.add_argument("--out", "-o", default="out", help="output folder (default: out)")
+    r.add_argument("--solver", default="highs", help="solver backend (default: highs)")
+    _report_options(r)
+
+    c = sub.add_parser("compare", help="compare scenarios or stored runs side by side",
+                       description="Compare two or more runs: scenario files (FILE or FILE:SCENARIO, solved now) "
+                                   "or result.json files written by `burden solve`. Prints the comparison "
+                                   "(differences marked *) and writes comparison.html/.json under --out.")
+    c.add_argument("runs", nargs="+", metavar="RUN", help="scenario file, FILE:SCENARIO, or result.json")
+    c.add_argument("--out", "-o", default="out", help="output folder (default: out); writes OUT/compare/")
+    c.add_argument("--format", default="html,json", help="comma-separated: html, json (default: both)")
+    c.add_argument("--solver", default="highs", help="solver backend (default: highs)")
+    c.add_argument("--no-write", action="store_true", help="print only; write nothing")
+
     m = sub.add_parser("materials", help="list the materials of the default library or a table")
     m.add_argument("table", nargs="?", help="material table (.csv/.xlsx); default: the packaged library")
     m.add_argument("--columns", action="store_true", help="list the columns a material table may have")
     return p
+
+
+def _report_options(p) -> None:
+    p.add_argument("--format", default=None, help="comma-separated report formats: html, pdf, xlsx, json "
+                                                  "(default: all)")
+    p.add_argument("--charges-per-day", type=float, default=120.0,
+                   help="charge sheet: charges per day when no coke batch is given (default: 120)")
+    p.add_argument("--coke-batch", type=float, default=None, metavar="T",
+                   help="charge sheet: coke batch, wet t per charge (fixes the charges per day; the ore batch "
+                        "follows from the ore/coke ratio)")
+    p.add_argument("--slag-temperature", type=float, default=None, metavar="DEGC",
+                   help="slag temperature for viscosity and sulphide capacity, degC (default: hot-metal temperature)")
+    p.add_argument("--no-plots", action="store_true", help="report without plots")
+
+
+def _options(args):
+    from .report import ReportOptions, parse_formats
+
+    fmts = parse_formats(args.format)
+    return ReportOptions(formats=fmts, charges_per_day=args.charges_per_day, coke_batch_wet_t=args.coke_batch,
+                         slag_temperature_c=args.slag_temperature, plots=not args.no_plots).validate("command line")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         _parser().print_help()
         return EXIT_OK
     try:
-        return {"solve": _solve, "validate": _validate, "materials": _materials}[args.command](args)
+        return {"solve": _solve, "validate": _validate, "materials": _materials, "report": _report,
+                "compare": _compare}[args.command](args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_ERROR
@@ -71,21 +116,97 @@ def _solve(args) -> int:
     from .api import load_scenario, solve
     from .output import write_result
 
+    opts = _options(args) if args.report else None  # bad report options fail before anything is solved
     scn = load_scenario(args.scenario_file, scenario=args.scenario)
     res = solve(scn, solver=args.solver)
+    files = None
+    if args.report and not args.no_write:
+        from .report import render_report
+
+        files = render_report(res, opts)  # rendered in memory first: a failure writes nothing
     if args.json:
         print(res.to_json())
     else:
         print(res.summary())
     if not args.no_write:
         folder = write_result(res, args.out)
+        if files is not None:
+            from .report import write_files
+
+            write_files(files, folder / "report")
         if not args.json:
-            print(f"\nResults written to {folder}/")
+            print(f"\nResults written to {folder}/" + (" (report in report/)" if files is not None else ""))
     if res.status == "infeasible":
         return EXIT_INFEASIBLE
     if res.status != "optimal":
         print(f"error: solver status {res.output.solver_status}", file=sys.stderr)
         return EXIT_ERROR
+    return EXIT_OK
+
+
+def _report(args) -> int:
+    from .api import load_scenario, solve
+    from .report import write_report
+
+    opts = _options(args)
+    scn = load_scenario(args.scenario_file, scenario=args.scenario)
+    res = solve(scn, solver=args.solver)
+    folder = write_report(res, args.out, opts)
+    print(f"{res.scenario.name}: {res.status}" + (f", {res.objective:,.2f} {res.currency}/tHM" if res.ok else ""))
+    print(f"Report written to {folder}/ ({', '.join(opts.formats)})")
+    if res.status == "infeasible":
+        print(res.explanation, file=sys.stderr)
+        return EXIT_INFEASIBLE
+    if res.status != "optimal":
+        print(f"error: solver status {res.output.solver_status}", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def _compare(args) -> int:
+    from .errors import InputError, InputProblem
+    from .report import write_files
+    from .report.compare import (compare_runs, is_run_file, load_run, render_compare_html, render_compare_json,
+                                 render_text, run_from_result, split_spec)
+
+    fmts = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
+    bad = [f for f in fmts if f not in ("html", "json")]
+    if bad or not fmts:
+        raise InputError([InputProblem("command line", "--format",
+                                       f"unknown comparison format(s) {', '.join(bad) or '(none)'}; use html, json")])
+    if len(args.runs) < 2:
+        raise InputError([InputProblem("command line", "RUN", "give at least two runs to compare (scenario files, "
+                                       "FILE:SCENARIO or result.json files)")])
+    specs = [split_spec(s) for s in args.runs]
+    runs = [load_run(p) for p, _ in specs if is_run_file(p)]  # validate stored runs before solving anything
+    stored = iter(runs)
+    runs = []
+    scenarios = []
+    for p, name in specs:
+        if not is_run_file(p):
+            from .api import load_scenario
+
+            scenarios.append(load_scenario(p, scenario=name))
+    it = iter(scenarios)
+    for p, name in specs:
+        if is_run_file(p):
+            runs.append(next(stored))
+        else:
+            from .api import solve
+
+            runs.append(run_from_result(solve(next(it), solver=args.solver), p + (f":{name}" if name else "")))
+    tables = compare_runs(runs)
+    print(render_text(runs, tables, colour=sys.stdout.isatty()))
+    if not args.no_write:
+        files = {}
+        if "html" in fmts:
+            files["comparison.html"] = render_compare_html(runs, tables).encode("utf-8")
+        if "json" in fmts:
+            files["comparison.json"] = render_compare_json(runs, tables).encode("utf-8")
+        from pathlib import Path
+
+        folder = write_files(files, Path(args.out) / "compare")
+        print(f"\nComparison written to {folder}/")
     return EXIT_OK
 
 
