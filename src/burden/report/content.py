@@ -87,10 +87,10 @@ class ReportOptions:
             problems.append(InputProblem(source, "--coke-batch",
                                          f"{self.coke_batch_wet_t!r} t is not a coke batch; give wet tonnes per charge, "
                                          "0-200 (typically 10-40 t)"))
-        if self.slag_temperature_c is not None and not (1200 <= self.slag_temperature_c <= 1800):
+        if self.slag_temperature_c is not None and not (1250 <= self.slag_temperature_c <= 1700):
             problems.append(InputProblem(source, "--slag-temperature",
                                          f"{self.slag_temperature_c!r} is not a slag temperature in degC; give "
-                                         "1200-1800 (typically 1450-1550; kelvin? subtract 273.15)"))
+                                         "1250-1700 (typically 1450-1550; kelvin? subtract 273.15)"))
         if problems:
             raise InputError(problems)
         return self
@@ -151,14 +151,14 @@ class Report:
 
 # --------------------------------------------------------------------- helpers
 def window_text(lo: float | None, hi: float | None, unit: str = "") -> str:
-    """Human window: ``"= 0.45 wt %"``, ``"1.1-1.2"``, ``">= 7.5 wt %"``, ``"<= 340 kg/tHM"``, ``"no limit"``."""
+    """Human window: ``"fixed at 0.45 wt %"``, ``"1.1-1.2"``, ``">= 7.5 wt %"``, ``"<= 340 kg/tHM"``, ``"no limit"``."""
     lo = None if lo is None or (isinstance(lo, float) and math.isnan(lo)) or lo == -math.inf else lo
     hi = None if hi is None or (isinstance(hi, float) and math.isnan(hi)) or hi == math.inf else hi
     u = f" {unit}" if unit and unit != "-" else ""
     if lo is None and hi is None:
         return "no limit"
     if lo is not None and hi is not None:
-        return f"= {lo:g}{u}" if lo == hi else f"{lo:g} to {hi:g}{u}"
+        return f"fixed at {lo:g}{u}" if lo == hi else f"{lo:g} to {hi:g}{u}"
     return f">= {lo:g}{u}" if lo is not None else f"<= {hi:g}{u}"
 
 
@@ -566,6 +566,29 @@ def extra_tables(result) -> list[Table]:
     return out
 
 
+def _r15(v):
+    if isinstance(v, (float, np.floating)) and not isinstance(v, bool) and math.isfinite(v):
+        return float(f"{float(v):.15g}")
+    return v
+
+
+def round15(df: pd.DataFrame) -> pd.DataFrame:
+    """Numbers to 15 significant digits, the precision of a spreadsheet cell.
+
+    So the Excel workbook (written with 16 digits by openpyxl) reads back
+    exactly the numbers of the JSON; 1e-15 relative is far below any
+    measurement in a burden.
+    """
+    out = df.copy()
+    for c in out.columns:
+        col = out[c]
+        if pd.api.types.is_float_dtype(col):
+            out[c] = [_r15(v) for v in col]
+        elif col.dtype == object:
+            out[c] = pd.Series([_r15(v) for v in col], index=col.index, dtype=object)
+    return out
+
+
 # ------------------------------------------------------------------- assembly
 def build_report(result, options: ReportOptions | None = None) -> Report:
     """Assemble the content of a report (tables, and figures when ``options.plots``).
@@ -612,6 +635,9 @@ def build_report(result, options: ReportOptions | None = None) -> Report:
                                 "This result comes from the linear model with fixed fuel rates: heat balance, "
                                 "top gas, RAFT and Rist diagram need the blast and are shown when the "
                                 "nonlinear model computes them."))
+    for sec in sections:
+        for t in sec.items:
+            t.df = round15(t.df)
     rep = Report(title=f"Burden report: {scn.name}", meta=meta, sections=sections, options=opts)
     if opts.plots and result.ok:
         from .plots import add_figures

@@ -69,6 +69,10 @@ def render_xlsx(rep: Report) -> bytes:
         for name, t in rep.tables().items():
             t.df.to_excel(xw, sheet_name=name[:31], index=False)
             ws = xw.sheets[name[:31]]
+            for i, row in enumerate(t.df.itertuples(index=False, name=None)):
+                for j, v in enumerate(row):
+                    if isinstance(v, str) and v.startswith("="):  # text such as "==", not a formula
+                        ws.cell(row=i + 2, column=j + 1).data_type = "s"
             for j, c in enumerate(t.df.columns):
                 letter = ws.cell(row=1, column=j + 1).column_letter
                 ws.column_dimensions[letter].width = max(10, min(40, len(str(c)) + 2))
