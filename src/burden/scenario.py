@@ -292,6 +292,105 @@ class Fuels(_Strict):
     replacement: Replacement | None = None
 
 
+class Process(_Strict):
+    """Fuel rate from the carbon and heat balances (switches on the nonlinear model).
+
+    The rate of ``coke`` (default: the one coke-class material that is not
+    fixed) follows from two balances per tHM: carbon (fixed carbon of the
+    charge = C dissolved + tuyere C + C of direct reduction, desulphurisation,
+    solution loss and water gas; USTB-NB, PRIMER §4) and heat (the total heat
+    balance of USTB-XLS with losses a fixed share of the heat income).
+    """
+
+    direct_reduction_degree: float = Field(0.45, ge=0.05, le=0.9, description="r_d, fraction of Fe reduced by C")
+    hydrogen_utilisation: Union[float, Literal["eta_co"]] = Field(
+        "eta_co", description="eta_H2, fraction of H2 that reduces; 'eta_co' closes with eta_H2 = eta_CO")
+    heat_loss_pct: float = Field(8.0, ge=0.0, le=30.0, description="cooling and radiation losses, % of heat income")
+    top_gas_temperature_c: float = Field(150.0, ge=50.0, le=400.0)
+    flux_co2_reacting_fraction: float = Field(0.5, ge=0.0, le=1.0, description="USTB-HW 0.5")
+    bound_water_reacting_fraction: float = Field(0.3, ge=0.0, le=1.0, description="USTB-HW 0.3")
+    coke: str | None = None
+    solver: Literal["slp", "slsqp"] = "slp"
+
+    @field_validator("hydrogen_utilisation")
+    @classmethod
+    def _eta(cls, v):
+        if v != "eta_co" and not (0.0 <= v <= 1.0):
+            raise ValueError(f"{v:g} is not a fraction between 0 and 1 (or 'eta_co')")
+        return v
+
+
+class Blast(_Strict):
+    """Blast settings: a number fixes a setting, a window makes it a decision.
+
+    ``temperature_c`` hot blast, degC; ``oxygen_enrichment_pct`` percentage
+    points of O2 above 21 % in the dry blast; ``moisture_g_per_nm3`` g H2O
+    per Nm3 of dry blast; ``oxygen_price_per_nm3`` price of technical oxygen
+    (``oxygen_purity_pct`` pure), currency per Nm3.
+    """
+
+    temperature_c: Window = Window(min=1150.0, max=1150.0)
+    oxygen_enrichment_pct: Window = Window(min=0.0, max=0.0)
+    moisture_g_per_nm3: Window = Window(min=10.0, max=10.0)
+    oxygen_price_per_nm3: float = Field(0.0, ge=0.0)
+    oxygen_purity_pct: float = Field(99.5, gt=21.0, le=100.0)
+
+    @field_validator("temperature_c")
+    @classmethod
+    def _tb(cls, v):
+        for end in ("min", "max"):
+            x = getattr(v, end)
+            if x is None:
+                raise ValueError("give both min and max (or one number)")
+            if x > 1400:
+                raise ValueError(f"{x:g} degC is above any hot-blast stove; was it given in kelvin?")
+            if x < 20:
+                raise ValueError(f"{x:g} degC is not a blast temperature")
+        return v
+
+    @field_validator("oxygen_enrichment_pct", "moisture_g_per_nm3")
+    @classmethod
+    def _closed(cls, v, info):
+        for end in ("min", "max"):
+            x = getattr(v, end)
+            if x is None:
+                raise ValueError("give both min and max (or one number)")
+            if x < 0:
+                raise ValueError(f"{x:g} is negative")
+        if info.field_name == "oxygen_enrichment_pct" and v.max > 25:
+            raise ValueError(f"{v.max:g} percentage points above air is not a blast enrichment (typically 0-10)")
+        return v
+
+
+class Viscosity(_Strict):
+    """Slag viscosity limit: model (Urbain or Riboud, Mills 2011) at a temperature."""
+
+    max_pa_s: float = Field(..., gt=0, le=10)
+    temperature_c: float = Field(1500.0, ge=1300, le=1700)
+    model: Literal["urbain", "riboud"] = "urbain"
+
+
+class SulphideCapacity(_Strict):
+    """L_S from optical basicity and temperature, scaled to the plant.
+
+    L_S = plant_factor · 10^(log C_S − 935/T + 1.375 + log f_S − log h_O)
+    (PRIMER §6) with C_S from Sosinsky-Sommerville or Zhang-Chou-Pal and Λ
+    from the chosen set.  ``oxygen_activity`` h_O (Henrian, wt % scale) and
+    ``sulphur_activity_coefficient`` f_S of the hot metal default to 1e-4 and
+    1 (orders of magnitude for carbon-saturated iron; give plant values);
+    ``plant_factor`` (default 1) calibrates L_S to plant data.  The slag
+    must hold the sulphur at the hot-metal S target, i.e. the [S] in
+    equilibrium with the slag is at most ``hot_metal.S_pct``.
+    """
+
+    plant_factor: float = Field(1.0, gt=0)
+    oxygen_activity: float = Field(1.0e-4, gt=0, le=1.0)
+    sulphur_activity_coefficient: float = Field(1.0, gt=0, le=100.0)
+    capacity_model: Literal["sosinsky", "zhang"] = "sosinsky"
+    lambda_set: Literal["duffy", "ghosh"] = "duffy"
+    temperature_c: float = Field(1500.0, ge=1300, le=1700)
+
+
 class ScenarioConfig(_Strict):
     """The validated content of a scenario file (see the module docstring)."""
 
@@ -309,6 +408,11 @@ class ScenarioConfig(_Strict):
     loads: Loads = Loads()
     shares: dict[str, Share] = Field(default_factory=dict)
     fuels: Fuels = Fuels()
+    process: Process | None = None
+    blast: Blast = Blast()
+    raft_c: Window | None = None
+    viscosity: Viscosity | None = None
+    sulphide_capacity: SulphideCapacity | None = None
     overrides: dict[str, dict] = Field(default_factory=dict)
     scenarios: dict[str, list[str]] = Field(default_factory=dict)
 
@@ -318,6 +422,24 @@ class ScenarioConfig(_Strict):
         if not v:
             raise ValueError("no materials are charged; list them under charge:")
         return v
+
+    @model_validator(mode="after")
+    def _nonlinear_needs_process(self):
+        if self.process is None:
+            for key in ("raft_c", "viscosity", "sulphide_capacity"):
+                if getattr(self, key) is not None:
+                    raise ValueError(f"{key} needs the nonlinear model: add a process: section "
+                                     "(fuel rate from the heat and carbon balances)")
+            if "blast" in self.model_fields_set:
+                raise ValueError("blast settings need the nonlinear model: add a process: section")
+        if self.sulphide_capacity is not None and self.slag.sulphur_partition_LS is not None:
+            raise ValueError("give either slag.sulphur_partition_LS (fixed L_S) or sulphide_capacity, not both")
+        if self.raft_c is not None:
+            for end in ("min", "max"):
+                x = getattr(self.raft_c, end)
+                if x is not None and not (1500 <= x <= 2700):
+                    raise ValueError(f"raft_c.{end} = {x:g} degC is not a flame temperature (typically 2000-2300)")
+        return self
 
     @field_validator("lost_burden")
     @classmethod
@@ -622,6 +744,25 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
                     and role == "coke":
                 problems.append(InputProblem(source, f"charge.{n}",
                                              "coke follows the replacement ratio, so its rate cannot also be fixed"))
+    if cfg.process is not None:
+        cokes = [k for k, m in materials.items() if m.material_class is MaterialClass.COKE
+                 and not (m.min_kg_per_thm is not None and m.min_kg_per_thm == m.max_kg_per_thm)]
+        if cfg.process.coke is not None:
+            if cfg.process.coke not in materials:
+                problems.append(unknown(cfg.process.coke, "process.coke") if cfg.process.coke not in library else
+                                InputProblem(source, "process.coke", f"{cfg.process.coke!r} is not charged"))
+            elif cfg.process.coke not in cokes:
+                problems.append(InputProblem(source, "process.coke",
+                                             f"{cfg.process.coke!r} must be a coke whose rate is not fixed "
+                                             "(its rate follows from the heat and carbon balances)"))
+        elif len(cokes) != 1:
+            problems.append(InputProblem(source, "process.coke",
+                                         "name the coke whose rate follows from the balances "
+                                         f"(coke-class materials not fixed: {', '.join(cokes) or 'none'})"))
+        if rep is not None:
+            problems.append(InputProblem(source, "fuels.replacement",
+                                         "with process: the coke rate follows from the balances; "
+                                         "a fixed replacement ratio would contradict them (remove one)"))
     hm = cfg.hot_metal
     if hm.Fe_pct is not None:
         fixed = [hm.Si_pct, hm.S_pct] + [w.min for w in (hm.Mn_pct, hm.P_pct, hm.Ti_pct, hm.V_pct)

@@ -37,6 +37,7 @@ HEAT_CONSTANTS: dict[str, float] = {
     "injectant_decomposition_kj_per_kg": 1000.0,
     "hot_metal_kj_per_kg": 1240.0,
     "slag_kj_per_kg": 1780.0,
+    "water_evaporation_kj_per_kg": 2441.7,  # latent heat at 25 degC, IAPWS-IF97
 }
 
 _K = 273.15
@@ -119,6 +120,7 @@ def total_heat_balance(
     top_gas_nm3: dict[str, ArrayLike] | None = None,
     top_gas_temperature_c: ArrayLike = 150.0,
     other_income_kj: ArrayLike = 0.0,
+    burden_moisture_kg: ArrayLike = 0.0,
     constants: dict[str, float] | None = None,
 ) -> HeatBalance:
     """Total heat balance of the blast furnace, losses by difference.
@@ -151,6 +153,10 @@ def total_heat_balance(
         Top gas temperature, degC.
     other_income_kj : float or array
         Any further income (e.g. slag formation heat), kJ/tHM.
+    burden_moisture_kg : float or array
+        Free moisture of the charge, evaporated at the top: expenditure
+        2441.7 kJ/kg (latent heat of water at 25 degC, IAPWS-IF97 steam
+        tables); its vapour's sensible heat belongs in ``top_gas_nm3``.
     constants : dict, optional
         Overrides of ``HEAT_CONSTANTS``.
 
@@ -188,6 +194,7 @@ def total_heat_balance(
         "slag": _a(slag_kg) * k["slag_kj_per_kg"],
         "top_gas": (gas_sensible_heat_kj(top_gas_nm3, top_gas_temperature_c)
                     if top_gas_nm3 else 0.0 * v),
+        "moisture_evaporation": _a(burden_moisture_kg) * k["water_evaporation_kj_per_kg"],
     }
     total_in = sum(income.values())
     expenditure["losses"] = total_in - sum(expenditure.values())

@@ -1,0 +1,423 @@
+"""Nonlinear burden optimization: fuel rate from the balances, blast settings, RAFT, S, viscosity.
+
+The formulation shares the LP: its linear rows are the compiled LP matrix (balances, limits,
+shares, availability and any plant hooks), unchanged.  Added to it:
+
+* variables: dry blast volume (Nm3/tHM), blast temperature (degC), O2 enrichment (% points)
+  and blast moisture (g/Nm3) — each fixed or free within its window;
+* rows from :class:`burden.process.FurnaceModel`: the carbon balance and the heat balance
+  (equalities that make the coke rate and the blast volume outcomes), the RAFT window,
+  the slag's ability to hold the sulphur with an L_S from optical basicity, and a slag
+  viscosity limit;
+* objective: cost of everything charged and injected plus technical oxygen.
+
+Two independent solver paths, both installed from wheels only:
+
+* ``slp`` — successive linear programming on HiGHS with a trust region and an l1 merit
+  function (Palacios-Gomez, Lasdon & Engquist, Management Science 28 (1982) 1106; the
+  method refinery blending planners use), warm-started from the LP;
+* ``slsqp`` — scipy's sequential least-squares QP (Kraft 1988), from the same start.
+
+Derivatives of the process rows are forward differences of the vectorised process model
+(one batched evaluation per Jacobian); the linear rows are exact.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import SolverError
+from .process import BlastState, FurnaceModel, oxygen_nm3
+from .solvers import _pass, compile_problem, new_highs
+
+SETTINGS = ("blast_dry_nm3", "blast_temperature_c", "oxygen_enrichment_pct", "blast_moisture_g_per_nm3")
+
+
+@dataclass
+class NonlinearRow:
+    """A process row ``lower <= g(z) <= upper``; ``scale`` divides g for the solvers."""
+
+    name: str
+    quantity: str
+    unit: str
+    lower: float
+    upper: float
+    scale: float
+    kind: str = "limit"  # limit | balance
+
+
+@dataclass
+class NlpOutput:
+    """Outcome of a nonlinear solve."""
+
+    status: str  # optimal | infeasible | failed
+    z: np.ndarray
+    objective: float
+    iterations: int
+    max_violation: float  # largest scaled violation of any row or bound
+    history: list = field(default_factory=list)  # per iteration: objective, violation, step, radius
+    message: str = ""
+    solver: str = ""
+    seconds: float = 0.0
+    row_duals: np.ndarray | None = None  # linear rows, at the final linearisation
+    nl_duals: np.ndarray | None = None  # process rows (scaled back to their units)
+    reduced_costs: np.ndarray | None = None
+
+
+class NonlinearProblem:
+    """The nonlinear burden problem of a built :class:`~burden.model.Problem`."""
+
+    def __init__(self, problem):
+        cfg = problem.scenario.config
+        if cfg.process is None:
+            raise SolverError("the scenario has no process: section; solve it as an LP")
+        self.problem = problem
+        self.cfg = cfg
+        self.fm = FurnaceModel(problem)
+        self.comp = compile_problem(problem)
+        comp = self.comp
+        self.n_lin = comp.A.shape[1]
+        self.n_mat = len(problem.materials)
+        b = cfg.blast
+        lo = list(comp.col_lower) + [200.0, b.temperature_c.min, b.oxygen_enrichment_pct.min, b.moisture_g_per_nm3.min]
+        hi = list(comp.col_upper) + [3000.0, b.temperature_c.max, b.oxygen_enrichment_pct.max, b.moisture_g_per_nm3.max]
+        self.lower = np.array(lo, dtype=float)
+        self.upper = np.array(hi, dtype=float)
+        self.nz = len(lo)
+        self.names = list(comp.col_names[: self.n_lin]) + list(SETTINGS)
+        self.names[: self.n_mat] = list(problem.materials)
+        self.cost = np.concatenate([comp.cost, np.zeros(4)])
+        self.o2_price = b.oxygen_price_per_nm3
+        self.o2_purity = b.oxygen_purity_pct
+        # variable scales (for trust region and finite differences)
+        self.zscale = np.maximum(1.0, np.where(np.isfinite(self.upper), np.abs(self.upper), 0.0))
+        self.zscale[: self.n_mat] = np.maximum(self.zscale[: self.n_mat], 100.0)
+        self.zscale[: self.n_mat] = np.minimum(self.zscale[: self.n_mat], 2000.0)
+        rows = [NonlinearRow("process.carbon_balance", "fixed carbon supply − demand", "kg/tHM", 0.0, 0.0, 10.0,
+                             "balance"),
+                NonlinearRow("process.heat_balance", "losses − loss share of heat income", "kJ/tHM", 0.0, 0.0,
+                             1.0e4, "balance")]
+        if cfg.raft_c is not None:
+            rows.append(NonlinearRow("raft_c", "RAFT", "degC",
+                                     -np.inf if cfg.raft_c.min is None else cfg.raft_c.min,
+                                     np.inf if cfg.raft_c.max is None else cfg.raft_c.max, 10.0))
+        if cfg.sulphide_capacity is not None:
+            rows.append(NonlinearRow("slag.sulphur_capacity", "S the slag cannot hold at [S] target", "kg/tHM",
+                                     -np.inf, 0.0, 0.1))
+        if cfg.viscosity is not None:
+            rows.append(NonlinearRow("slag.viscosity", f"viscosity at {cfg.viscosity.temperature_c:g} degC", "Pa s",
+                                     -np.inf, cfg.viscosity.max_pa_s, 0.05))
+        self.rows = rows
+        self.rlo = np.array([r.lower for r in rows])
+        self.rhi = np.array([r.upper for r in rows])
+        self.rscale = np.array([r.scale for r in rows])
+
+    # -- evaluation ---------------------------------------------------------------
+    def blast(self, Z: np.ndarray) -> BlastState:
+        n = self.n_lin
+        return BlastState(Z[..., n], Z[..., n + 1], Z[..., n + 2], Z[..., n + 3])
+
+    def evaluate(self, Z: np.ndarray, full: bool = False) -> dict:
+        Z = np.asarray(Z, dtype=float)
+        return self.fm.evaluate(Z[..., : self.n_mat], self.blast(Z), full=full)
+
+    def g(self, Z: np.ndarray) -> np.ndarray:
+        """Process-row values at points Z (..., nz), in their own units."""
+        ev = self.evaluate(Z)
+        cols = [ev["carbon_residual_kg"], ev["heat_residual_kj"]]
+        for r in self.rows[2:]:
+            if r.name == "raft_c":
+                cols.append(ev["raft_c"])
+            elif r.name == "slag.sulphur_capacity":
+                q = self.fm.quantities(np.asarray(Z)[..., : self.n_mat])
+                s_target = self.cfg.hot_metal.S_pct
+                cols.append(q["slag.S"] - ev["ls"] * s_target / 100.0 * q["slag.total"])
+            elif r.name == "slag.viscosity":
+                cols.append(ev["viscosity_pa_s"])
+        return np.stack([np.broadcast_to(c, np.shape(Z)[:-1]) for c in cols], axis=-1)
+
+    def objective(self, z: np.ndarray) -> float:
+        return float(self.cost @ z + self.o2_price * oxygen_nm3(self.blast(z), self.o2_purity))
+
+    def objective_grad(self, z: np.ndarray) -> np.ndarray:
+        gr = self.cost.copy()
+        if self.o2_price:
+            n = self.n_lin
+            k = self.o2_price / (self.o2_purity - 21.0)
+            gr[n] += k * z[n + 2]
+            gr[n + 2] += k * z[n]
+        return gr
+
+    def jacobian(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(g(z), dg/dz) by forward differences in one batched evaluation."""
+        h = 1e-6 * self.zscale
+        # step inside the bounds
+        h = np.where(z + h > self.upper, -h, h)
+        Z = np.vstack([z, z + np.diag(h)])
+        G = self.g(Z)
+        g0 = G[0]
+        J = (G[1:] - g0).T / h
+        return g0, J
+
+    def violation(self, z: np.ndarray, g0: np.ndarray | None = None) -> float:
+        """Largest violation, scaled: linear rows (kg/tHM), process rows (their scale), bounds."""
+        comp = self.comp
+        ax = comp.A @ z[: self.n_lin]
+        v_lin = np.max(np.concatenate([[0.0], comp.row_lower - ax, ax - comp.row_upper]))
+        if g0 is None:
+            g0 = self.g(z)
+        v_nl = np.max(np.concatenate([[0.0], (self.rlo - g0) / self.rscale, (g0 - self.rhi) / self.rscale]))
+        v_b = np.max(np.concatenate([[0.0], self.lower - z, z - self.upper]))
+        return float(max(v_lin, v_nl, v_b))
+
+    def relative_violation(self, z: np.ndarray) -> float:
+        """Largest violation relative to each row's magnitude (for the 1e-6 acceptance)."""
+        comp = self.comp
+        xl = z[: self.n_lin]
+        ax = comp.A @ xl
+        mag = np.abs(comp.A) @ np.abs(xl)
+        bnd = np.maximum(np.where(np.isfinite(comp.row_lower), np.abs(comp.row_lower), 0),
+                         np.where(np.isfinite(comp.row_upper), np.abs(comp.row_upper), 0))
+        # limit rows num − θ·den: their magnitude is |num| + |θ·den|
+        by = {r.name: r for r in self.problem.rows}
+        x = z[: self.n_mat]
+        for i, nm in enumerate(comp.row_names):
+            r = by.get(nm)
+            if r is not None:
+                mag[i] = abs(r.num.value(x)) + abs(r.theta * r.den.value(x))
+        scale = np.maximum(np.maximum(mag, bnd), 1e-9)
+        v = np.concatenate([[0.0], (comp.row_lower - ax) / scale, (ax - comp.row_upper) / scale])
+        ev = self.evaluate(z, full=True)
+        g0 = self.g(z)
+        nl_mag = np.array([max(float(ev["carbon"]["demand"]), 1.0), max(float(ev["heat"].total_income), 1.0)]
+                          + [max(abs(g0[i]), abs(self.rlo[i]) if np.isfinite(self.rlo[i]) else 0,
+                                 abs(self.rhi[i]) if np.isfinite(self.rhi[i]) else 0, 1e-9) for i in range(2, len(g0))])
+        if "slag.sulphur_capacity" in [r.name for r in self.rows]:
+            i = [r.name for r in self.rows].index("slag.sulphur_capacity")
+            q = self.fm.quantities(x)
+            nl_mag[i] = max(abs(float(q["slag.S"])), 1e-9)
+        v = np.concatenate([v, (self.rlo - g0) / nl_mag, (g0 - self.rhi) / nl_mag])
+        bscale = np.maximum(1.0, np.abs(z))
+        v = np.concatenate([v, (self.lower - z) / bscale, (z - self.upper) / bscale])
+        return float(np.max(v))
+
+    # -- the linear model at a point ---------------------------------------------
+    def linear_subproblem(self, z, g0, J, radius=None, penalty=None, settings_fixed=None):
+        """LP: min ∇f·z + penalty·Σ slacks  s.t. linear rows, linearised process rows, bounds,
+        and |z − z_k| <= radius·zscale.  Returns (z_new, model value, duals...) or None."""
+        comp = self.comp
+        n, m_lin = self.nz, comp.A.shape[0]
+        n_nl = len(self.rows)
+        lo = self.lower.copy()
+        hi = self.upper.copy()
+        if radius is not None:
+            lo = np.maximum(lo, z - radius * self.zscale)
+            hi = np.minimum(hi, z + radius * self.zscale)
+        if settings_fixed is not None:
+            for i, v in settings_fixed.items():
+                lo[i] = hi[i] = v
+        A_lin = np.hstack([comp.A, np.zeros((m_lin, n - self.n_lin))])
+        # linearised rows, scaled: (g0 + J (z' − z)) / s within [lo, hi]/s
+        Js = J / self.rscale[:, None]
+        const = (g0 - J @ z) / self.rscale
+        rlo_nl = self.rlo / self.rscale - const
+        rhi_nl = self.rhi / self.rscale - const
+        use_slack = penalty is not None
+        if use_slack:
+            # two slacks per process row (elastic): Js z + s⁻ − s⁺ within bounds
+            S = np.hstack([np.eye(n_nl), -np.eye(n_nl)])
+            A = np.block([[A_lin, np.zeros((m_lin, 2 * n_nl))], [Js, S]])
+            cost = np.concatenate([self.objective_grad(z), np.full(2 * n_nl, penalty)])
+            cl = np.concatenate([lo, np.zeros(2 * n_nl)])
+            cu = np.concatenate([hi, np.full(2 * n_nl, np.inf)])
+        else:
+            A = np.vstack([A_lin, Js])
+            cost = self.objective_grad(z)
+            cl, cu = lo, hi
+        rl = np.concatenate([comp.row_lower, rlo_nl])
+        ru = np.concatenate([comp.row_upper, rhi_nl])
+        h = new_highs()
+        _pass(h, comp, cost=cost, col_lower=cl, col_upper=cu, A=A, row_lower=rl, row_upper=ru)
+        h.run()
+        import highspy
+
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        sol = h.getSolution()
+        v = np.asarray(sol.col_value)
+        znew = v[:n]
+        slack = v[n:] if use_slack else np.zeros(0)
+        duals = np.asarray(sol.row_dual)
+        return {"z": znew, "slack": slack, "row_duals": duals[:m_lin],
+                "nl_duals": duals[m_lin:] / self.rscale, "col_duals": np.asarray(sol.col_dual)[:n],
+                "model_cost": float(cost[:n] @ znew)}
+
+
+def start_point(nlp: NonlinearProblem, x0: np.ndarray | None = None) -> np.ndarray:
+    """Warm start: blast settings at the middle of their windows, 1100 Nm3/tHM dry blast,
+    and the material rates of the LP core (or ``x0``)."""
+    z = np.zeros(nlp.nz)
+    n = nlp.n_lin
+    if x0 is not None:
+        z[: len(x0)] = x0
+    z[n] = 1100.0
+    for k in range(1, 4):
+        z[n + k] = 0.5 * (nlp.lower[n + k] + nlp.upper[n + k])
+    return np.clip(z, nlp.lower, np.where(np.isfinite(nlp.upper), nlp.upper, z))
+
+
+def solve_slp(nlp: NonlinearProblem, z0: np.ndarray, *, tol: float = 1e-9, max_iter: int = 200) -> NlpOutput:
+    """Successive linear programming with an l1 penalty merit and a box trust region.
+
+    Each iteration solves, with HiGHS, the LP of the linear rows plus the process rows
+    linearised at z_k (elastic, penalty μ), inside |z − z_k| <= Δ·scale.  A step is accepted
+    when the merit f + μ·Σ viol improves by at least 10 % of what the LP predicted; Δ grows
+    after good steps that reach the box and shrinks after poor ones.
+
+    References
+    ----------
+    Palacios-Gomez, Lasdon, Engquist, "Nonlinear optimization by successive linear
+    programming", Management Science 28 (1982) 1106-1120.
+    """
+    t0 = time.perf_counter()
+    z = np.clip(z0, nlp.lower, nlp.upper)
+    radius = 0.2
+    mu = 1.0e3
+    hist = []
+    g0, J = nlp.jacobian(z)
+
+    def merit(zz, gg):
+        viol = np.maximum(0, (nlp.rlo - gg) / nlp.rscale) + np.maximum(0, (gg - nlp.rhi) / nlp.rscale)
+        return nlp.objective(zz) + mu * float(viol.sum())
+
+    status, msg = "failed", "iteration limit reached"
+    it = 0
+    last = None
+    for it in range(1, max_iter + 1):
+        sub = nlp.linear_subproblem(z, g0, J, radius=radius, penalty=mu)
+        if sub is None:
+            status, msg = "infeasible", "the linear rows (balances, limits, availability) admit no burden"
+            break
+        last = sub
+        znew = sub["z"]
+        f_k = merit(z, g0)
+        pred = f_k - (sub["model_cost"] - nlp.objective_grad(z) @ z + nlp.objective(z) + mu * float(sub["slack"].sum()))
+        gnew = nlp.g(znew)
+        ared = f_k - merit(znew, gnew)
+        step = float(np.max(np.abs(znew - z) / nlp.zscale))
+        hist.append({"iteration": it, "objective": nlp.objective(znew), "violation": nlp.violation(znew, gnew),
+                     "step": step, "radius": radius})
+        if pred <= 1e-12 * max(1.0, abs(f_k)) or step < 1e-12:
+            # the linearisation predicts no improvement: a KKT point of the merit
+            if nlp.violation(z, g0) <= tol:
+                status, msg = "optimal", "converged: no further decrease predicted"
+            else:
+                status, msg = "infeasible", "no step reduces the violation of the process rows"
+            break
+        rho = ared / pred
+        if rho >= 0.1:
+            z, g0 = znew, gnew
+            g0, J = nlp.jacobian(z)
+            if rho > 0.75 and step >= 0.99 * radius:
+                radius = min(2.0 * radius, 10.0)
+        else:
+            radius *= 0.25
+        if step < 1e-10 and nlp.violation(z, g0) <= tol:
+            status, msg = "optimal", "converged: step below 1e-10"
+            break
+        if radius < 1e-12:
+            status = "optimal" if nlp.violation(z, g0) <= tol else "infeasible"
+            msg = "trust region collapsed"
+            break
+    out = NlpOutput(status=status, z=z, objective=nlp.objective(z), iterations=it,
+                    max_violation=nlp.violation(z, g0), history=hist, message=msg, solver="slp",
+                    seconds=time.perf_counter() - t0)
+    _attach_duals(nlp, out)
+    return out
+
+
+def solve_slsqp(nlp: NonlinearProblem, z0: np.ndarray, *, tol: float = 1e-10, max_iter: int = 500) -> NlpOutput:
+    """The second, independent path: scipy's SLSQP (Kraft 1988) on the same rows.
+
+    Variables are scaled by their typical size; linear rows enter with their exact
+    Jacobian, process rows with forward differences.
+
+    References
+    ----------
+    D. Kraft, "A software package for sequential quadratic programming", DFVLR-FB 88-28 (1988).
+    """
+    from scipy.optimize import minimize
+
+    t0 = time.perf_counter()
+    comp = nlp.comp
+    s = nlp.zscale
+    A = np.hstack([comp.A, np.zeros((comp.A.shape[0], nlp.nz - nlp.n_lin))]) * s
+    eq = np.isclose(comp.row_lower, comp.row_upper)
+    cons = []
+    if eq.any():
+        cons.append({"type": "eq", "fun": lambda y: A[eq] @ y - comp.row_upper[eq], "jac": lambda y: A[eq]})
+    lo_rows = ~eq & np.isfinite(comp.row_lower)
+    hi_rows = ~eq & np.isfinite(comp.row_upper)
+    if lo_rows.any():
+        cons.append({"type": "ineq", "fun": lambda y: A[lo_rows] @ y - comp.row_lower[lo_rows],
+                     "jac": lambda y: A[lo_rows]})
+    if hi_rows.any():
+        cons.append({"type": "ineq", "fun": lambda y: comp.row_upper[hi_rows] - A[hi_rows] @ y,
+                     "jac": lambda y: -A[hi_rows]})
+    cache = {}
+
+    def gj(y):
+        key = y.tobytes()
+        if key not in cache:
+            cache.clear()
+            g0, J = nlp.jacobian(np.clip(y * s, nlp.lower, nlp.upper))
+            cache[key] = (g0 / nlp.rscale, J * s / nlp.rscale[:, None])
+        return cache[key]
+
+    rlo, rhi = nlp.rlo / nlp.rscale, nlp.rhi / nlp.rscale
+    nl_eq = np.isclose(nlp.rlo, nlp.rhi)
+    if nl_eq.any():
+        cons.append({"type": "eq", "fun": lambda y: gj(y)[0][nl_eq] - rhi[nl_eq], "jac": lambda y: gj(y)[1][nl_eq]})
+    nl_lo = ~nl_eq & np.isfinite(nlp.rlo)
+    nl_hi = ~nl_eq & np.isfinite(nlp.rhi)
+    if nl_lo.any():
+        cons.append({"type": "ineq", "fun": lambda y: gj(y)[0][nl_lo] - rlo[nl_lo], "jac": lambda y: gj(y)[1][nl_lo]})
+    if nl_hi.any():
+        cons.append({"type": "ineq", "fun": lambda y: rhi[nl_hi] - gj(y)[0][nl_hi], "jac": lambda y: -gj(y)[1][nl_hi]})
+    f_scale = max(1.0, abs(nlp.objective(z0)))
+    bounds = [(lo / si, None if not np.isfinite(hi) else hi / si) for lo, hi, si in zip(nlp.lower, nlp.upper, s)]
+    res = minimize(lambda y: nlp.objective(y * s) / f_scale, np.clip(z0, nlp.lower, nlp.upper) / s,
+                   jac=lambda y: nlp.objective_grad(y * s) * s / f_scale, method="SLSQP", bounds=bounds,
+                   constraints=cons, options={"ftol": tol, "maxiter": max_iter})
+    z = np.clip(res.x * s, nlp.lower, nlp.upper)
+    viol = nlp.violation(z)
+    status = "optimal" if res.success and viol <= 1e-7 else ("infeasible" if res.status in (4, 8) or viol > 1e-7
+                                                              else "failed")
+    out = NlpOutput(status=status, z=z, objective=nlp.objective(z), iterations=int(res.nit), max_violation=viol,
+                    message=str(res.message), solver="slsqp", seconds=time.perf_counter() - t0)
+    _attach_duals(nlp, out)
+    return out
+
+
+def _attach_duals(nlp: NonlinearProblem, out: NlpOutput) -> None:
+    """Multipliers from the LP linearised at the solution (no trust region): at a KKT point
+    its optimum is the solution itself and its duals are the NLP's multipliers."""
+    if out.status != "optimal":
+        return
+    g0, J = nlp.jacobian(out.z)
+    sub = nlp.linear_subproblem(out.z, g0, J)
+    if sub is None:
+        return
+    out.row_duals = sub["row_duals"]
+    out.nl_duals = sub["nl_duals"]
+    out.reduced_costs = sub["col_duals"]
+    out.history.append({"iteration": "check", "objective": float(nlp.objective(sub["z"])),
+                        "violation": float(nlp.violation(sub["z"])),
+                        "step": float(np.max(np.abs(sub["z"] - out.z) / nlp.zscale)), "radius": math.inf})
+
+
+SOLVERS = {"slp": solve_slp, "slsqp": solve_slsqp}

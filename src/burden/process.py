@@ -1,0 +1,247 @@
+"""The furnace process model: carbon and heat balance, top gas, RAFT, slag properties.
+
+Given the material rates x (dry kg/tHM) and the blast (dry volume, temperature, O2
+enrichment, moisture), :meth:`FurnaceModel.evaluate` computes, for a batch of points at
+once (numpy broadcasting), every process quantity the nonlinear model constrains and the
+reports show.  It is built on the LP's coefficient tables (hot metal and slag are the same
+affine forms) and on the chemistry layer's functions, so there is one formula for each
+number:
+
+* carbon balance (USTB-NB; PRIMER §4): fixed carbon of the charge (net of dust) =
+  C dissolved + tuyere C + C for direct reduction of Fe (r_d) and of Si, Mn, P, Ti, V
+  + C for desulphurisation + solution loss of flux CO2 + water gas of bound water;
+  :func:`burden.chemistry.carbon.tuyere_carbon_kg` from blast O2, moisture and injectant O;
+* top gas from C, O, H, N balances (:func:`burden.chemistry.topgas.top_gas`);
+* total heat balance (USTB-XLS constants; :func:`burden.chemistry.heat.total_heat_balance`),
+  with the losses a fixed share of the heat income;
+* RAFT by enthalpy balance (:func:`burden.chemistry.raft.raft`, Geerdes 2009);
+* L_S from optical basicity (Sosinsky & Sommerville 1986 or Zhang, Chou & Pal 2013) and
+  slag viscosity (Urbain or Riboud, Mills 2011).
+
+Units: kg/tHM, Nm3/tHM, kJ/tHM, degC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .chemistry import carbon as C
+from .chemistry import slag as S
+from .chemistry.analysis import CANONICAL
+from .chemistry.elements import MOLAR_VOLUME_NM3_PER_KMOL as VM
+from .chemistry.elements import element_fraction, mass_ratio, molar_mass
+from .chemistry.heat import total_heat_balance
+from .chemistry.raft import Injectant, raft
+from .chemistry.topgas import top_gas
+from .materials import MaterialClass
+
+#: Volatile-matter species of fuels (wt % of the dry fuel) and their gas.
+VM_SPECIES = {"vm_CO": "CO", "vm_CO2": "CO2", "vm_CH4": "CH4", "vm_H2": "H2", "vm_N2": "N2"}
+#: Decomposition heat of injected coal, kJ/kg (USTB-NB, PRIMER §4).
+COAL_DECOMPOSITION_KJ_PER_KG = 1000.0
+#: Slag oxides the viscosity and optical-basicity models take.
+SLAG_MODEL_OXIDES = ("CaO", "SiO2", "Al2O3", "MgO", "FeO", "MnO", "TiO2")
+
+
+@dataclass(frozen=True)
+class BlastState:
+    """Blast per tHM: dry volume (Nm3), temperature (degC), O2 enrichment (% points
+    above 21 % in the dry blast) and moisture (g per Nm3 dry blast).  Arrays broadcast."""
+
+    dry_nm3: np.ndarray
+    temperature_c: np.ndarray
+    enrichment_pct: np.ndarray
+    moisture_g_per_nm3: np.ndarray
+
+    @property
+    def h2o_nm3(self):
+        return self.dry_nm3 * self.moisture_g_per_nm3 / 1000.0 / molar_mass("H2O") * VM
+
+    @property
+    def wet_nm3(self):
+        return self.dry_nm3 + self.h2o_nm3
+
+    @property
+    def moisture_fraction(self):
+        return self.h2o_nm3 / self.wet_nm3
+
+    @property
+    def o2_fraction(self):
+        return 0.21 + self.enrichment_pct / 100.0
+
+
+class FurnaceModel:
+    """Process quantities of a scenario as functions of the material rates and the blast.
+
+    Parameters
+    ----------
+    problem : burden.model.Problem
+        The built LP problem (its coefficient tables give hot metal and slag).
+    """
+
+    def __init__(self, problem):
+        self.problem = problem
+        scn = problem.scenario
+        cfg = scn.config
+        self.cfg = cfg
+        self.proc = cfg.process
+        names = problem.materials
+        self.names = names
+        mats = [scn.materials[k] for k in names]
+        W = np.array([[m.analysis[s] / 100.0 for s in CANONICAL] for m in mats])  # (n, species)
+        self.idx = {s: i for i, s in enumerate(CANONICAL)}
+        self.W = W
+        self.Wvm = np.array([[m.reported.get(k, 0.0) / 100.0 for k in VM_SPECIES] for m in mats])
+        cls = [m.material_class for m in mats]
+        self.is_flux = np.array([c is MaterialClass.FLUX for c in cls], dtype=float)
+        self.is_inj = np.array([c is MaterialClass.INJECTANT for c in cls], dtype=float)
+        self.is_fuel = np.array([c.is_fuel for c in cls], dtype=float)
+        self.moisture_wet_per_dry = np.array([m.wet_per_dry - 1.0 for m in mats])
+        self.dust = {s: sum(rate * m.analysis[s] / 100.0 for m, rate in scn.lost_burden.values()) for s in CANONICAL}
+        self.dust_vm_co2 = sum(rate * m.reported.get("vm_CO2", 0.0) / 100.0 for m, rate in scn.lost_burden.values())
+        # hot metal and slag: the LP's affine forms, stacked for batch evaluation
+        qn = list(problem.quantities)
+        self.qnames = {k: i for i, k in enumerate(qn)}
+        self.Q = np.array([problem.quantities[k].coef for k in qn])  # (nq, n)
+        self.q0 = np.array([problem.quantities[k].const for k in qn])
+        # injectants as one blended coal (exact: mass-based species)
+        self.inj_names = [k for k, c in zip(names, cls) if c is MaterialClass.INJECTANT]
+
+    # -- helpers ----------------------------------------------------------------
+    def species(self, x: np.ndarray, s: str, mask: np.ndarray | None = None) -> np.ndarray:
+        """kg/tHM of canonical species ``s`` in the charge (rows of x are points)."""
+        w = self.W[:, self.idx[s]]
+        if mask is not None:
+            w = w * mask
+        return x @ w
+
+    def quantities(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        """The LP quantities (hot metal, slag, loads, ...) at each point, kg/tHM."""
+        v = x @ self.Q.T + self.q0
+        return {k: v[..., i] for k, i in self.qnames.items()}
+
+    def injectant(self, x: np.ndarray):
+        """(kg/tHM, Injectant) of the blended injectants at each point."""
+        inj = self.is_inj
+        kg = x @ inj
+        safe = np.where(kg > 0, kg, 1.0)
+        pct = lambda s: 100.0 * (x @ (self.W[:, self.idx[s]] * inj)) / safe  # noqa: E731
+        ash = sum(pct(o) for o in ("SiO2", "Al2O3", "CaO", "MgO", "FeO", "Fe2O3", "K2O", "Na2O"))
+        return kg, Injectant(c_pct=pct("C_fix"), h_pct=pct("H"), o_pct=pct("O"), n_pct=pct("N"),
+                             ash_pct=ash, moisture_pct=pct("H2O_chem"),
+                             decomposition_kj_per_kg=COAL_DECOMPOSITION_KJ_PER_KG)
+
+    # -- the model --------------------------------------------------------------
+    def evaluate(self, x: np.ndarray, blast: BlastState, full: bool = False) -> dict:
+        """All process quantities at the points ``x`` (shape (..., n)) and ``blast``.
+
+        Returns a dict of arrays: ``carbon_residual_kg`` and ``heat_residual_kj`` (zero when
+        the balances hold), ``raft_c``, ``ls``, ``viscosity_pa_s``, ``sulphur_eq_pct`` and,
+        with ``full``, the carbon-balance terms, top gas, heat-balance terms and bosh gas.
+        """
+        proc = self.proc
+        x = np.asarray(x, dtype=float)
+        q = self.quantities(x)
+        d = self.dust
+        net = lambda s, mask=None: self.species(x, s, mask) - (d[s] if mask is None else 0.0)  # noqa: E731
+
+        hm = {el: q[f"hot_metal.{el}"] for el in ("Fe", "Si", "Mn", "P", "S", "C", "Ti", "V")}
+        slag_kg = q["slag.total"]
+        slag_s = q["slag.S"]
+        fe_met = net("Fe_met")
+        iron_reduced = hm["Fe"] - fe_met
+        rd = proc.direct_reduction_degree
+        c_dfe = C.direct_reduction_carbon_fe_kg(hm["Fe"] / 10.0, rd, fe_met)
+        c_minor = C.minor_reduction_carbon_kg(hm["Si"] / 10, hm["Mn"] / 10, hm["P"] / 10, hm["Ti"] / 10, hm["V"] / 10)
+        c_ds = C.desulphurisation_carbon_kg(slag_kg, 100.0 * slag_s / slag_kg)
+        flux_co2 = self.species(x, "CO2", self.is_flux)
+        ore_co2 = self.species(x, "CO2", 1 - self.is_flux) - d["CO2"]
+        bound_water = self.species(x, "H2O_chem", 1 - self.is_inj) - d["H2O_chem"]
+        c_sl = C.solution_loss_carbon_kg(flux_co2, proc.flux_co2_reacting_fraction)
+        c_wg = C.water_gas_carbon_kg(bound_water, proc.bound_water_reacting_fraction)
+
+        inj_kg, inj = self.injectant(x)
+        inj_o2 = C.injectant_oxygen_nm3(inj_kg, inj.o_pct, inj.moisture_pct)
+        inj_h2 = inj_kg / 100.0 * (inj.h_pct / molar_mass("H2") + inj.moisture_pct / molar_mass("H2O")) * VM
+        inj_n2 = inj_kg / 100.0 * inj.n_pct / molar_mass("N2") * VM
+        c_t = C.tuyere_carbon_kg(blast.wet_nm3, blast.moisture_fraction, 0.0, inj_o2, blast.o2_fraction)
+        supply = net("C_fix")
+        demand = hm["C"] + c_t + c_dfe + c_minor + c_ds + c_sl + c_wg
+        carbon_residual = supply - demand
+
+        vm = x @ self.Wvm  # (..., 5) kg/tHM of CO, CO2, CH4, H2, N2
+        vol = {g: vm[..., i] / molar_mass(g) * VM for i, g in enumerate(VM_SPECIES.values())}
+        eta_h2 = None if proc.hydrogen_utilisation == "eta_co" else proc.hydrogen_utilisation
+        tg = top_gas(blast_nm3=blast.wet_nm3, iron_reduced_kg=iron_reduced, direct_reduction_degree=rd,
+                     moisture_fraction=blast.moisture_fraction, oxygen_nm3=0.0,
+                     dry_blast_o2_fraction=blast.o2_fraction, injectant_oxygen_nm3=inj_o2,
+                     injectant_hydrogen_nm3=inj_h2, injectant_nitrogen_nm3=inj_n2,
+                     direct_carbon_kg=c_dfe + c_minor + c_ds, fe2o3_kg=net("Fe2O3"), mno2_kg=0.0,
+                     ore_co2_kg=ore_co2, flux_co2_kg=flux_co2,
+                     flux_co2_reacting_fraction=proc.flux_co2_reacting_fraction,
+                     bound_water_kg=bound_water,
+                     bound_water_reacting_fraction=proc.bound_water_reacting_fraction,
+                     volatile_co_nm3=vol["CO"], volatile_co2_nm3=vol["CO2"], volatile_h2_nm3=vol["H2"],
+                     volatile_n2_nm3=vol["N2"], volatile_ch4_nm3=vol["CH4"], eta_h2=eta_h2)
+        moisture_kg = x @ self.moisture_wet_per_dry * 1.0
+        # flux carbonates as CaO equivalent of their CO2 (USTB-HW counts CaCO3 only)
+        carbonate_cao = flux_co2 * mass_ratio("CaO", "CO2")
+        feo_reduced = net("FeO") - q["slag.FeO"]
+        hb = total_heat_balance(
+            tuyere_carbon_kg=c_t, direct_carbon_kg=c_dfe + c_minor + c_ds + c_sl + c_wg,
+            indirect_co_nm3=tg.indirect_co_nm3, h2_reduction_nm3=tg.h2_reduction_nm3,
+            blast_nm3=blast.wet_nm3, blast_temperature_c=blast.temperature_c,
+            moisture_fraction=blast.moisture_fraction, dry_blast_o2_fraction=blast.o2_fraction,
+            fe2o3_kg=net("Fe2O3"), feo_kg=feo_reduced, si_kg=hm["Si"], mn_kg=hm["Mn"], p_kg=hm["P"],
+            slag_s_kg=slag_s, carbonate_cao_kg=carbonate_cao, injectant_kg=inj_kg, hot_metal_kg=1000.0,
+            slag_kg=slag_kg,
+            top_gas_nm3={"CO": tg.co_nm3, "CO2": tg.co2_nm3, "H2": tg.h2_nm3, "N2": tg.n2_nm3,
+                         "CH4": tg.ch4_nm3, "H2O": tg.h2o_nm3 + moisture_kg / molar_mass("H2O") * VM},
+            top_gas_temperature_c=proc.top_gas_temperature_c, burden_moisture_kg=moisture_kg)
+        loss_frac = proc.heat_loss_pct / 100.0
+        heat_residual = hb.expenditure["losses"] - loss_frac * hb.total_income
+
+        out = {"carbon_residual_kg": carbon_residual, "heat_residual_kj": heat_residual}
+        rf = raft(blast.temperature_c, blast.dry_nm3, blast.enrichment_pct, blast.moisture_g_per_nm3,
+                  coal_kg_per_thm=inj_kg, coal=inj)
+        out["raft_c"] = rf.temperature_c
+        wt = {o: 100.0 * q[f"slag.{o}"] / slag_kg for o in SLAG_MODEL_OXIDES}
+        out["slag_wt_pct"] = wt
+        sc = self.cfg.sulphide_capacity
+        if sc is not None:
+            t_k = sc.temperature_c + 273.15
+            # the Λ sets of PRIMER §6 have no TiO2: it is left out of the average
+            lam = S.optical_basicity({k: v for k, v in wt.items() if k != "TiO2"}, sc.lambda_set)
+            cs = (S.sulphide_capacity_sosinsky if sc.capacity_model == "sosinsky" else S.sulphide_capacity_zhang)(lam, t_k)
+            ls = sc.plant_factor * S.sulphur_partition(cs, t_k, sc.oxygen_activity, sc.sulphur_activity_coefficient)
+            out.update(optical_basicity=lam, sulphide_capacity=cs, ls=ls)
+            s_load_net = net("S")
+            out["sulphur_eq_pct"] = S.hot_metal_sulphur_pct(s_load_net, slag_kg, ls, self.cfg.distribution.S_to_gas)
+        vis = self.cfg.viscosity
+        if vis is not None:
+            t_k = vis.temperature_c + 273.15
+            f = S.viscosity_urbain if vis.model == "urbain" else S.viscosity_riboud
+            out["viscosity_pa_s"] = f(wt, t_k)
+        if full:
+            out["carbon"] = {"supply_fixed_carbon": supply, "dissolved": hm["C"], "tuyere": c_t,
+                             "direct_fe": c_dfe, "direct_minor": c_minor, "desulphurisation": c_ds,
+                             "solution_loss": c_sl, "water_gas": c_wg, "demand": demand}
+            out["top_gas"] = tg
+            out["heat"] = hb
+            out["raft"] = rf
+            out["blast"] = blast
+            out["injectant_kg"] = inj_kg
+            out["loss_kj"] = hb.expenditure["losses"]
+        return out
+
+
+def oxygen_nm3(blast: BlastState, purity_pct: float) -> np.ndarray:
+    """Technical oxygen for the enrichment, Nm3/tHM: V_dry·e/(purity − 21) (volume balance of O2)."""
+    return blast.dry_nm3 * blast.enrichment_pct / (purity_pct - 21.0)
+
+
+#: kg C per kg Fe directly reduced, for reports (FeO + C = Fe + CO).
+C_PER_FE = mass_ratio("C", "Fe")
+_ = element_fraction  # re-exported for users of this module
