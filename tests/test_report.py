@@ -198,13 +198,22 @@ def test_slag_fluidity_table(result):
     assert 0.55 < lam < 0.7
 
 
+class _WithExtra:
+    """A Result seen through a proxy that adds ``extra_tables`` (as the nonlinear model's Results carry)."""
+
+    def __init__(self, result, extra):
+        self._r, self.extra_tables = result, extra
+
+    def __getattr__(self, name):
+        return getattr(self._r, name)
+
+
 def test_extra_tables_are_rendered(base_path):
-    res = burden.solve(base_path)
-    res.extra_tables = {
+    res = _WithExtra(burden.solve(base_path), {
         "heat_balance": pd.DataFrame({"item": ["carbon combustion", "losses"], "heat [MJ/tHM]": [9100.0, 450.0]}),
         "rist_points": pd.DataFrame({"point": ["E", "D", "W", "A"], "x [mol O/mol C]": [0.0, 1.0, 1.29, 1.48],
                                      "y [mol O/mol Fe]": [-1.1, 0.35, 1.05, 1.5]}),
-    }
+    })
     files = render_report(res, ReportOptions(formats=("html", "json")))
     html = files["report.html"].decode()
     assert "Heat balance" in html and "carbon combustion" in html and "Rist diagram" in html
