@@ -33,7 +33,9 @@ def solve(problem: Problem | Scenario | str | Path, solver: str = "highs", *, ho
         A built problem (re-solved persistently: only changed prices are
         passed to the solver), a scenario (built first), or a scenario file.
     solver : str
-        Registered solver name (default ``"highs"``).
+        Registered solver name (default ``"highs"``).  For a scenario with a
+        ``process:`` section (the nonlinear model): ``"slp"`` or ``"slsqp"``
+        (default: the scenario's ``process.solver``).
     hooks : callables
         Plant-specific constraints, see :func:`burden.model.build`.
     scenario : str, optional
@@ -50,6 +52,13 @@ def solve(problem: Problem | Scenario | str | Path, solver: str = "highs", *, ho
         problem = load_scenario(problem, scenario=scenario)
     if isinstance(problem, Scenario):
         problem = build(problem, hooks=hooks)
+    if problem.scenario.config.process is not None:
+        from .nonlinear import solve_nonlinear
+
+        res = solve_nonlinear(problem, None if solver == "highs" else solver)
+        res.timings["build_s"] = time.perf_counter() - t0 - res.timings["total_s"]
+        res.timings["total_s"] = time.perf_counter() - t0
+        return res
     t1 = time.perf_counter()
     out = get_solver(solver, **solver_options).solve(problem)
     t2 = time.perf_counter()

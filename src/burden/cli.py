@@ -26,7 +26,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--scenario", "-s", help="named scenario or override defined in the file")
     s.add_argument("--out", "-o", default="out", help="output folder (default: out); results go to OUT/<scenario>/")
     s.add_argument("--json", action="store_true", help="print the result as JSON instead of the summary")
-    s.add_argument("--solver", default="highs", help="solver backend (default: highs)")
+    s.add_argument("--solver", default="highs",
+                   help="LP: highs (default); nonlinear scenarios: slp or slsqp (default: the scenario's process.solver)")
+    s.add_argument("--sensitivity", action="store_true",
+                   help="nonlinear scenarios: add the sensitivity of the optimum to the blast settings and PCI")
     s.add_argument("--no-write", action="store_true", help="print only; write nothing")
     s.add_argument("--report", action="store_true",
                    help="also write the report (HTML, PDF, Excel, JSON) to OUT/<scenario>/report/")
@@ -119,6 +122,10 @@ def _solve(args) -> int:
     opts = _options(args) if args.report else None  # bad report options fail before anything is solved
     scn = load_scenario(args.scenario_file, scenario=args.scenario)
     res = solve(scn, solver=args.solver)
+    if args.sensitivity and res.nonlinear is not None and res.ok:
+        from .nonlinear import sensitivity
+
+        res.nonlinear.extra["sensitivity"] = sensitivity(res)
     files = None
     if args.report and not args.no_write:
         from .report import render_report

@@ -354,7 +354,33 @@ def build_rows(scn: Scenario, names: Sequence[str], q: dict[str, Affine]) -> lis
                              rep.coke_reference_kg_per_thm + rep.ratio * rep.injectant_reference_kg_per_thm,
                              "kg/tHM", Affine(v, 0.0), one, "fuel",
                              f"{rep.coke} replaced by {rep.injectant} at {rep.ratio:g} kg/kg"))
+    corr = cfg.fuels.correction
+    if corr is not None:
+        rows.append(correction_row(scn, names, q, corr))
     return rows
+
+
+def correction_row(scn: Scenario, names: Sequence[str], q: dict[str, Affine], corr) -> LimitRow:
+    """coke − Σ f·q(x) = coke_ref − Σ f·ref + Σ f·value (constants): the plant's linear fuel model."""
+    n = len(names)
+    num = Affine(np.zeros(n), 0.0)
+    num.coef[names.index(corr.coke)] = 1.0
+    theta = corr.coke_reference_kg_per_thm
+    for key, f in corr.factors.items():
+        if key == "slag_kg_per_thm":
+            num = num - q["slag.total"] * f.per_unit
+        elif key == "hot_metal_Si_pct" and f.value is None:
+            theta += f.per_unit * scn.config.hot_metal.Si_pct
+        elif key.endswith("_kg_per_thm") and key[: -len("_kg_per_thm")] in names:
+            v = np.zeros(n)
+            v[names.index(key[: -len("_kg_per_thm")])] = f.per_unit
+            num = num - Affine(v, 0.0)
+        else:
+            theta += f.per_unit * f.value
+        theta -= f.per_unit * f.reference
+    return LimitRow("fuels.correction", f"{corr.coke} from correction factors", "==", theta, "kg/tHM", num,
+                    Affine(np.zeros(n), 1.0), "fuel",
+                    f"{corr.coke} = {corr.coke_reference_kg_per_thm:g} + Σ factor·(value − reference)")
 
 
 Hook = Callable[[object, Scenario], None]

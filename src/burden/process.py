@@ -134,14 +134,20 @@ class FurnaceModel:
                              decomposition_kj_per_kg=COAL_DECOMPOSITION_KJ_PER_KG)
 
     # -- the model --------------------------------------------------------------
-    def evaluate(self, x: np.ndarray, blast: BlastState, full: bool = False) -> dict:
+    def evaluate(self, x: np.ndarray, blast: BlastState, full: bool = False, adjust: dict | None = None) -> dict:
         """All process quantities at the points ``x`` (shape (..., n)) and ``blast``.
 
         Returns a dict of arrays: ``carbon_residual_kg`` and ``heat_residual_kj`` (zero when
         the balances hold), ``raft_c``, ``ls``, ``viscosity_pa_s``, ``sulphur_eq_pct`` and,
         with ``full``, the carbon-balance terms, top gas, heat-balance terms and bosh gas.
+
+        ``adjust`` changes one input with the burden held, for correction factors:
+        ``slag_kg`` (slag mass in the heat balance), ``heat_loss_pct``,
+        ``direct_reduction_degree`` and ``hot_metal_Si_pct`` (Si reduced: hot-metal Si, slag
+        SiO2 and the [C] correlation follow), each a change from the scenario's value.
         """
         proc = self.proc
+        adj = adjust or {}
         x = np.asarray(x, dtype=float)
         q = self.quantities(x)
         d = self.dust
@@ -149,10 +155,22 @@ class FurnaceModel:
 
         hm = {el: q[f"hot_metal.{el}"] for el in ("Fe", "Si", "Mn", "P", "S", "C", "Ti", "V")}
         slag_kg = q["slag.total"]
+        if "hot_metal_Si_pct" in adj:
+            dsi = 10.0 * adj["hot_metal_Si_pct"]
+            hm["Si"] = hm["Si"] + dsi
+            sio2 = dsi * mass_ratio("SiO2", "Si")
+            q = dict(q)
+            q["slag.SiO2"] = q["slag.SiO2"] - sio2
+            slag_kg = slag_kg - sio2
+            q["slag.total"] = slag_kg
+            if self.cfg.hot_metal.C_pct == "formula":
+                from .model import HM_CARBON_COEFFS
+
+                hm["C"] = hm["C"] + HM_CARBON_COEFFS["Si"] * dsi
         slag_s = q["slag.S"]
         fe_met = net("Fe_met")
         iron_reduced = hm["Fe"] - fe_met
-        rd = proc.direct_reduction_degree
+        rd = proc.direct_reduction_degree + adj.get("direct_reduction_degree", 0.0)
         c_dfe = C.direct_reduction_carbon_fe_kg(hm["Fe"] / 10.0, rd, fe_met)
         c_minor = C.minor_reduction_carbon_kg(hm["Si"] / 10, hm["Mn"] / 10, hm["P"] / 10, hm["Ti"] / 10, hm["V"] / 10)
         c_ds = C.desulphurisation_carbon_kg(slag_kg, 100.0 * slag_s / slag_kg)
@@ -196,11 +214,11 @@ class FurnaceModel:
             moisture_fraction=blast.moisture_fraction, dry_blast_o2_fraction=blast.o2_fraction,
             fe2o3_kg=net("Fe2O3"), feo_kg=feo_reduced, si_kg=hm["Si"], mn_kg=hm["Mn"], p_kg=hm["P"],
             slag_s_kg=slag_s, carbonate_cao_kg=carbonate_cao, injectant_kg=inj_kg, hot_metal_kg=1000.0,
-            slag_kg=slag_kg,
+            slag_kg=slag_kg + adj.get("slag_kg", 0.0),
             top_gas_nm3={"CO": tg.co_nm3, "CO2": tg.co2_nm3, "H2": tg.h2_nm3, "N2": tg.n2_nm3,
                          "CH4": tg.ch4_nm3, "H2O": tg.h2o_nm3 + moisture_kg / molar_mass("H2O") * VM},
             top_gas_temperature_c=proc.top_gas_temperature_c, burden_moisture_kg=moisture_kg)
-        loss_frac = proc.heat_loss_pct / 100.0
+        loss_frac = (proc.heat_loss_pct + adj.get("heat_loss_pct", 0.0)) / 100.0
         heat_residual = hb.expenditure["losses"] - loss_frac * hb.total_income
 
         out = {"carbon_residual_kg": carbon_residual, "heat_residual_kj": heat_residual}

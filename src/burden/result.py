@@ -64,6 +64,7 @@ class Result:
     problem: Problem
     output: SolveOutput
     timings: dict = field(default_factory=dict)
+    nonlinear: object = None  # NonlinearSolution for scenarios with a process: section
 
     # -- basic facts ----------------------------------------------------------
     @property
@@ -222,7 +223,10 @@ class Result:
         b = self.burden
         g = b.groupby("class", sort=False)["cost_per_thm"].sum()
         df = pd.DataFrame({"cost_per_thm": g})
-        df.loc["total"] = g.sum()
+        if self.nonlinear is not None:
+            nl = self.nonlinear
+            df.loc["technical_oxygen"] = nl.nlp.o2_price * nl.oxygen_nm3
+        df.loc["total"] = df["cost_per_thm"].sum()
         df["share_pct"] = 100.0 * df["cost_per_thm"] / self.objective if self.objective else math.nan
         df.index.name = "class"
         return df
@@ -313,13 +317,45 @@ class Result:
         return c[c["binding"]][["quantity", "sense", "limit", "value", "unit", "shadow_price_per_unit", "kind"]]
 
     @property
+    def extra_tables(self) -> dict[str, pd.DataFrame]:
+        """Process tables of the nonlinear model (blast, carbon and heat balance, top gas,
+        RAFT, slag sulphur and fluidity, convergence, implied correction factors); empty
+        for an LP result."""
+        if not self.ok:
+            return {}
+        if self.nonlinear is None:
+            corr = self.scenario.config.fuels.correction
+            return {"correction_factors": self._correction_table(corr)} if corr is not None else {}
+        return self.nonlinear.tables()
+
+    def _correction_table(self, corr) -> pd.DataFrame:
+        """The plant's correction factors applied to this burden (same form as the implied ones)."""
+        rows = []
+        for key, f in corr.factors.items():
+            if key == "slag_kg_per_thm":
+                v = self.quantity("slag.total")
+            elif key == "hot_metal_Si_pct" and f.value is None:
+                v = self.scenario.config.hot_metal.Si_pct
+            elif key.endswith("_kg_per_thm") and key[:-11] in self.problem.materials:
+                v = float(self.x[key[:-11]])
+            else:
+                v = f.value
+            rows.append({"change_of": key, "reference": f.reference, "value": v, "change": v - f.reference,
+                         "per_unit": f.per_unit, "coke_change_kg_per_thm": f.per_unit * (v - f.reference)})
+        df = pd.DataFrame(rows).set_index("change_of")
+        df.attrs["coke_kg_per_thm"] = float(self.x[corr.coke])
+        return df
+
+    @property
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by name (empty dict when not optimal)."""
         if not self.ok:
             return {}
-        return {"burden": self.burden, "hot_metal": self.hot_metal, "slag": self.slag,
-                "slag_properties": self.slag_properties, "loads": self.loads, "costs": self.costs,
-                "balance": self.balance, "constraints": self.constraints}
+        t = {"burden": self.burden, "hot_metal": self.hot_metal, "slag": self.slag,
+             "slag_properties": self.slag_properties, "loads": self.loads, "costs": self.costs,
+             "balance": self.balance, "constraints": self.constraints}
+        t.update(self.extra_tables)
+        return t
 
     # -- helpers --------------------------------------------------------------
     @staticmethod
@@ -331,6 +367,8 @@ class Result:
         """Why the problem is infeasible ('' when it is not)."""
         if self.status != "infeasible":
             return ""
+        if self.nonlinear is not None:
+            return explain_nonlinear(self)
         return explain_infeasibility(self)
 
     @property
@@ -353,9 +391,13 @@ class Result:
             "warnings": self.warnings,
             "tables": {k: _records(v) for k, v in self.tables.items()},
         }
-        if self.status == "infeasible":
+        if self.status == "infeasible" and self.nonlinear is None:
             d["relaxation"] = {k: _clean(v) for k, v in sorted(self.output.relaxation.items())}
             d["iis"] = list(self.output.iis_rows) + [f"charge.{m}.{s}" for m, s in self.output.iis_bounds]
+        if self.nonlinear is not None:
+            o = self.nonlinear.output
+            d["nonlinear"] = {"solver": o.solver, "status": o.status, "message": o.message,
+                              "iterations": o.iterations, "max_violation": _clean(o.max_violation)}
         return d
 
     def to_json(self, indent: int = 2) -> str:
@@ -400,12 +442,45 @@ class Result:
             lines.append(f"Binding limits (shadow price, {cur}/tHM per unit of the limit):")
             for n, r in bd.iterrows():
                 lines.append(f"  {n:<34} {r.sense} {r.limit:g} {r.unit:<7} {r.shadow_price_per_unit:>+12.4f}")
+        if self.nonlinear is not None:
+            lines += self._nonlinear_summary()
         worst = self.balance["closure_pct"].abs().max()
         lines.append("")
         lines.append(f"Balances close within {worst:.2e} % (input = hot metal + slag + dust + gas)")
         for w in self.warnings:
             lines.append(f"warning: {w}")
         return "\n".join(lines)
+
+    def _nonlinear_summary(self) -> list[str]:
+        nl = self.nonlinear
+        o = nl.output
+        st = nl.state
+        b = nl.blast_table()
+        tg = st["top_gas"]
+        lines = ["", f"Process ({o.solver}, {o.iterations} iterations, largest violation {o.max_violation:.1e}):"]
+        lines.append(f"  blast {b.loc['blast_dry_nm3', 'value']:.0f} Nm3/tHM dry at {b.loc['blast_temperature_c', 'value']:.0f} degC, "
+                     f"O2 +{b.loc['oxygen_enrichment_pct', 'value']:.2f} % points, moisture "
+                     f"{b.loc['blast_moisture_g_per_nm3', 'value']:.1f} g/Nm3")
+        lines.append(f"  RAFT {float(st['raft_c']):.0f} degC   top gas {float(tg.dry_nm3):.0f} Nm3/tHM dry, "
+                     f"eta_CO {float(tg.eta_co):.3f}   heat losses {float(st['heat'].losses_pct):.1f} % of income")
+        fuels = [k for k, r in self.burden.iterrows() if r["class"] in ("coke", "injectant")]
+        lines.append("  fuel rate " + " + ".join(f"{k} {self.x[k]:.1f}" for k in fuels)
+                     + f" = {sum(self.x[k] for k in fuels):.1f} kg/tHM dry")
+        if "ls" in st:
+            lines.append(f"  L_S {float(st['ls']):.1f}  [S] at equilibrium {float(st['sulphur_eq_pct']):.4f} %")
+        if "viscosity_pa_s" in st:
+            lines.append(f"  slag viscosity {float(st['viscosity_pa_s']):.3f} Pa s")
+        for n, r in b[b["at_bound"]].iterrows():
+            side = "max" if abs(r["value"] - r["max"]) <= abs(r["value"] - r["min"]) else "min"
+            lines.append(f"  {n} at its {side} {r[side]:g} {r['unit']}, shadow price "
+                         f"{r['shadow_price_per_unit']:+.4f} {self.currency}/tHM per {r['unit']}")
+        bd = nl.constraint_table()
+        bd = bd[bd["binding"] & (bd["kind"] != "balance")]
+        for n, r in bd.iterrows():
+            lim = r["min"] if not math.isnan(r["min"]) and abs(r["value"] - r["min"]) < abs(r["value"] - (r["max"] if not math.isnan(r["max"]) else np.inf)) else r["max"]
+            lines.append(f"  binding {n}: {r['value']:.4g} {r['unit']} (limit {lim:g}), shadow price "
+                         f"{r['shadow_price_per_unit']:+.4f} {self.currency}/tHM per {r['unit']}")
+        return lines
 
     def __str__(self) -> str:
         return self.summary()
@@ -514,4 +589,31 @@ def explain_infeasibility(res: Result) -> str:
     elif not conflict:
         lines.append("The balances themselves conflict (e.g. the hot-metal targets cannot be met by any "
                      "combination of the materials); check the hot-metal analysis and the distribution coefficients.")
+    return "\n".join(lines)
+
+
+def explain_nonlinear(res: Result) -> str:
+    """Which process rows could not be met, with the last iterate."""
+    nl = res.nonlinear
+    nlp = nl.nlp
+    z = nl.output.z
+    g = nlp.g(z)
+    lines = [f"No burden meets all limits of the nonlinear model ({nl.output.solver}: {nl.output.message})."]
+    bad = []
+    for i, r in enumerate(nlp.rows):
+        lo, hi = r.lower, r.upper
+        if np.isfinite(lo) and g[i] < lo - 1e-6 * max(1, abs(lo), r.scale):
+            bad.append(f"  - {r.name}: {r.quantity} = {g[i]:.4g} {r.unit}, below its minimum {lo:g}")
+        elif np.isfinite(hi) and g[i] > hi + 1e-6 * max(1, abs(hi), r.scale):
+            bad.append(f"  - {r.name}: {r.quantity} = {g[i]:.4g} {r.unit}, above its maximum {hi:g}")
+    if bad:
+        lines.append("These process limits could not be met (values at the last iterate):")
+        lines += bad
+    b = nlp.blast(z)
+    lines.append("Last iterate: " + ", ".join(f"{k} {z[j]:.1f}" for j, k in enumerate(res.problem.materials)
+                                              if z[j] > 1e-6)
+                 + f" kg/tHM; blast {float(b.dry_nm3):.0f} Nm3/tHM dry at {float(b.temperature_c):.0f} degC, "
+                   f"O2 +{float(b.enrichment_pct):.2f} % points, moisture {float(b.moisture_g_per_nm3):.1f} g/Nm3.")
+    lines.append("Relax the limits named (e.g. widen the RAFT window, allow more blast temperature or O2, "
+                 "loosen the coke or PCI bounds).")
     return "\n".join(lines)

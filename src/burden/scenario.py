@@ -288,8 +288,44 @@ class Replacement(_Strict):
     injectant_reference_kg_per_thm: float = Field(..., ge=0)
 
 
+class CorrectionFactor(_Strict):
+    """One coke-rate correction factor: kg coke/tHM per unit change from ``reference``.
+
+    ``value`` is the current value of a setting the LP does not compute (blast
+    temperature, moisture, r_d, ...); quantities the LP computes (slag rate, a
+    material rate, hot-metal Si) take theirs from the burden.
+    """
+
+    per_unit: float
+    reference: float
+    value: float | None = None
+
+
+class Correction(_Strict):
+    """Plant coke-rate correction factors (the linear fuel model plants use today):
+
+    coke = coke_reference + Σ per_unit·(value − reference).
+
+    Keys of ``factors``: ``slag_kg_per_thm`` (from the burden), ``hot_metal_Si_pct``
+    (the Si target), ``<material>_kg_per_thm`` for a charged material (e.g. PCI: a
+    replacement ratio −0.85), or any other setting name with its ``value``.
+    """
+
+    coke: str
+    coke_reference_kg_per_thm: float = Field(..., gt=0)
+    factors: dict[str, CorrectionFactor]
+
+
 class Fuels(_Strict):
     replacement: Replacement | None = None
+    correction: Correction | None = None
+
+    @model_validator(mode="after")
+    def _one(self):
+        if self.replacement is not None and self.correction is not None:
+            raise ValueError("give either replacement (a ratio) or correction (factors), not both; "
+                             "a replacement ratio is a correction factor on the injectant rate")
+        return self
 
 
 class Process(_Strict):
@@ -759,10 +795,34 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
             problems.append(InputProblem(source, "process.coke",
                                          "name the coke whose rate follows from the balances "
                                          f"(coke-class materials not fixed: {', '.join(cokes) or 'none'})"))
-        if rep is not None:
-            problems.append(InputProblem(source, "fuels.replacement",
-                                         "with process: the coke rate follows from the balances; "
-                                         "a fixed replacement ratio would contradict them (remove one)"))
+        for key in ("replacement", "correction"):
+            if getattr(cfg.fuels, key) is not None:
+                problems.append(InputProblem(source, f"fuels.{key}",
+                                             "with process: the coke rate follows from the balances; "
+                                             f"fixed {key} factors would contradict them (remove one)"))
+    corr = cfg.fuels.correction
+    if corr is not None:
+        if corr.coke not in materials:
+            problems.append(unknown(corr.coke, "fuels.correction.coke") if corr.coke not in library else
+                            InputProblem(source, "fuels.correction.coke", f"{corr.coke!r} is not charged"))
+        elif materials[corr.coke].min_kg_per_thm is not None and \
+                materials[corr.coke].min_kg_per_thm == materials[corr.coke].max_kg_per_thm:
+            problems.append(InputProblem(source, f"charge.{corr.coke}",
+                                         "the coke follows the correction factors, so its rate cannot also be fixed"))
+        for key, f in corr.factors.items():
+            where = f"fuels.correction.factors.{key}"
+            if key in ("slag_kg_per_thm", "hot_metal_Si_pct"):
+                continue
+            if key.endswith("_kg_per_thm") and key[: -len("_kg_per_thm")] in materials:
+                if key[: -len("_kg_per_thm")] == corr.coke:
+                    problems.append(InputProblem(source, where, "the coke cannot correct itself"))
+                continue
+            if key.endswith("_kg_per_thm") and key[: -len("_kg_per_thm")] in library:
+                problems.append(InputProblem(source, where, f"{key[:-11]!r} is not charged"))
+            elif f.value is None:
+                problems.append(InputProblem(source, where, "a setting the LP does not compute needs its current "
+                                             "value: add value: ... (or use slag_kg_per_thm, hot_metal_Si_pct, "
+                                             "<material>_kg_per_thm)"))
     hm = cfg.hot_metal
     if hm.Fe_pct is not None:
         fixed = [hm.Si_pct, hm.S_pct] + [w.min for w in (hm.Mn_pct, hm.P_pct, hm.Ti_pct, hm.V_pct)

@@ -1,0 +1,381 @@
+"""Nonlinear solve and its results: blast, balances, top gas, RAFT, slag, correction factors.
+
+:func:`solve_nonlinear` runs the LP core first (its solution is the warm start, and an
+infeasible LP core is explained as for any LP), then the nonlinear path chosen, and returns
+a :class:`~burden.result.Result` whose ``nonlinear`` attribute holds a
+:class:`NonlinearSolution` with the process tables.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from .nlp import SETTINGS, SOLVERS, NlpOutput, NonlinearProblem, start_point
+from .process import BlastState, oxygen_nm3
+from .solvers import HighsSolver, SolveOutput
+
+#: Coke-rate correction factors of the HBBF Russian heat balance (PRIMER §4, from
+#: An1onS/HBBF): kg coke/tHM for the change named.
+HBBF_FACTORS = {
+    "direct_reduction_degree": (-0.01, -2.2),
+    "blast_temperature_c": (10.0, -1.4),
+    "slag_kg_per_thm": (-10.0, -1.6),
+    "heat_loss_pct": (-1.0, -3.7),
+}
+
+SETTING_LABEL = {
+    "blast_dry_nm3": ("dry blast", "Nm3/tHM"),
+    "blast_temperature_c": ("blast temperature", "degC"),
+    "oxygen_enrichment_pct": ("O2 enrichment", "% points"),
+    "blast_moisture_g_per_nm3": ("blast moisture", "g/Nm3"),
+}
+
+
+@dataclass
+class NonlinearSolution:
+    """The nonlinear part of a result: the problem, the solver output, the process state."""
+
+    nlp: NonlinearProblem
+    output: NlpOutput
+    lp_warm_start: SolveOutput
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def z(self) -> np.ndarray:
+        return self.output.z
+
+    @cached_property
+    def state(self) -> dict:
+        return self.nlp.evaluate(self.z, full=True)
+
+    @property
+    def blast(self) -> BlastState:
+        return self.nlp.blast(self.z)
+
+    def setting(self, name: str) -> float:
+        return float(self.z[self.nlp.n_lin + SETTINGS.index(name)])
+
+    @property
+    def oxygen_nm3(self) -> float:
+        return float(oxygen_nm3(self.blast, self.nlp.o2_purity))
+
+    # -- tables -----------------------------------------------------------------
+    def tables(self) -> dict[str, pd.DataFrame]:
+        t = {"blast": self.blast_table(), "process_constraints": self.constraint_table(),
+             "carbon_balance": self.carbon_table(), "heat_balance": self.heat_table(),
+             "top_gas": self.top_gas_table(), "raft": self.raft_table(),
+             "slag_sulphur_fluidity": self.slag_table(), "convergence": self.convergence_table(),
+             "correction_factors": self.correction_factors}
+        t.update(self.extra)
+        return t
+
+    def blast_table(self) -> pd.DataFrame:
+        """Blast settings with their windows; ``shadow_price_per_unit`` (currency/tHM per
+        unit) is the reduced cost of a setting held at a bound of its window."""
+        nlp = self.nlp
+        rc = self.output.reduced_costs
+        rows = []
+        for k, name in enumerate(SETTINGS):
+            i = nlp.n_lin + k
+            v = float(self.z[i])
+            lo, hi = float(nlp.lower[i]), float(nlp.upper[i])
+            label, unit = SETTING_LABEL[name]
+            at = bool(abs(v - lo) <= 1e-6 * max(1, abs(lo)) or abs(v - hi) <= 1e-6 * max(1, abs(hi)))
+            fixed = hi == lo
+            rows.append({"setting": name, "description": label, "value": v, "unit": unit, "min": lo, "max": hi,
+                         "decision": not fixed, "at_bound": at and not fixed and name != "blast_dry_nm3",
+                         "shadow_price_per_unit": float(rc[i]) if rc is not None and at else 0.0})
+        b = self.blast
+        for name, label, v in (("blast_wet_nm3", "wet blast", float(b.wet_nm3)),
+                               ("technical_oxygen_nm3", f"technical O2 ({nlp.o2_purity:g} %)", self.oxygen_nm3)):
+            rows.append({"setting": name, "description": label, "value": v, "unit": "Nm3/tHM", "min": math.nan,
+                         "max": math.nan, "decision": False, "at_bound": False, "shadow_price_per_unit": math.nan})
+        return pd.DataFrame(rows).set_index("setting")
+
+    def constraint_table(self) -> pd.DataFrame:
+        nlp = self.nlp
+        g = nlp.g(self.z)
+        duals = self.output.nl_duals
+        rows = []
+        for i, r in enumerate(nlp.rows):
+            lo, hi = r.lower, r.upper
+            at = (np.isfinite(lo) and abs(g[i] - lo) <= 1e-6 * max(1, abs(lo), r.scale)) or \
+                 (np.isfinite(hi) and abs(g[i] - hi) <= 1e-6 * max(1, abs(hi), r.scale))
+            rows.append({"name": r.name, "quantity": r.quantity, "kind": r.kind, "value": float(g[i]), "unit": r.unit,
+                         "min": lo if np.isfinite(lo) else math.nan, "max": hi if np.isfinite(hi) else math.nan,
+                         "binding": bool(at), "shadow_price_per_unit": float(duals[i]) if duals is not None else math.nan})
+        return pd.DataFrame(rows).set_index("name")
+
+    def carbon_table(self) -> pd.DataFrame:
+        c = self.state["carbon"]
+        rows = [("fixed carbon charged (net of dust)", c["supply_fixed_carbon"], "supply")]
+        for k, label in (("dissolved", "dissolved in hot metal"), ("tuyere", "burnt at the tuyeres"),
+                         ("direct_fe", "direct reduction of Fe"), ("direct_minor", "reduction of Si, Mn, P, Ti, V"),
+                         ("desulphurisation", "desulphurisation"), ("solution_loss", "solution loss of flux CO2"),
+                         ("water_gas", "water gas of bound water")):
+            rows.append((label, c[k], "demand"))
+        df = pd.DataFrame([{"term": a, "kg_per_thm": float(b), "side": s} for a, b, s in rows]).set_index("term")
+        return df
+
+    def heat_table(self) -> pd.DataFrame:
+        hb = self.state["heat"]
+        rows = [{"term": k, "side": "income", "mj_per_thm": float(v) / 1000.0} for k, v in hb.income.items()]
+        rows += [{"term": k, "side": "expenditure", "mj_per_thm": float(v) / 1000.0} for k, v in hb.expenditure.items()]
+        df = pd.DataFrame(rows).set_index("term")
+        tot = float(hb.total_income) / 1000.0
+        df["pct_of_income"] = 100.0 * df["mj_per_thm"] / tot
+        return df
+
+    def top_gas_table(self) -> pd.DataFrame:
+        tg = self.state["top_gas"]
+        rows = []
+        for g in ("co", "co2", "h2", "n2", "ch4"):
+            rows.append({"component": g.upper().replace("CH4", "CH4"), "nm3_per_thm": float(getattr(tg, f"{g}_nm3")),
+                         "vol_pct_dry": float(getattr(tg, f"{g}_pct"))})
+        rows.append({"component": "dry total", "nm3_per_thm": float(tg.dry_nm3), "vol_pct_dry": 100.0})
+        rows.append({"component": "H2O", "nm3_per_thm": float(tg.h2o_nm3), "vol_pct_dry": math.nan})
+        df = pd.DataFrame(rows).set_index("component")
+        df.attrs["eta_co"] = float(tg.eta_co)
+        df.attrs["eta_h2"] = float(tg.eta_h2)
+        return df
+
+    def raft_table(self) -> pd.DataFrame:
+        rf = self.state["raft"]
+        cfg = self.nlp.cfg
+        rows = [{"quantity": "RAFT", "value": float(rf.temperature_c), "unit": "degC",
+                 "min": cfg.raft_c.min if cfg.raft_c and cfg.raft_c.min is not None else math.nan,
+                 "max": cfg.raft_c.max if cfg.raft_c and cfg.raft_c.max is not None else math.nan}]
+        for g in ("co", "h2", "n2"):
+            rows.append({"quantity": f"bosh gas {g.upper()}", "value": float(getattr(rf, f"{g}_nm3")),
+                         "unit": "Nm3/tHM", "min": math.nan, "max": math.nan})
+        rows.append({"quantity": "bosh gas total", "value": float(rf.bosh_gas_nm3), "unit": "Nm3/tHM",
+                     "min": math.nan, "max": math.nan})
+        rows.append({"quantity": "eta_CO of top gas", "value": float(self.state["top_gas"].eta_co), "unit": "-",
+                     "min": math.nan, "max": math.nan})
+        return pd.DataFrame(rows).set_index("quantity")
+
+    def slag_table(self) -> pd.DataFrame:
+        st = self.state
+        cfg = self.nlp.cfg
+        rows = []
+        if "ls" in st:
+            rows += [{"quantity": "optical basicity", "value": float(st["optical_basicity"]), "unit": "-",
+                      "limit": math.nan},
+                     {"quantity": "sulphide capacity C_S", "value": float(st["sulphide_capacity"]), "unit": "-",
+                      "limit": math.nan},
+                     {"quantity": "L_S = (%S)/[%S]", "value": float(st["ls"]), "unit": "-", "limit": math.nan},
+                     {"quantity": "[S] in equilibrium with the slag", "value": float(st["sulphur_eq_pct"]),
+                      "unit": "wt %", "limit": cfg.hot_metal.S_pct}]
+        if "viscosity_pa_s" in st:
+            rows.append({"quantity": f"viscosity ({cfg.viscosity.model}, {cfg.viscosity.temperature_c:g} degC)",
+                         "value": float(st["viscosity_pa_s"]), "unit": "Pa s", "limit": cfg.viscosity.max_pa_s})
+        return pd.DataFrame(rows, columns=["quantity", "value", "unit", "limit"]).set_index("quantity")
+
+    def convergence_table(self) -> pd.DataFrame:
+        o = self.output
+        df = pd.DataFrame(o.history) if o.history else pd.DataFrame(
+            columns=["iteration", "objective", "violation", "step", "radius"])
+        df.attrs.update(solver=o.solver, status=o.status, message=o.message, iterations=o.iterations,
+                        max_violation=o.max_violation, seconds=o.seconds)
+        return df
+
+    @cached_property
+    def correction_factors(self) -> pd.DataFrame:
+        if self.output.status != "optimal":
+            return pd.DataFrame()
+        return implied_correction_factors(self.nlp, self.z)
+
+
+def solve_nonlinear(problem, method: str | None = None):
+    """Solve a scenario with a ``process:`` section; see the module docstring."""
+    from .result import Result
+
+    t0 = time.perf_counter()
+    method = method or problem.scenario.config.process.solver
+    if method not in SOLVERS:
+        from .errors import InputError
+
+        raise InputError(f"unknown nonlinear solver {method!r}; available: {', '.join(SOLVERS)}")
+    lp = HighsSolver(ranging=False).solve(problem)
+    t1 = time.perf_counter()
+    if lp.status != "optimal":
+        return Result(problem, lp, timings={"lp_s": t1 - t0, "total_s": t1 - t0})
+    nlp = NonlinearProblem(problem)
+    z0 = start_point(nlp, np.concatenate([lp.x, np.zeros(nlp.n_lin - len(lp.x))]))
+    o = SOLVERS[method](nlp, z0)
+    t2 = time.perf_counter()
+    comp = nlp.comp
+    xm = o.z[: nlp.n_mat]
+    status = o.status if o.status in ("optimal", "infeasible") else "error"
+    out = SolveOutput(status=status, solver_status=f"{o.solver}: {o.message}", x=xm, objective=o.objective,
+                      row_names=comp.row_names, row_values=comp.A @ o.z[: nlp.n_lin],
+                      row_duals=o.row_duals if o.row_duals is not None else np.full(len(comp.row_names), np.nan),
+                      row_lower=comp.row_lower, row_upper=comp.row_upper,
+                      reduced_costs=(o.reduced_costs[: nlp.n_mat] if o.reduced_costs is not None
+                                     else np.full(nlp.n_mat, np.nan)),
+                      iterations=o.iterations, solve_seconds=o.seconds)
+    res = Result(problem, out, timings={"lp_s": t1 - t0, "nlp_s": t2 - t1, "total_s": t2 - t0})
+    res.nonlinear = NonlinearSolution(nlp, o, lp)
+    return res
+
+
+def lp_with_fixed_fuels(result) -> np.ndarray:
+    """The burden of the LP with the nonlinear optimum's fuel rates and blast settings fixed.
+
+    Fuels (coke and injectant classes) and the four blast variables are fixed at the
+    nonlinear solution; the LP's rows are kept and the process rows enter linearised at the
+    solution (they are linear in the burden except through the η_H2 = η_CO closure and the
+    slag-composition terms).  HiGHS solves it; at a nonlinear optimum it returns the same
+    burden.  Returns the material rates, kg/tHM.
+    """
+    sol = result.nonlinear
+    nlp = sol.nlp
+    z = sol.z
+    fixed = {nlp.n_lin + k: float(z[nlp.n_lin + k]) for k in range(4)}
+    for j, k in enumerate(result.problem.materials):
+        if result.scenario.materials[k].material_class.is_fuel:
+            fixed[j] = float(z[j])
+    g0, J = nlp.jacobian(z)
+    sub = nlp.linear_subproblem(z, g0, J, settings_fixed=fixed)
+    if sub is None:
+        raise RuntimeError("the LP with fixed fuel rates is infeasible")
+    return sub["z"][: nlp.n_mat]
+
+
+# ---------------------------------------------------------------------------
+# implied correction factors
+
+def _balance_coke(nlp: NonlinearProblem, z: np.ndarray, adjust: dict | None = None) -> tuple[float, float]:
+    """Solve the carbon and heat balances for (coke, dry blast) with everything else held.
+
+    Newton on the two residuals; returns (coke kg/tHM, dry blast Nm3/tHM)."""
+    j_coke = nlp.problem.materials.index(_coke_name(nlp))
+    j_v = nlp.n_lin
+    z = z.copy()
+    for _ in range(30):
+        def f(zz):
+            ev = nlp.fm.evaluate(zz[: nlp.n_mat], nlp.blast(zz), adjust=adjust)
+            return np.array([ev["carbon_residual_kg"], ev["heat_residual_kj"] / 1000.0])
+        r = f(z)
+        J = np.zeros((2, 2))
+        for c, j in enumerate((j_coke, j_v)):
+            dz = np.zeros_like(z)
+            dz[j] = 1e-4
+            J[:, c] = (f(z + dz) - r) / 1e-4
+        step = np.linalg.solve(J, -r)
+        z[j_coke] += step[0]
+        z[j_v] += step[1]
+        if np.max(np.abs(step)) < 1e-9:
+            break
+    return float(z[j_coke]), float(z[j_v])
+
+
+def _coke_name(nlp: NonlinearProblem) -> str:
+    cfg = nlp.cfg
+    if cfg.process.coke:
+        return cfg.process.coke
+    from .materials import MaterialClass
+
+    mats = nlp.problem.scenario.materials
+    return next(k for k, m in mats.items() if m.material_class is MaterialClass.COKE
+                and not (m.min_kg_per_thm is not None and m.min_kg_per_thm == m.max_kg_per_thm))
+
+
+def implied_correction_factors(nlp: NonlinearProblem, z: np.ndarray) -> pd.DataFrame:
+    """Coke-rate correction factors the balance model implies at ``z``.
+
+    Each row changes one input, holds the burden and the other settings, and solves the
+    carbon and heat balances again for the coke rate and the blast volume: the change of
+    the coke rate is the factor, in the form plants use (kg coke/tHM per change), with the
+    HBBF table's value where it has one (PRIMER §4).
+    """
+    base_coke, _ = _balance_coke(nlp, z)
+    n = nlp.n_lin
+    pci = [k for k in nlp.fm.inj_names]
+    rows = []
+
+    def add(name, change, unit, coke):
+        ref = HBBF_FACTORS.get(name)
+        hbbf = ref[1] * change / ref[0] if ref else math.nan
+        rows.append({"change_of": name, "change": change, "unit": unit, "coke_change_kg_per_thm": coke - base_coke,
+                     "per_unit": (coke - base_coke) / change, "hbbf_kg_per_thm": hbbf})
+
+    zz = z.copy()
+    zz[n + 1] += 10.0
+    add("blast_temperature_c", 10.0, "degC", _balance_coke(nlp, zz)[0])
+    zz = z.copy()
+    zz[n + 3] += 10.0
+    add("blast_moisture_g_per_nm3", 10.0, "g/Nm3", _balance_coke(nlp, zz)[0])
+    zz = z.copy()
+    zz[n + 2] += 1.0
+    add("oxygen_enrichment_pct", 1.0, "% points", _balance_coke(nlp, zz)[0])
+    if pci:
+        zz = z.copy()
+        zz[nlp.problem.materials.index(pci[0])] += 10.0
+        add(f"{pci[0]}_kg_per_thm", 10.0, "kg/tHM", _balance_coke(nlp, zz)[0])
+    add("slag_kg_per_thm", -10.0, "kg/tHM", _balance_coke(nlp, z, {"slag_kg": -10.0})[0])
+    add("heat_loss_pct", -1.0, "% of heat income", _balance_coke(nlp, z, {"heat_loss_pct": -1.0})[0])
+    add("direct_reduction_degree", -0.01, "-", _balance_coke(nlp, z, {"direct_reduction_degree": -0.01})[0])
+    add("hot_metal_Si_pct", 0.1, "wt %", _balance_coke(nlp, z, {"hot_metal_Si_pct": 0.1})[0])
+    df = pd.DataFrame(rows).set_index("change_of")
+    df.attrs["coke_kg_per_thm"] = base_coke
+    return df
+
+
+def sensitivity(result, settings=SETTINGS[1:], *, rel_step: float = 0.01) -> pd.DataFrame:
+    """Sensitivity of the optimum to the blast settings and the injectant rate.
+
+    Each setting is fixed at its optimal value ± a step and the nonlinear problem solved
+    again; reported: the optimal cost and coke rate per unit of the setting (central
+    differences), in currency/tHM and kg/tHM per unit.
+    """
+    from .scenario import Scenario, Window
+
+    sol = result.nonlinear
+    nlp = sol.nlp
+    scn = result.scenario
+    rows = []
+    coke = _coke_name(nlp)
+    targets = list(settings) + [f"{k}_kg_per_thm" for k in nlp.fm.inj_names]
+    for name in targets:
+        if name in SETTINGS:
+            v = sol.setting(name)
+            h = max(abs(v) * rel_step, {"blast_temperature_c": 5.0}.get(name, 0.1))
+        else:
+            mat = name[: -len("_kg_per_thm")]
+            v = float(result.x[mat])
+            h = max(abs(v) * rel_step, 1.0)
+        costs, cokes = [], []
+        for sgn in (+1, -1):
+            val = v + sgn * h
+            if name in SETTINGS:
+                key = {"blast_temperature_c": "temperature_c", "oxygen_enrichment_pct": "oxygen_enrichment_pct",
+                       "blast_moisture_g_per_nm3": "moisture_g_per_nm3"}[name]
+                blast = scn.config.blast.model_copy(update={key: Window(min=val, max=val)})
+                cfg = scn.config.model_copy(update={"blast": blast})
+                s2 = Scenario(cfg, scn.materials, scn.lost_burden, scn.source, scn.variant, scn.warnings)
+            else:
+                mats = dict(scn.materials)
+                mats[mat] = mats[mat].with_changes(min_kg_per_thm=val, max_kg_per_thm=val,
+                                                   min_t_per_day=None, max_t_per_day=None)
+                s2 = Scenario(scn.config, mats, scn.lost_burden, scn.source, scn.variant, scn.warnings)
+            from .model import build
+
+            r2 = solve_nonlinear(build(s2, hooks=result.problem.hooks), sol.output.solver or None)
+            if r2.status != "optimal":
+                costs.append(math.nan)
+                cokes.append(math.nan)
+            else:
+                costs.append(r2.objective)
+                cokes.append(float(r2.x[coke]))
+        label, unit = SETTING_LABEL.get(name, (name, "kg/tHM"))
+        rows.append({"setting": name, "value": v, "unit": unit, "step": h,
+                     "cost_per_unit": (costs[0] - costs[1]) / (2 * h),
+                     "coke_per_unit": (cokes[0] - cokes[1]) / (2 * h)})
+    return pd.DataFrame(rows).set_index("setting")
