@@ -34,7 +34,7 @@ def solve(problem: Problem | Scenario | str | Path, solver: str = "highs", *, ho
         passed to the solver), a scenario (built first), or a scenario file.
     solver : str
         Registered solver name (default ``"highs"``).  For a scenario with a
-        ``process:`` section (the nonlinear model): ``"slp"`` or ``"slsqp"``
+        ``process:`` section (the nonlinear model): ``"slp"`` (SLP on HiGHS) or ``"slsqp"`` (scipy)
         (default: the scenario's ``process.solver``).
     hooks : callables
         Plant-specific constraints, see :func:`burden.model.build`.

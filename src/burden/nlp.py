@@ -34,6 +34,12 @@ from .errors import SolverError
 from .process import BlastState, FurnaceModel, oxygen_nm3
 from .solvers import _pass, compile_problem, new_highs
 
+#: Penalty weight of a balance row relative to an operating limit in the elastic subproblems.
+BALANCE_WEIGHT = 1.0e3
+#: Iterations in a row with a feasible iterate and a small trust region that count as a stall
+#: (the optimum lies on a curved limit, where SLP converges only slowly).
+STALL_ITERATIONS = 12
+
 SETTINGS = ("blast_dry_nm3", "blast_temperature_c", "oxygen_enrichment_pct", "blast_moisture_g_per_nm3")
 
 
@@ -115,6 +121,8 @@ class NonlinearProblem:
         self.rlo = np.array([r.lower for r in rows])
         self.rhi = np.array([r.upper for r in rows])
         self.rscale = np.array([r.scale for r in rows])
+        # balances are physics: a violation must land on the operating limits first
+        self.rweight = np.array([BALANCE_WEIGHT if r.kind == "balance" else 1.0 for r in rows])
 
     # -- evaluation ---------------------------------------------------------------
     def blast(self, Z: np.ndarray) -> BlastState:
@@ -231,7 +239,7 @@ class NonlinearProblem:
             # two slacks per process row (elastic): Js z + s⁻ − s⁺ within bounds
             S = np.hstack([np.eye(n_nl), -np.eye(n_nl)])
             A = np.block([[A_lin, np.zeros((m_lin, 2 * n_nl))], [Js, S]])
-            cost = np.concatenate([self.objective_grad(z), np.full(2 * n_nl, penalty)])
+            cost = np.concatenate([self.objective_grad(z), np.tile(self.rweight, 2) * penalty])
             cl = np.concatenate([lo, np.zeros(2 * n_nl)])
             cu = np.concatenate([hi, np.full(2 * n_nl, np.inf)])
         else:
@@ -292,11 +300,12 @@ def solve_slp(nlp: NonlinearProblem, z0: np.ndarray, *, tol: float = 1e-9, max_i
 
     def merit(zz, gg):
         viol = np.maximum(0, (nlp.rlo - gg) / nlp.rscale) + np.maximum(0, (gg - nlp.rhi) / nlp.rscale)
-        return nlp.objective(zz) + mu * float(viol.sum())
+        return nlp.objective(zz) + mu * float(nlp.rweight @ viol)
 
     status, msg = "failed", "iteration limit reached"
     it = 0
     last = None
+    stalled = 0
     for it in range(1, max_iter + 1):
         sub = nlp.linear_subproblem(z, g0, J, radius=radius, penalty=mu)
         if sub is None:
@@ -305,7 +314,8 @@ def solve_slp(nlp: NonlinearProblem, z0: np.ndarray, *, tol: float = 1e-9, max_i
         last = sub
         znew = sub["z"]
         f_k = merit(z, g0)
-        pred = f_k - (sub["model_cost"] - nlp.objective_grad(z) @ z + nlp.objective(z) + mu * float(sub["slack"].sum()))
+        pred = f_k - (sub["model_cost"] - nlp.objective_grad(z) @ z + nlp.objective(z)
+                      + mu * float(np.tile(nlp.rweight, 2) @ sub["slack"]))
         gnew = nlp.g(znew)
         ared = f_k - merit(znew, gnew)
         step = float(np.max(np.abs(znew - z) / nlp.zscale))
@@ -315,8 +325,15 @@ def solve_slp(nlp: NonlinearProblem, z0: np.ndarray, *, tol: float = 1e-9, max_i
             # the linearisation predicts no improvement: a KKT point of the merit
             if nlp.violation(z, g0) <= tol:
                 status, msg = "optimal", "converged: no further decrease predicted"
-            else:
+                break
+            if radius >= 1e-3:
                 status, msg = "infeasible", "no step reduces the violation of the process rows"
+                break
+            radius *= 4.0
+            continue
+        stalled = stalled + 1 if (radius <= 1e-3 and nlp.violation(z, g0) <= tol) else 0
+        if stalled >= STALL_ITERATIONS:
+            status, msg = "stalled", "feasible, but the optimum lies on a curved limit where SLP converges slowly"
             break
         rho = ared / pred
         if rho >= 0.1:

@@ -209,6 +209,16 @@ def solve_nonlinear(problem, method: str | None = None):
     nlp = NonlinearProblem(problem)
     z0 = start_point(nlp, np.concatenate([lp.x, np.zeros(nlp.n_lin - len(lp.x))]))
     o = SOLVERS[method](nlp, z0)
+    if o.status in ("stalled", "failed") and method == "slp":
+        # SLP converges fast at vertex optima; on a curved limit it is polished with SLSQP
+        # from its last iterate, and the convergence table says so
+        first = o
+        o = SOLVERS["slsqp"](nlp, first.z)
+        o.history = first.history + [{"iteration": f"slsqp polish ({o.iterations} it.)", "objective": o.objective,
+                                      "violation": o.max_violation, "step": math.nan, "radius": math.nan}] + o.history
+        o.message = f"slp {first.status} after {first.iterations} iterations; slsqp polish: {o.message}"
+        o.iterations += first.iterations
+        o.solver = "slp+slsqp"
     t2 = time.perf_counter()
     comp = nlp.comp
     xm = o.z[: nlp.n_mat]

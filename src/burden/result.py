@@ -38,7 +38,7 @@ BIND_TOL = 1e-6
 
 
 def _rel_tol(*scales: float) -> float:
-    return BIND_TOL * max(1.0, *[abs(s) for s in scales if np.isfinite(s)])
+    return BIND_TOL * max([1.0] + [abs(s) for s in scales if np.isfinite(s)])
 
 
 @dataclass

@@ -1,0 +1,198 @@
+"""The nonlinear model: optimality and agreement of two paths, direction tests, correction factors."""
+
+import copy
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import yaml
+
+import burden
+from burden.nonlinear import HBBF_FACTORS, lp_with_fixed_fuels, sensitivity
+from conftest import SCENARIOS
+
+NL = yaml.safe_load((SCENARIOS / "nonlinear.yaml").read_text())
+
+
+def solve(data, solver="highs"):
+    return burden.solve(burden.Scenario.from_dict(data, base_dir=SCENARIOS), solver=solver)
+
+
+@pytest.fixture(scope="module")
+def base():
+    return burden.solve(SCENARIOS / "nonlinear.yaml").raise_for_status()
+
+
+def test_optimum_satisfies_every_constraint_to_1e_6_relative(base):
+    nl = base.nonlinear
+    assert nl.output.status == "optimal"
+    assert nl.nlp.relative_violation(nl.z) < 1e-6
+    # independent checks of what the rows mean
+    st = nl.state
+    c = st["carbon"]
+    assert c["supply_fixed_carbon"] == pytest.approx(float(c["demand"]), rel=1e-6)
+    hb = st["heat"]
+    assert float(hb.expenditure["losses"]) == pytest.approx(0.08 * float(hb.total_income), rel=1e-6)
+    assert 2050 - 1e-3 <= float(st["raft_c"]) <= 2250 + 1e-3
+    assert float(st["viscosity_pa_s"]) <= 0.6 * (1 + 1e-6)
+    assert float(st["sulphur_eq_pct"]) <= 0.030 * (1 + 1e-6)
+    b = nl.blast_table()
+    assert 1050 - 1e-9 <= b.loc["blast_temperature_c", "value"] <= 1200 + 1e-9
+    assert 0 - 1e-9 <= b.loc["oxygen_enrichment_pct", "value"] <= 6 + 1e-9
+    assert 100 - 1e-6 <= base.x["pci"] <= 220 + 1e-6
+    assert base.x["coke"] >= 250 - 1e-6
+    assert base.balance["closure_pct"].abs().max() < 1e-9
+
+
+def test_the_two_nonlinear_paths_agree(base):
+    other = burden.solve(SCENARIOS / "nonlinear.yaml", solver="slsqp").raise_for_status()
+    assert base.nonlinear.output.solver == "slp" and other.nonlinear.output.solver == "slsqp"
+    assert other.objective == pytest.approx(base.objective, rel=1e-3)
+    assert np.max(np.abs(other.x.values - base.x.values)) < 1.0
+    for s in ("blast_temperature_c", "oxygen_enrichment_pct", "blast_dry_nm3"):
+        assert other.nonlinear.setting(s) == pytest.approx(base.nonlinear.setting(s), rel=1e-3, abs=1e-2)
+
+
+def test_lp_with_the_nonlinear_fuel_rates_fixed_reproduces_the_burden(base):
+    x = lp_with_fixed_fuels(base)
+    np.testing.assert_allclose(x, base.x.values, atol=1e-6)
+
+
+def test_pci_above_coke_parity_goes_to_its_lower_bound(base):
+    cf = base.nonlinear.correction_factors
+    ratio = -cf.loc["pci_kg_per_thm", "per_unit"]          # kg coke replaced per kg PCI
+    parity = ratio * 380.0                                  # coke price 380 USD/t
+    d = copy.deepcopy(NL)
+    d["charge"]["pci"]["price_per_t"] = parity * 1.2
+    r = solve(d).raise_for_status()
+    assert r.x["pci"] == pytest.approx(100.0, abs=1e-6)
+    d["charge"]["pci"]["price_per_t"] = parity * 0.8        # below parity: as much as RAFT allows
+    r2 = solve(d).raise_for_status()
+    assert r2.x["pci"] > 120
+
+
+def test_a_lower_raft_minimum_allows_more_pci(base):
+    assert base.nonlinear.constraint_table().loc["raft_c", "binding"]
+    d = copy.deepcopy(NL)
+    d["raft_c"]["min"] = 2000
+    r = solve(d).raise_for_status()
+    assert r.x["pci"] > base.x["pci"] + 5
+    assert r.objective < base.objective
+
+
+def test_more_sulphur_in_coke_raises_slag_basicity_or_rate(base):
+    scn = burden.load_scenario(SCENARIOS / "nonlinear.yaml")
+    mats = dict(scn.materials)
+    a = dict(mats["coke"].analysis)
+    a["S"] = 1.0                                            # from 0.48 %
+    mats["coke"] = mats["coke"].with_changes(analysis=a)
+    r = burden.solve(burden.Scenario(scn.config, mats, scn.lost_burden, scn.source)).raise_for_status()
+    sp0, sp1 = base.slag_properties["value"], r.slag_properties["value"]
+    assert sp1["B2"] > sp0["B2"] + 1e-4 or sp1["rate_kg_per_thm"] > sp0["rate_kg_per_thm"] + 0.5
+    assert r.nonlinear.constraint_table().loc["slag.sulphur_capacity", "binding"]
+
+
+def test_higher_blast_temperature_lowers_the_coke_rate():
+    cokes = []
+    for tb in (1100, 1150, 1200):
+        d = copy.deepcopy(NL)
+        d["blast"]["temperature_c"] = tb
+        d["charge"]["pci"] = {"fixed_kg_per_thm": 120}
+        d.pop("raft_c")
+        cokes.append(solve(d).raise_for_status().x["coke"])
+    assert cokes[0] > cokes[1] > cokes[2]
+    # about 1.4 kg/tHM per 10 degC (HBBF, PRIMER §4)
+    assert 0.5 < (cokes[0] - cokes[2]) / 10 < 3.0
+
+
+def test_implied_correction_factors_match_the_hbbf_table_in_sign_and_magnitude(base):
+    cf = base.nonlinear.correction_factors
+    for name, (change, hbbf) in HBBF_FACTORS.items():
+        ours = cf.loc[name, "coke_change_kg_per_thm"]
+        assert cf.loc[name, "change"] == change
+        assert np.sign(ours) == np.sign(hbbf), name
+        assert 1 / 3 <= ours / hbbf <= 3, (name, ours, hbbf)
+    # PCI replaces coke at 0.8-0.95 kg/kg (USTB-HW 0.8; PRIMER §4)
+    assert 0.75 <= -cf.loc["pci_kg_per_thm", "per_unit"] <= 0.95
+    # more Si and more blast moisture cost coke
+    assert cf.loc["hot_metal_Si_pct", "coke_change_kg_per_thm"] > 0
+    assert cf.loc["blast_moisture_g_per_nm3", "coke_change_kg_per_thm"] > 0
+
+
+def test_sensitivity_matches_the_shadow_prices_of_settings_at_bounds(base):
+    sens = sensitivity(base)
+    b = base.nonlinear.blast_table()
+    for s in ("blast_temperature_c", "oxygen_enrichment_pct"):
+        assert b.loc[s, "at_bound"]
+        assert sens.loc[s, "cost_per_unit"] == pytest.approx(b.loc[s, "shadow_price_per_unit"], rel=0.02)
+    # blast moisture is fixed: more moisture costs coke and money
+    assert sens.loc["blast_moisture_g_per_nm3", "coke_per_unit"] > 0
+
+
+def test_nonlinear_failure_is_explained_with_exit_code_3(tmp_path):
+    d = copy.deepcopy(NL)
+    d["raft_c"] = {"min": 2400, "max": 2500}
+    d["blast"]["temperature_c"] = {"min": 1000, "max": 1100}
+    r = solve(d)
+    assert r.status == "infeasible"
+    assert "raft_c" in r.explanation and "Last iterate" in r.explanation
+    (tmp_path / "hot.yaml").write_text(yaml.safe_dump({**d, "materials": ["default"]}))
+    p = subprocess.run([sys.executable, "-m", "burden", "solve", tmp_path / "hot.yaml", "--out", tmp_path / "o"],
+                       capture_output=True, text=True)
+    assert p.returncode == 3
+    assert "raft_c" in p.stdout and "Traceback" not in p.stderr
+
+
+def test_cli_solves_the_nonlinear_example(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "burden", "solve", SCENARIOS / "nonlinear.yaml", "--out", tmp_path],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert "Process (slp" in p.stdout and "RAFT" in p.stdout
+    names = {f.name for f in (tmp_path / "nonlinear").iterdir()}
+    assert {"heat_balance.csv", "top_gas.csv", "blast.csv", "correction_factors.csv", "convergence.csv"} <= names
+
+
+def test_plant_correction_factors_drive_the_coke_rate_in_the_lp():
+    d = yaml.safe_load((SCENARIOS / "base.yaml").read_text())
+    d["charge"]["coke"] = {}
+    d["charge"]["pci"] = {"min_kg_per_thm": 100, "max_kg_per_thm": 200}
+    d["fuels"] = {"correction": {"coke": "coke", "coke_reference_kg_per_thm": 340, "factors": {
+        "slag_kg_per_thm": {"per_unit": 0.16, "reference": 300},
+        "pci_kg_per_thm": {"per_unit": -0.85, "reference": 160},
+        "blast_temperature_c": {"per_unit": -0.14, "reference": 1150, "value": 1180}}}}
+    r = solve(d).raise_for_status()
+    slag = r.quantity("slag.total")
+    expected = 340 + 0.16 * (slag - 300) - 0.85 * (r.x["pci"] - 160) - 0.14 * 30
+    assert r.x["coke"] == pytest.approx(expected, abs=1e-6)
+    t = r.extra_tables["correction_factors"]
+    assert t["coke_change_kg_per_thm"].sum() == pytest.approx(r.x["coke"] - 340, abs=1e-6)
+    # PCI is cheaper than the coke it replaces (190 < 0.85·380): PCI to its maximum
+    assert r.x["pci"] == pytest.approx(200, abs=1e-6)
+
+
+def test_process_sections_need_the_process_model():
+    d = yaml.safe_load((SCENARIOS / "base.yaml").read_text())
+    d["raft_c"] = {"min": 2050}
+    with pytest.raises(burden.InputError, match="needs the nonlinear model"):
+        burden.Scenario.from_dict(d, base_dir=SCENARIOS)
+
+
+def test_a_curved_optimum_is_polished_and_agrees_with_slsqp():
+    """With 1.1 % S in coke the optimum lies on the curved sulphur-capacity limit, not at a
+    vertex: SLP stalls there, is polished by SLSQP, and agrees with SLSQP alone."""
+    scn = burden.load_scenario(SCENARIOS / "nonlinear.yaml")
+    mats = dict(scn.materials)
+    a = dict(mats["coke"].analysis)
+    a["S"] = 1.1
+    mats["coke"] = mats["coke"].with_changes(analysis=a)
+    s = burden.Scenario(scn.config, mats, scn.lost_burden, scn.source)
+    r1 = burden.solve(s, solver="slp").raise_for_status()
+    r2 = burden.solve(s, solver="slsqp").raise_for_status()
+    assert r1.nonlinear.output.solver == "slp+slsqp"
+    assert "stalled" in r1.nonlinear.output.message
+    assert r1.objective == pytest.approx(r2.objective, rel=1e-6)
+    assert r1.nonlinear.nlp.relative_violation(r1.nonlinear.z) < 1e-6
+    conv = r1.extra_tables["convergence"]
+    assert str(conv["iteration"].iloc[-2]).startswith("slsqp polish")
