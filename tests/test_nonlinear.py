@@ -196,3 +196,23 @@ def test_a_curved_optimum_is_polished_and_agrees_with_slsqp():
     assert r1.nonlinear.nlp.relative_violation(r1.nonlinear.z) < 1e-6
     conv = r1.extra_tables["convergence"]
     assert str(conv["iteration"].iloc[-2]).startswith("slsqp polish")
+
+
+def test_rist_operating_line_closes_on_the_burden_oxygen(base):
+    """y_A of the operating line = O removed from the iron oxides per Fe (Rist & Meysson 1965),
+    computed independently from the burden's Fe2O3 and FeO (net of dust and slag FeO)."""
+    from burden.chemistry.elements import molar_mass
+
+    nl = base.nonlinear
+    fm = nl.nlp.fm
+    x = nl.z[: nl.nlp.n_mat]
+    q = fm.quantities(x)
+    o = ((fm.species(x, "Fe2O3") - fm.dust["Fe2O3"]) * 3 / molar_mass("Fe2O3")
+         + (fm.species(x, "FeO") - fm.dust["FeO"] - q["slag.FeO"]) / molar_mass("FeO"))
+    n_fe = q["hot_metal.Fe"] / molar_mass("Fe")
+    rist = base.extra_tables["rist"]["value"]
+    assert rist["y_A = O/Fe at the top"] == pytest.approx(float(o / n_fe), rel=1e-9)
+    assert 1.3 < rist["y_A = O/Fe at the top"] < 1.5          # between magnetite (1.33) and hematite (1.5)
+    assert 0 < rist["shaft efficiency"] < 100
+    pts = base.extra_tables["rist_points"]
+    assert list(pts.index) == ["E", "D", "A", "W"]

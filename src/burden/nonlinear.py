@@ -70,7 +70,8 @@ class NonlinearSolution:
         t = {"blast": self.blast_table(), "process_constraints": self.constraint_table(),
              "carbon_balance": self.carbon_table(), "heat_balance": self.heat_table(),
              "top_gas": self.top_gas_table(), "raft": self.raft_table(),
-             "slag_sulphur_fluidity": self.slag_table(), "convergence": self.convergence_table(),
+             "slag_sulphur_fluidity": self.slag_table(), "rist": self.rist_table(),
+             "rist_points": self.rist_points(), "convergence": self.convergence_table(),
              "correction_factors": self.correction_factors}
         t.update(self.extra)
         return t
@@ -176,6 +177,54 @@ class NonlinearSolution:
             rows.append({"quantity": f"viscosity ({cfg.viscosity.model}, {cfg.viscosity.temperature_c:g} degC)",
                          "value": float(st["viscosity_pa_s"]), "unit": "Pa s", "limit": cfg.viscosity.max_pa_s})
         return pd.DataFrame(rows, columns=["quantity", "value", "unit", "limit"]).set_index("quantity")
+
+    @cached_property
+    def rist(self):
+        """Rist operating diagram of the optimum (Rist & Meysson 1965; :mod:`burden.chemistry.rist`).
+
+        Built from the oxygen balance of the gas, with hydrogen counted as a reductant beside
+        carbon (each C or H2 takes one O): reductant R = C gasified + H2 entering (kmol);
+        y_b = O from blast, injectants, reacting carbonate CO2 and bound water per Fe;
+        y_f = O from Si, Mn, P, Ti, V oxides and desulphurisation per Fe; x_A = O taken
+        up / R.  The line then meets y_A = O removed from the iron oxides per Fe.
+        """
+        from .chemistry.elements import MOLAR_VOLUME_NM3_PER_KMOL as VMk
+        from .chemistry.elements import molar_mass
+        from .chemistry.rist import rist_diagram
+
+        st = self.state
+        c = st["carbon"]
+        tg = st["top_gas"]
+        mc = molar_mass("C")
+        fm = self.nlp.fm
+        x = self.z[: self.nlp.n_mat]
+        q = fm.quantities(x)
+        fe = q["hot_metal.Fe"]
+        o_iron = ((fm.species(x, "Fe2O3") - fm.dust["Fe2O3"]) * 3 / molar_mass("Fe2O3")
+                  + (fm.species(x, "FeO") - fm.dust["FeO"] - q["slag.FeO"]) / molar_mass("FeO"))
+        o_blast = (c["tuyere"] + c["solution_loss"] + c["water_gas"]) / mc
+        o_minor = (c["direct_minor"] + c["desulphurisation"]) / mc
+        reductant = (c["tuyere"] + c["direct_fe"] + c["direct_minor"] + c["desulphurisation"] + c["solution_loss"]
+                     + c["water_gas"]) / mc + tg.hydrogen_in_nm3 / VMk
+        x_a = (o_iron + o_blast + o_minor) / reductant
+        return rist_diagram(iron_kg=fe, carbon_gasified_kg=reductant * mc,
+                            blast_oxygen_nm3=0.5 * o_blast * VMk,
+                            top_co_nm3=reductant * (2.0 - x_a), top_co2_nm3=reductant * (x_a - 1.0),
+                            minor_oxygen_kmol=o_minor)
+
+    def rist_table(self) -> pd.DataFrame:
+        r = self.rist
+        rows = [("slope mu = C/Fe", r.mu, "mol/mol"), ("y_b, O from blast per Fe", r.y_b, "mol/mol"),
+                ("y_f, O from minor oxides per Fe", r.y_f, "mol/mol"), ("x_A = O/(C + H2) at the top", r.x_a, "mol/mol"),
+                ("y_A = O/Fe at the top", r.y_a, "mol/mol"), ("y_d, direct reduction", r.y_d, "mol/mol"),
+                ("shaft efficiency", 100.0 * r.shaft_efficiency, "%")]
+        return pd.DataFrame([{"quantity": a, "value": float(b), "unit": u} for a, b, u in rows]).set_index("quantity")
+
+    def rist_points(self) -> pd.DataFrame:
+        """Points to draw the operating line (E, D, A) and the wüstite point W: x = O/C, y = O/Fe."""
+        pts = self.rist.points
+        return pd.DataFrame([{"point": k, "x_o_per_c": float(np.asarray(v[0])), "y_o_per_fe": float(np.asarray(v[1]))}
+                             for k, v in pts.items()]).set_index("point")
 
     def convergence_table(self) -> pd.DataFrame:
         o = self.output
@@ -315,6 +364,7 @@ def implied_correction_factors(nlp: NonlinearProblem, z: np.ndarray) -> pd.DataF
         hbbf = ref[1] * change / ref[0] if ref else math.nan
         rows.append({"change_of": name, "change": change, "unit": unit, "coke_change_kg_per_thm": coke - base_coke,
                      "per_unit": (coke - base_coke) / change, "hbbf_kg_per_thm": hbbf})
+        # per_unit: kg coke/tHM per unit of the change (the unit column)
 
     zz = z.copy()
     zz[n + 1] += 10.0
