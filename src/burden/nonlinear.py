@@ -227,9 +227,15 @@ class NonlinearSolution:
                              for k, v in pts.items()]).set_index("point")
 
     def convergence_table(self) -> pd.DataFrame:
+        """Iterations: objective (currency/tHM), largest scaled violation, step and trust-region
+        radius relative to each variable's scale; the last row ("check") is the LP linearised at
+        the solution, whose optimum must be the solution itself."""
         o = self.output
+        cols = {"objective": f"objective_{self.nlp.problem.scenario.config.currency}_per_thm",
+                "violation": "max_violation_scaled", "step": "step_relative", "radius": "trust_radius_relative"}
         df = pd.DataFrame(o.history) if o.history else pd.DataFrame(
             columns=["iteration", "objective", "violation", "step", "radius"])
+        df = df.rename(columns=cols)
         df.attrs.update(solver=o.solver, status=o.status, message=o.message, iterations=o.iterations,
                         max_violation=o.max_violation, seconds=o.seconds)
         return df
