@@ -1,6 +1,5 @@
 """The Python API: scenarios from files, dicts and DataFrames; hooks; persistent re-solve."""
 
-import copy
 
 import numpy as np
 import pandas as pd

@@ -3,12 +3,11 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import ROOT, SCENARIOS
+from conftest import SCENARIOS
 
 
 def run(*args, cwd=None):

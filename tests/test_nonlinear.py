@@ -1,7 +1,6 @@
 """The nonlinear model: optimality and agreement of two paths, direction tests, correction factors."""
 
 import copy
-import math
 import subprocess
 import sys
 

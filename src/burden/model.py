@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from .chemistry.analysis import CANONICAL
-from .chemistry.elements import element_fraction, mass_ratio, oxide_per_element
+from .chemistry.elements import mass_ratio, oxide_per_element
 from .errors import InputError, InputProblem
 from .materials import MaterialClass
 from .scenario import Scenario, Window

@@ -304,14 +304,12 @@ def solve_slp(nlp: NonlinearProblem, z0: np.ndarray, *, tol: float = 1e-9, max_i
 
     status, msg = "failed", "iteration limit reached"
     it = 0
-    last = None
     stalled = 0
     for it in range(1, max_iter + 1):
         sub = nlp.linear_subproblem(z, g0, J, radius=radius, penalty=mu)
         if sub is None:
             status, msg = "infeasible", "the linear rows (balances, limits, availability) admit no burden"
             break
-        last = sub
         znew = sub["z"]
         f_k = merit(z, g0)
         pred = f_k - (sub["model_cost"] - nlp.objective_grad(z) @ z + nlp.objective(z)

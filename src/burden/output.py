@@ -20,18 +20,45 @@ def slug(text: str) -> str:
     return s or "scenario"
 
 
-def write_result(result, out_dir: str | os.PathLike) -> Path:
-    """Write ``summary.txt``, ``result.json`` and one CSV per table to
-    ``out_dir/<scenario>/``; return that folder."""
-    out = Path(out_dir)
-    target = out / slug(result.scenario.name)
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".burden-", dir=out))
+def json_value(v):
+    """A JSON-safe Python value: NaN -> None, ±inf -> "inf"/"-inf", numpy scalars -> Python,
+    pandas NA-likes -> None, other objects -> their text."""
+    import math
+
+    import numpy as np
+
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        v = float(v)
+        if math.isnan(v):
+            return None
+        if math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return v
+    if v is None or isinstance(v, str):
+        return v
     try:
-        (tmp / "summary.txt").write_text(result.summary() + "\n", encoding="utf-8")
-        (tmp / "result.json").write_text(result.to_json() + "\n", encoding="utf-8")
-        for name, df in result.tables.items():
-            df.to_csv(tmp / f"{name}.csv", float_format="%.10g", lineterminator="\n")
+        if v != v:  # pandas NA-likes
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(v)
+
+
+def write_folder(files: dict[str, bytes], target: str | os.PathLike) -> Path:
+    """Write ``files`` (relative path -> bytes) into the folder ``target``, all or nothing:
+    a temporary folder beside it, then one rename.  An existing ``target`` is replaced."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".burden-", dir=target.parent))
+    try:
+        for rel, data in files.items():
+            p = tmp / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(data)
         if target.exists():
             shutil.rmtree(target)
         os.replace(tmp, target)
@@ -39,3 +66,13 @@ def write_result(result, out_dir: str | os.PathLike) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
+
+
+def write_result(result, out_dir: str | os.PathLike) -> Path:
+    """Write ``summary.txt``, ``result.json`` and one CSV per table to
+    ``out_dir/<scenario>/``; return that folder."""
+    files = {"summary.txt": (result.summary() + "\n").encode("utf-8"),
+             "result.json": (result.to_json() + "\n").encode("utf-8")}
+    for name, df in result.tables.items():
+        files[f"{name}.csv"] = df.to_csv(float_format="%.10g", lineterminator="\n").encode("utf-8")
+    return write_folder(files, Path(out_dir) / slug(result.scenario.name))

@@ -512,19 +512,7 @@ def _hm_basis(el: str, hm) -> str:
     return "distribution"
 
 
-def _clean(v):
-    if isinstance(v, (np.floating, float)):
-        v = float(v)
-        if math.isnan(v):
-            return None
-        if math.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        return v
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (np.bool_,)):
-        return bool(v)
-    return v
+from .output import json_value as _clean  # noqa: E402
 
 
 def _records(df: pd.DataFrame) -> list[dict]:

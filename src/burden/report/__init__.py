@@ -20,8 +20,6 @@ the ore batch then follows from the wet ore/coke ratio of the burden.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from .content import FORMATS, Report, ReportOptions, Table, build_report
@@ -71,22 +69,10 @@ def render_report(result, options: ReportOptions | None = None) -> dict[str, byt
 
 
 def write_files(files: dict[str, bytes], target: str | os.PathLike) -> Path:
-    """Write ``files`` into the folder ``target`` all or nothing (temporary folder, then one rename)."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".burden-report-", dir=target.parent))
-    try:
-        for rel, data in files.items():
-            p = tmp / rel
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_bytes(data)
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return target
+    """Write ``files`` into the folder ``target`` all or nothing (see :func:`burden.output.write_folder`)."""
+    from ..output import write_folder
+
+    return write_folder(files, target)
 
 
 def write_report(result, out_dir: str | os.PathLike, options: ReportOptions | None = None) -> Path:

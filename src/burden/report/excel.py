@@ -4,34 +4,12 @@ from __future__ import annotations
 
 import io
 import json
-import math
 
-import numpy as np
 
 from .content import Report
 
 
-def clean(v):
-    """A JSON-safe Python value: NaN -> None, +-inf -> "inf"/"-inf", numpy scalars -> Python."""
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    if isinstance(v, (int, np.integer)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        v = float(v)
-        if math.isnan(v):
-            return None
-        if math.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        return v
-    if v is None:
-        return None
-    try:
-        if v != v:  # pandas NA-likes
-            return None
-    except (TypeError, ValueError):
-        pass
-    return str(v) if not isinstance(v, str) else v
+from ..output import json_value as clean  # noqa: E402  (one JSON cleaner for results and reports)
 
 
 def report_dict(rep: Report) -> dict:
