@@ -61,7 +61,7 @@ def test_lp_with_the_nonlinear_fuel_rates_fixed_reproduces_the_burden(base):
 
 def test_pci_above_coke_parity_goes_to_its_lower_bound(base):
     cf = base.nonlinear.correction_factors
-    ratio = -cf.loc["pci_kg_per_thm", "per_unit"]          # kg coke replaced per kg PCI
+    ratio = -cf.loc["pci_kg_per_thm", "coke_kg_per_thm_per_unit"]          # kg coke replaced per kg PCI
     parity = ratio * 380.0                                  # coke price 380 USD/t
     d = copy.deepcopy(NL)
     d["charge"]["pci"]["price_per_t"] = parity * 1.2
@@ -114,7 +114,7 @@ def test_implied_correction_factors_match_the_hbbf_table_in_sign_and_magnitude(b
         assert np.sign(ours) == np.sign(hbbf), name
         assert 1 / 3 <= ours / hbbf <= 3, (name, ours, hbbf)
     # PCI replaces coke at 0.8-0.95 kg/kg (USTB-HW 0.8; PRIMER §4)
-    assert 0.75 <= -cf.loc["pci_kg_per_thm", "per_unit"] <= 0.95
+    assert 0.75 <= -cf.loc["pci_kg_per_thm", "coke_kg_per_thm_per_unit"] <= 0.95
     # more Si and more blast moisture cost coke
     assert cf.loc["hot_metal_Si_pct", "coke_change_kg_per_thm"] > 0
     assert cf.loc["blast_moisture_g_per_nm3", "coke_change_kg_per_thm"] > 0
@@ -125,9 +125,9 @@ def test_sensitivity_matches_the_shadow_prices_of_settings_at_bounds(base):
     b = base.nonlinear.blast_table()
     for s in ("blast_temperature_c", "oxygen_enrichment_pct"):
         assert b.loc[s, "at_bound"]
-        assert sens.loc[s, "cost_per_unit"] == pytest.approx(b.loc[s, "shadow_price_per_unit"], rel=0.02)
+        assert sens.loc[s, "cost_USD_per_thm_per_unit"] == pytest.approx(b.loc[s, "shadow_price_per_unit"], rel=0.02)
     # blast moisture is fixed: more moisture costs coke and money
-    assert sens.loc["blast_moisture_g_per_nm3", "coke_per_unit"] > 0
+    assert sens.loc["blast_moisture_g_per_nm3", "coke_kg_per_thm_per_unit"] > 0
 
 
 def test_nonlinear_failure_is_explained_with_exit_code_3(tmp_path):

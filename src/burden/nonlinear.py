@@ -236,6 +236,8 @@ class NonlinearSolution:
         df = pd.DataFrame(o.history) if o.history else pd.DataFrame(
             columns=["iteration", "objective", "violation", "step", "radius"])
         df = df.rename(columns=cols)
+        obj = pd.to_numeric(df[cols["objective"]], errors="coerce")
+        df.insert(2, f"objective_change_{self.nlp.problem.scenario.config.currency}_per_thm", obj.diff())
         df.attrs.update(solver=o.solver, status=o.status, message=o.message, iterations=o.iterations,
                         max_violation=o.max_violation, seconds=o.seconds)
         return df
@@ -369,8 +371,7 @@ def implied_correction_factors(nlp: NonlinearProblem, z: np.ndarray) -> pd.DataF
         ref = HBBF_FACTORS.get(name)
         hbbf = ref[1] * change / ref[0] if ref else math.nan
         rows.append({"change_of": name, "change": change, "unit": unit, "coke_change_kg_per_thm": coke - base_coke,
-                     "per_unit": (coke - base_coke) / change, "hbbf_kg_per_thm": hbbf})
-        # per_unit: kg coke/tHM per unit of the change (the unit column)
+                     "coke_kg_per_thm_per_unit": (coke - base_coke) / change, "hbbf_kg_per_thm": hbbf})
 
     zz = z.copy()
     zz[n + 1] += 10.0
@@ -442,6 +443,6 @@ def sensitivity(result, settings=SETTINGS[1:], *, rel_step: float = 0.01) -> pd.
                 cokes.append(float(r2.x[coke]))
         label, unit = SETTING_LABEL.get(name, (name, "kg/tHM"))
         rows.append({"setting": name, "value": v, "unit": unit, "step": h,
-                     "cost_per_unit": (costs[0] - costs[1]) / (2 * h),
-                     "coke_per_unit": (cokes[0] - cokes[1]) / (2 * h)})
+                     f"cost_{scn.config.currency}_per_thm_per_unit": (costs[0] - costs[1]) / (2 * h),
+                     "coke_kg_per_thm_per_unit": (cokes[0] - cokes[1]) / (2 * h)})
     return pd.DataFrame(rows).set_index("setting")

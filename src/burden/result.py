@@ -341,7 +341,7 @@ class Result:
             else:
                 v = f.value
             rows.append({"change_of": key, "reference": f.reference, "value": v, "change": v - f.reference,
-                         "per_unit": f.per_unit, "coke_change_kg_per_thm": f.per_unit * (v - f.reference)})
+                         "coke_kg_per_thm_per_unit": f.per_unit, "coke_change_kg_per_thm": f.per_unit * (v - f.reference)})
         df = pd.DataFrame(rows).set_index("change_of")
         df.attrs["coke_kg_per_thm"] = float(self.x[corr.coke])
         return df
