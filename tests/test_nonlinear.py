@@ -215,3 +215,9 @@ def test_rist_operating_line_closes_on_the_burden_oxygen(base):
     assert 0 < rist["shaft efficiency"] < 100
     pts = base.extra_tables["rist_points"]
     assert list(pts.index) == ["E", "D", "A", "W"]
+
+
+def test_nonlinear_results_are_deterministic():
+    a = burden.solve(SCENARIOS / "nonlinear.yaml").to_json()
+    b = burden.solve(SCENARIOS / "nonlinear.yaml").to_json()
+    assert a == b
