@@ -143,6 +143,11 @@ def _solve(args) -> int:
             write_files(files, folder / "report")
         if not args.json:
             print(f"\nResults written to {folder}/" + (" (report in report/)" if files is not None else ""))
+    return _exit_code(res)
+
+
+def _exit_code(res) -> int:
+    """0 optimal, 3 infeasible, 1 any other solver status (said on stderr)."""
     if res.status == "infeasible":
         return EXIT_INFEASIBLE
     if res.status != "optimal":
@@ -163,11 +168,7 @@ def _report(args) -> int:
     print(f"Report written to {folder}/ ({', '.join(opts.formats)})")
     if res.status == "infeasible":
         print(res.explanation, file=sys.stderr)
-        return EXIT_INFEASIBLE
-    if res.status != "optimal":
-        print(f"error: solver status {res.output.solver_status}", file=sys.stderr)
-        return EXIT_ERROR
-    return EXIT_OK
+    return _exit_code(res)
 
 
 def _compare(args) -> int:
