@@ -221,3 +221,16 @@ def test_nonlinear_results_are_deterministic():
     a = burden.solve(SCENARIOS / "nonlinear.yaml").to_json()
     b = burden.solve(SCENARIOS / "nonlinear.yaml").to_json()
     assert a == b
+
+
+def test_price_ranges_of_the_nonlinear_optimum_hold(base):
+    """Inside the reported price range the burden stays; just beyond it, it changes."""
+    hi = base.burden.loc["pellets", "price_range_high_per_t"]
+    assert base.burden.loc["pellets", "price_per_t"] <= hi
+    xs = []
+    for p in (hi - 0.05, hi * 1.01):
+        d = copy.deepcopy(NL)
+        d["charge"]["pellets"]["price_per_t"] = p
+        xs.append(solve(d).raise_for_status().x["pellets"])
+    assert xs[0] == pytest.approx(base.x["pellets"], abs=1e-3)
+    assert abs(xs[1] - base.x["pellets"]) > 1.0

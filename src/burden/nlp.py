@@ -70,6 +70,7 @@ class NlpOutput:
     solver: str = ""
     seconds: float = 0.0
     row_duals: np.ndarray | None = None  # linear rows, at the final linearisation
+    cost_ranging: dict | None = None  # per material (low, high) cost coefficient, currency/kg, same LP
     nl_duals: np.ndarray | None = None  # process rows (scaled back to their units)
     reduced_costs: np.ndarray | None = None
 
@@ -214,7 +215,7 @@ class NonlinearProblem:
         return float(np.max(v))
 
     # -- the linear model at a point ---------------------------------------------
-    def linear_subproblem(self, z, g0, J, radius=None, penalty=None, settings_fixed=None):
+    def linear_subproblem(self, z, g0, J, radius=None, penalty=None, settings_fixed=None, ranging=False):
         """LP: min ∇f·z + penalty·Σ slacks  s.t. linear rows, linearised process rows, bounds,
         and |z − z_k| <= radius·zscale.  Returns (z_new, model value, duals...) or None."""
         comp = self.comp
@@ -260,9 +261,14 @@ class NonlinearProblem:
         znew = v[:n]
         slack = v[n:] if use_slack else np.zeros(0)
         duals = np.asarray(sol.row_dual)
-        return {"z": znew, "slack": slack, "row_duals": duals[:m_lin],
-                "nl_duals": duals[m_lin:] / self.rscale, "col_duals": np.asarray(sol.col_dual)[:n],
-                "model_cost": float(cost[:n] @ znew)}
+        out = {"z": znew, "slack": slack, "row_duals": duals[:m_lin],
+               "nl_duals": duals[m_lin:] / self.rscale, "col_duals": np.asarray(sol.col_dual)[:n],
+               "model_cost": float(cost[:n] @ znew)}
+        if ranging:
+            st, rng = h.getRanging()
+            if st == highspy.HighsStatus.kOk:
+                out["cost_ranging"] = (np.asarray(rng.col_cost_dn.value_)[:n], np.asarray(rng.col_cost_up.value_)[:n])
+        return out
 
 
 def start_point(nlp: NonlinearProblem, x0: np.ndarray | None = None) -> np.ndarray:
@@ -424,9 +430,12 @@ def _attach_duals(nlp: NonlinearProblem, out: NlpOutput) -> None:
     if out.status != "optimal":
         return
     g0, J = nlp.jacobian(out.z)
-    sub = nlp.linear_subproblem(out.z, g0, J)
+    sub = nlp.linear_subproblem(out.z, g0, J, ranging=True)
     if sub is None:
         return
+    if "cost_ranging" in sub:
+        dn, up = sub["cost_ranging"]
+        out.cost_ranging = {k: (float(dn[j]), float(up[j])) for j, k in enumerate(nlp.problem.materials)}
     out.row_duals = sub["row_duals"]
     out.nl_duals = sub["nl_duals"]
     out.reduced_costs = sub["col_duals"]

@@ -286,7 +286,7 @@ def solve_nonlinear(problem, method: str | None = None):
                       row_lower=comp.row_lower, row_upper=comp.row_upper,
                       reduced_costs=(o.reduced_costs[: nlp.n_mat] if o.reduced_costs is not None
                                      else np.full(nlp.n_mat, np.nan)),
-                      iterations=o.iterations, solve_seconds=o.seconds)
+                      cost_ranging=o.cost_ranging, iterations=o.iterations, solve_seconds=o.seconds)
     res = Result(problem, out, timings={"lp_s": t1 - t0, "nlp_s": t2 - t1, "total_s": t2 - t0})
     res.nonlinear = NonlinearSolution(nlp, o, lp)
     return res
