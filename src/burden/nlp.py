@@ -335,7 +335,7 @@ def solve_slp(nlp: NonlinearProblem, z0: np.ndarray, *, tol: float = 1e-9, max_i
                 break
             radius *= 4.0
             continue
-        stalled = stalled + 1 if (radius <= 1e-3 and nlp.violation(z, g0) <= tol) else 0
+        stalled = stalled + 1 if (radius <= 1e-2 and nlp.violation(z, g0) <= tol) else 0
         if stalled >= STALL_ITERATIONS:
             status, msg = "stalled", "feasible, but the optimum lies on a curved limit where SLP converges slowly"
             break

@@ -399,8 +399,9 @@ def sensitivity(result, settings=SETTINGS[1:], *, rel_step: float = 0.01) -> pd.
     """Sensitivity of the optimum to the blast settings and the injectant rate.
 
     Each setting is fixed at its optimal value ± a step and the nonlinear problem solved
-    again; reported: the optimal cost and coke rate per unit of the setting (central
-    differences), in currency/tHM and kg/tHM per unit.
+    again; reported: the optimal cost and coke rate per unit of the setting, in
+    currency/tHM and kg/tHM per unit (central differences inside the window; at a bound,
+    the one-sided difference into the window, which is what the bound's shadow price means).
     """
     from .scenario import Scenario, Window
 
@@ -418,9 +419,19 @@ def sensitivity(result, settings=SETTINGS[1:], *, rel_step: float = 0.01) -> pd.
             mat = name[: -len("_kg_per_thm")]
             v = float(result.x[mat])
             h = max(abs(v) * rel_step, 1.0)
+        # at a bound of its window: the one-sided derivative into the window (what the
+        # shadow price of the bound means); inside: central differences
+        lo_b, hi_b = (nlp.lower[nlp.n_lin + SETTINGS.index(name)], nlp.upper[nlp.n_lin + SETTINGS.index(name)]) \
+            if name in SETTINGS else (-math.inf, math.inf)
+        if name not in SETTINGS:
+            m = scn.materials[mat]
+            lo_b = m.min_kg_per_thm if m.min_kg_per_thm is not None else 0.0
+            hi_b = m.max_kg_per_thm if m.max_kg_per_thm is not None else math.inf
+        at_lo = abs(v - lo_b) <= 1e-6 * max(1.0, abs(lo_b)) and hi_b > lo_b
+        at_hi = abs(v - hi_b) <= 1e-6 * max(1.0, abs(hi_b)) and hi_b > lo_b
+        points = (v + h, v) if at_lo else ((v, v - h) if at_hi else (v + h, v - h))
         costs, cokes = [], []
-        for sgn in (+1, -1):
-            val = v + sgn * h
+        for val in points:
             if name in SETTINGS:
                 key = {"blast_temperature_c": "temperature_c", "oxygen_enrichment_pct": "oxygen_enrichment_pct",
                        "blast_moisture_g_per_nm3": "moisture_g_per_nm3"}[name]
@@ -442,7 +453,9 @@ def sensitivity(result, settings=SETTINGS[1:], *, rel_step: float = 0.01) -> pd.
                 costs.append(r2.objective)
                 cokes.append(float(r2.x[coke]))
         label, unit = SETTING_LABEL.get(name, (name, "kg/tHM"))
+        span = points[0] - points[1]
         rows.append({"setting": name, "value": v, "unit": unit, "step": h,
-                     f"cost_{scn.config.currency}_per_thm_per_unit": (costs[0] - costs[1]) / (2 * h),
-                     "coke_kg_per_thm_per_unit": (cokes[0] - cokes[1]) / (2 * h)})
+                     "difference": "forward" if at_lo else ("backward" if at_hi else "central"),
+                     f"cost_{scn.config.currency}_per_thm_per_unit": (costs[0] - costs[1]) / span,
+                     "coke_kg_per_thm_per_unit": (cokes[0] - cokes[1]) / span})
     return pd.DataFrame(rows).set_index("setting")

@@ -203,7 +203,8 @@ class FurnaceModel:
                      bound_water_reacting_fraction=proc.bound_water_reacting_fraction,
                      volatile_co_nm3=vol["CO"], volatile_co2_nm3=vol["CO2"], volatile_h2_nm3=vol["H2"],
                      volatile_n2_nm3=vol["N2"], volatile_ch4_nm3=vol["CH4"], eta_h2=eta_h2)
-        moisture_kg = x @ self.moisture_wet_per_dry * 1.0
+        # free moisture of the charge evaporates at the top; injectants are dried in the mill
+        moisture_kg = x @ (self.moisture_wet_per_dry * (1 - self.is_inj))
         # flux carbonates as CaO equivalent of their CO2 (USTB-HW counts CaCO3 only)
         carbonate_cao = flux_co2 * mass_ratio("CaO", "CO2")
         feo_reduced = net("FeO") - q["slag.FeO"]
