@@ -13,9 +13,9 @@ Target (issue 4): the nonlinear solve of the base scenario under 200 ms.
 
 from __future__ import annotations
 
-import statistics
-import time
 from pathlib import Path
+
+from _timing import median_time
 
 import burden
 from burden.nonlinear import implied_correction_factors, sensitivity
@@ -23,15 +23,6 @@ from burden.solvers import HighsSolver
 
 ROOT = Path(__file__).resolve().parents[1]
 NL = ROOT / "scenarios" / "nonlinear.yaml"
-
-
-def median_time(fn, n: int) -> float:
-    ts = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
 
 
 def main() -> None:

@@ -85,7 +85,10 @@ class NonlinearProblem:
         self.problem = problem
         self.cfg = cfg
         self.fm = FurnaceModel(problem)
-        self.comp = compile_problem(problem)
+        # the LP warm start has compiled this very model already: reuse its matrix
+        st = problem._solver_state
+        self.comp = st["compiled"] if st.get("model_id") == id(problem.model) and "compiled" in st \
+            else compile_problem(problem)
         comp = self.comp
         self.n_lin = comp.A.shape[1]
         self.n_mat = len(problem.materials)

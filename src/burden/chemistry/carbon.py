@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from burden.chemistry.elements import MOLAR_VOLUME_NM3_PER_KMOL, molar_mass
+from burden.chemistry._arrays import _a
 
 _C = molar_mass("C")
 
@@ -29,10 +30,6 @@ O2_NM3_PER_KG_C_TO_CO: float = 0.5 * MOLAR_VOLUME_NM3_PER_KMOL / _C
 
 #: kg C per kg Fe for FeO + C = Fe + CO.
 C_PER_FE: float = _C / molar_mass("Fe")
-
-
-def _a(x) -> np.ndarray:
-    return np.asarray(x, dtype=float)
 
 
 def blast_oxygen_nm3(

@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike
 
 from burden.chemistry.elements import MOLAR_VOLUME_NM3_PER_KMOL as _VM
 from burden.chemistry.thermo_data import sensible_enthalpy_j_per_mol
+from burden.chemistry._arrays import _a
 
 #: Heat-balance constants (PRIMER section 4; USTB-XLS; USTB-HW), kJ per unit named.
 HEAT_CONSTANTS: dict[str, float] = {
@@ -42,10 +43,6 @@ HEAT_CONSTANTS: dict[str, float] = {
 
 _K = 273.15
 _KMOL_PER_NM3 = 1.0 / _VM
-
-
-def _a(x) -> np.ndarray:
-    return np.asarray(x, dtype=float)
 
 
 def gas_sensible_heat_kj(volumes_nm3: dict[str, ArrayLike], temperature_c: ArrayLike) -> np.ndarray:

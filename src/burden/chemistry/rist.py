@@ -23,10 +23,7 @@ from numpy.typing import ArrayLike
 
 from burden.chemistry.elements import MOLAR_VOLUME_NM3_PER_KMOL as _VM
 from burden.chemistry.elements import molar_mass
-
-
-def _a(x) -> np.ndarray:
-    return np.asarray(x, dtype=float)
+from burden.chemistry._arrays import _a
 
 
 def burden_o_per_fe(fe2o3_kg: ArrayLike = 0.0, feo_kg: ArrayLike = 0.0, fe_metal_kg: ArrayLike = 0.0) -> np.ndarray:

@@ -15,12 +15,9 @@ from numpy.typing import ArrayLike
 
 from burden.chemistry.elements import composition as _atoms
 from burden.chemistry.elements import molar_mass
+from burden.chemistry._arrays import _a
 
 Composition = Mapping[str, ArrayLike]
-
-
-def _a(x) -> np.ndarray:
-    return np.asarray(x, dtype=float)
 
 
 # ----------------------------------------------------------------- basicity

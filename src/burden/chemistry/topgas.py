@@ -35,10 +35,7 @@ from burden.chemistry.carbon import (
 )
 from burden.chemistry.elements import MOLAR_VOLUME_NM3_PER_KMOL as _VM
 from burden.chemistry.elements import molar_mass
-
-
-def _a(x) -> np.ndarray:
-    return np.asarray(x, dtype=float)
+from burden.chemistry._arrays import _a
 
 
 def gas_utilisation(co: ArrayLike, co2: ArrayLike) -> np.ndarray:
