@@ -31,7 +31,7 @@ import pandas as pd
 
 from .chemistry.elements import element_fraction
 from .materials import MaterialClass
-from .model import BALANCED, SLAG_COMPONENTS, Problem
+from .model import BALANCED, SLAG_COMPONENTS, SLAG_S_MASS_FACTOR, Problem
 from .solvers import SolveOutput
 
 BIND_TOL = 1e-6
@@ -245,7 +245,7 @@ class Result:
                   "Ti": q("hot_metal.Ti"), "V": q("hot_metal.V"),
                   "SiO2": q("hot_metal.Si") / f("SiO2", "Si")}
         out_slag = {"Fe": sl("FeO") * f("FeO", "Fe"), "Mn": sl("MnO") * f("MnO", "Mn"),
-                    "P": sl("P2O5") * f("P2O5", "P"), "S": sl("S_as_CaS_excess") / _s_factor(),
+                    "P": sl("P2O5") * f("P2O5", "P"), "S": sl("S_as_CaS_excess") / SLAG_S_MASS_FACTOR,
                     "Ti": sl("TiO2") * f("TiO2", "Ti"), "V": sl("V2O5") * f("V2O5", "V"),
                     "Zn": sl("ZnO") * f("ZnO", "Zn")}
         for ox in ("SiO2", "Al2O3", "CaO", "MgO", "K2O", "Na2O"):
@@ -494,12 +494,6 @@ def _ends(w) -> tuple[float, float]:
     if w is None:
         return math.nan, math.nan
     return (w.min if w.min is not None else math.nan, w.max if w.max is not None else math.nan)
-
-
-def _s_factor() -> float:
-    from .model import SLAG_S_MASS_FACTOR
-
-    return SLAG_S_MASS_FACTOR
 
 
 def _hm_basis(el: str, hm) -> str:
