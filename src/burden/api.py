@@ -12,10 +12,9 @@ import time
 from pathlib import Path
 from typing import Iterable
 
-from .model import Hook, Problem, build
-from .result import Result
+from .core.problem import Hook, Problem, build
+from .results.result import Result
 from .scenario import Scenario
-from .solvers import get_solver
 
 
 def load_scenario(path: str | Path, scenario: str | None = None) -> Scenario:
@@ -52,6 +51,8 @@ def solve(problem: Problem | Scenario | str | Path, solver: str = "highs", *, ho
         problem = load_scenario(problem, scenario=scenario)
     if isinstance(problem, Scenario):
         problem = build(problem, hooks=hooks)
+    elif hooks:
+        raise TypeError("hooks are given to build() (or with a Scenario); this problem is already built")
     if problem.scenario.config.process is not None:
         from .nonlinear import solve_nonlinear
 
@@ -59,8 +60,14 @@ def solve(problem: Problem | Scenario | str | Path, solver: str = "highs", *, ho
         res.timings["build_s"] = time.perf_counter() - t0 - res.timings["total_s"]
         res.timings["total_s"] = time.perf_counter() - t0
         return res
+    if solver != "highs":
+        from .errors import InputError
+
+        raise InputError(f"unknown solver {solver!r} for an LP scenario; available: 'highs'")
     t1 = time.perf_counter()
-    out = get_solver(solver, **solver_options).solve(problem)
+    sol = problem.backend(**solver_options).solve()
     t2 = time.perf_counter()
-    return Result(problem, out, timings={"build_s": t1 - t0, "compile_s": out.compile_seconds,
-                                         "solve_s": out.solve_seconds, "total_s": t2 - t0})
+    sol.compile_seconds = t1 - t0
+    sol.meta.update(scenario=problem.scenario.name, variant=problem.scenario.variant)
+    return Result(problem, sol, timings={"build_s": t1 - t0, "compile_s": 0.0,
+                                         "solve_s": sol.solve_seconds, "total_s": t2 - t0})

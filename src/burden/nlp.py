@@ -32,7 +32,8 @@ import numpy as np
 
 from .errors import SolverError
 from .process import BlastState, FurnaceModel, oxygen_nm3
-from .solvers import _pass, compile_problem, new_highs
+from .backends.highs import dense_compiled, new_highs, pass_model
+from .core.components.process import SETTINGS
 
 #: Penalty weight of a balance row relative to an operating limit in the elastic subproblems.
 BALANCE_WEIGHT = 1.0e3
@@ -40,7 +41,6 @@ BALANCE_WEIGHT = 1.0e3
 #: (the optimum lies on a curved limit, where SLP converges only slowly).
 STALL_ITERATIONS = 12
 
-SETTINGS = ("blast_dry_nm3", "blast_temperature_c", "oxygen_enrichment_pct", "blast_moisture_g_per_nm3")
 
 
 @dataclass
@@ -70,7 +70,7 @@ class NlpOutput:
     solver: str = ""
     seconds: float = 0.0
     row_duals: np.ndarray | None = None  # linear rows, at the final linearisation
-    cost_ranging: dict | None = None  # per material (low, high) cost coefficient, currency/kg, same LP
+    cost_ranging: np.ndarray | None = None  # (nz, 2): (low, high) cost coefficient per column, same LP
     nl_duals: np.ndarray | None = None  # process rows (scaled back to their units)
     reduced_costs: np.ndarray | None = None
 
@@ -85,22 +85,23 @@ class NonlinearProblem:
         self.problem = problem
         self.cfg = cfg
         self.fm = FurnaceModel(problem)
-        # the LP warm start has compiled this very model already: reuse its matrix
-        st = problem._solver_state
-        self.comp = st["compiled"] if st.get("model_id") == id(problem.model) and "compiled" in st \
-            else compile_problem(problem)
-        comp = self.comp
-        self.n_lin = comp.A.shape[1]
+        # the LP warm start has compiled this very formulation already: reuse its matrix.
+        # Columns: the whole formulation (materials first, the blast block by name).
+        self.comp = comp = problem.backend(ranging=False).comp
+        self.A = comp.A
+        space = problem.formulation.space
+        if space["x"].start != 0:
+            raise SolverError("the material block must be the first block of the formulation")
         self.n_mat = len(problem.materials)
-        b = cfg.blast
-        lo = list(comp.col_lower) + [200.0, b.temperature_c.min, b.oxygen_enrichment_pct.min, b.moisture_g_per_nm3.min]
-        hi = list(comp.col_upper) + [3000.0, b.temperature_c.max, b.oxygen_enrichment_pct.max, b.moisture_g_per_nm3.max]
-        self.lower = np.array(lo, dtype=float)
-        self.upper = np.array(hi, dtype=float)
-        self.nz = len(lo)
-        self.names = list(comp.col_names[: self.n_lin]) + list(SETTINGS)
+        #: global column of each blast setting
+        self.col = {k: space["blast"].col(k) for k in SETTINGS}
+        self.lower = np.array(comp.col_lower, dtype=float)
+        self.upper = np.array(comp.col_upper, dtype=float)
+        self.nz = len(self.lower)
+        self.names = space.column_names()
         self.names[: self.n_mat] = list(problem.materials)
-        self.cost = np.concatenate([comp.cost, np.zeros(4)])
+        self.cost = np.array(comp.cost, dtype=float)
+        b = cfg.blast
         self.o2_price = b.oxygen_price_per_nm3
         self.o2_purity = b.oxygen_purity_pct
         # variable scales (for trust region and finite differences)
@@ -130,8 +131,9 @@ class NonlinearProblem:
 
     # -- evaluation ---------------------------------------------------------------
     def blast(self, Z: np.ndarray) -> BlastState:
-        n = self.n_lin
-        return BlastState(Z[..., n], Z[..., n + 1], Z[..., n + 2], Z[..., n + 3])
+        c = self.col
+        return BlastState(Z[..., c["blast_dry_nm3"]], Z[..., c["blast_temperature_c"]],
+                          Z[..., c["oxygen_enrichment_pct"]], Z[..., c["blast_moisture_g_per_nm3"]])
 
     def evaluate(self, Z: np.ndarray, full: bool = False) -> dict:
         Z = np.asarray(Z, dtype=float)
@@ -158,10 +160,10 @@ class NonlinearProblem:
     def objective_grad(self, z: np.ndarray) -> np.ndarray:
         gr = self.cost.copy()
         if self.o2_price:
-            n = self.n_lin
+            v, o2 = self.col["blast_dry_nm3"], self.col["oxygen_enrichment_pct"]
             k = self.o2_price / (self.o2_purity - 21.0)
-            gr[n] += k * z[n + 2]
-            gr[n + 2] += k * z[n]
+            gr[v] += k * z[o2]
+            gr[o2] += k * z[v]
         return gr
 
     def jacobian(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -178,7 +180,7 @@ class NonlinearProblem:
     def violation(self, z: np.ndarray, g0: np.ndarray | None = None) -> float:
         """Largest violation, scaled: linear rows (kg/tHM), process rows (their scale), bounds."""
         comp = self.comp
-        ax = comp.A @ z[: self.n_lin]
+        ax = self.A @ z
         v_lin = np.max(np.concatenate([[0.0], comp.row_lower - ax, ax - comp.row_upper]))
         if g0 is None:
             g0 = self.g(z)
@@ -189,9 +191,8 @@ class NonlinearProblem:
     def relative_violation(self, z: np.ndarray) -> float:
         """Largest violation relative to each row's magnitude (for the 1e-6 acceptance)."""
         comp = self.comp
-        xl = z[: self.n_lin]
-        ax = comp.A @ xl
-        mag = np.abs(comp.A) @ np.abs(xl)
+        ax = self.A @ z
+        mag = np.abs(self.A) @ np.abs(z)
         bnd = np.maximum(np.where(np.isfinite(comp.row_lower), np.abs(comp.row_lower), 0),
                          np.where(np.isfinite(comp.row_upper), np.abs(comp.row_upper), 0))
         # limit rows num − θ·den: their magnitude is |num| + |θ·den|
@@ -200,7 +201,7 @@ class NonlinearProblem:
         for i, nm in enumerate(comp.row_names):
             r = by.get(nm)
             if r is not None:
-                mag[i] = abs(r.num.value(x)) + abs(r.theta * r.den.value(x))
+                mag[i] = r.magnitude(z)
         scale = np.maximum(np.maximum(mag, bnd), 1e-9)
         v = np.concatenate([[0.0], (comp.row_lower - ax) / scale, (ax - comp.row_upper) / scale])
         ev = self.evaluate(z, full=True)
@@ -222,7 +223,7 @@ class NonlinearProblem:
         """LP: min ∇f·z + penalty·Σ slacks  s.t. linear rows, linearised process rows, bounds,
         and |z − z_k| <= radius·zscale.  Returns (z_new, model value, duals...) or None."""
         comp = self.comp
-        n, m_lin = self.nz, comp.A.shape[0]
+        n, m_lin = self.nz, self.A.shape[0]
         n_nl = len(self.rows)
         lo = self.lower.copy()
         hi = self.upper.copy()
@@ -232,7 +233,7 @@ class NonlinearProblem:
         if settings_fixed is not None:
             for i, v in settings_fixed.items():
                 lo[i] = hi[i] = v
-        A_lin = np.hstack([comp.A, np.zeros((m_lin, n - self.n_lin))])
+        A_lin = self.A
         # linearised rows, scaled: (g0 + J (z' − z)) / s within [lo, hi]/s
         Js = J / self.rscale[:, None]
         const = (g0 - J @ z) / self.rscale
@@ -253,7 +254,7 @@ class NonlinearProblem:
         rl = np.concatenate([comp.row_lower, rlo_nl])
         ru = np.concatenate([comp.row_upper, rhi_nl])
         h = new_highs()
-        _pass(h, comp, cost=cost, col_lower=cl, col_upper=cu, A=A, row_lower=rl, row_upper=ru)
+        pass_model(h, dense_compiled(A, rl, ru, cl, cu, cost))
         h.run()
         import highspy
 
@@ -278,12 +279,12 @@ def start_point(nlp: NonlinearProblem, x0: np.ndarray | None = None) -> np.ndarr
     """Warm start: blast settings at the middle of their windows, 1100 Nm3/tHM dry blast,
     and the material rates of the LP core (or ``x0``)."""
     z = np.zeros(nlp.nz)
-    n = nlp.n_lin
     if x0 is not None:
         z[: len(x0)] = x0
-    z[n] = 1100.0
-    for k in range(1, 4):
-        z[n + k] = 0.5 * (nlp.lower[n + k] + nlp.upper[n + k])
+    z[nlp.col["blast_dry_nm3"]] = 1100.0
+    for k in SETTINGS[1:]:
+        j = nlp.col[k]
+        z[j] = 0.5 * (nlp.lower[j] + nlp.upper[j])
     return np.clip(z, nlp.lower, np.where(np.isfinite(nlp.upper), nlp.upper, z))
 
 
@@ -379,7 +380,7 @@ def solve_slsqp(nlp: NonlinearProblem, z0: np.ndarray, *, tol: float = 1e-10, ma
     t0 = time.perf_counter()
     comp = nlp.comp
     s = nlp.zscale
-    A = np.hstack([comp.A, np.zeros((comp.A.shape[0], nlp.nz - nlp.n_lin))]) * s
+    A = nlp.A * s
     eq = np.isclose(comp.row_lower, comp.row_upper)
     cons = []
     if eq.any():
@@ -438,7 +439,7 @@ def _attach_duals(nlp: NonlinearProblem, out: NlpOutput) -> None:
         return
     if "cost_ranging" in sub:
         dn, up = sub["cost_ranging"]
-        out.cost_ranging = {k: (float(dn[j]), float(up[j])) for j, k in enumerate(nlp.problem.materials)}
+        out.cost_ranging = np.column_stack([dn, up])
     out.row_duals = sub["row_duals"]
     out.nl_duals = sub["nl_duals"]
     out.reduced_costs = sub["col_duals"]

@@ -18,7 +18,7 @@ import pandas as pd
 
 from .nlp import SETTINGS, SOLVERS, NlpOutput, NonlinearProblem, start_point
 from .process import BlastState, oxygen_nm3
-from .solvers import HighsSolver, SolveOutput
+from .results.solution import Solution
 
 #: Coke-rate correction factors of the HBBF Russian heat balance (PRIMER §4, from
 #: An1onS/HBBF): kg coke/tHM for the change named.
@@ -43,7 +43,7 @@ class NonlinearSolution:
 
     nlp: NonlinearProblem
     output: NlpOutput
-    lp_warm_start: SolveOutput
+    lp_warm_start: Solution
     extra: dict = field(default_factory=dict)
 
     @property
@@ -59,7 +59,7 @@ class NonlinearSolution:
         return self.nlp.blast(self.z)
 
     def setting(self, name: str) -> float:
-        return float(self.z[self.nlp.n_lin + SETTINGS.index(name)])
+        return float(self.z[self.nlp.col[name]])
 
     @property
     def oxygen_nm3(self) -> float:
@@ -83,7 +83,7 @@ class NonlinearSolution:
         rc = self.output.reduced_costs
         rows = []
         for k, name in enumerate(SETTINGS):
-            i = nlp.n_lin + k
+            i = nlp.col[name]
             v = float(self.z[i])
             lo, hi = float(nlp.lower[i]), float(nlp.upper[i])
             label, unit = SETTING_LABEL[name]
@@ -251,7 +251,7 @@ class NonlinearSolution:
 
 def solve_nonlinear(problem, method: str | None = None):
     """Solve a scenario with a ``process:`` section; see the module docstring."""
-    from .result import Result
+    from .results.result import Result
 
     t0 = time.perf_counter()
     method = method or problem.scenario.config.process.solver
@@ -259,12 +259,12 @@ def solve_nonlinear(problem, method: str | None = None):
         from .errors import InputError
 
         raise InputError(f"unknown nonlinear solver {method!r}; available: {', '.join(SOLVERS)}")
-    lp = HighsSolver(ranging=False).solve(problem)
+    lp = problem.backend(ranging=False).solve()
     t1 = time.perf_counter()
     if lp.status != "optimal":
         return Result(problem, lp, timings={"lp_s": t1 - t0, "total_s": t1 - t0})
     nlp = NonlinearProblem(problem)
-    z0 = start_point(nlp, np.concatenate([lp.x, np.zeros(nlp.n_lin - len(lp.x))]))
+    z0 = start_point(nlp, lp.primal)
     o = SOLVERS[method](nlp, z0)
     if o.status in ("stalled", "failed") and method == "slp":
         # SLP converges fast at vertex optima; on a curved limit it is polished with SLSQP
@@ -278,15 +278,17 @@ def solve_nonlinear(problem, method: str | None = None):
         o.solver = "slp+slsqp"
     t2 = time.perf_counter()
     comp = nlp.comp
-    xm = o.z[: nlp.n_mat]
     status = o.status if o.status in ("optimal", "infeasible") else "error"
-    out = SolveOutput(status=status, solver_status=f"{o.solver}: {o.message}", x=xm, objective=o.objective,
-                      row_names=comp.row_names, row_values=comp.A @ o.z[: nlp.n_lin],
-                      row_duals=o.row_duals if o.row_duals is not None else np.full(len(comp.row_names), np.nan),
-                      row_lower=comp.row_lower, row_upper=comp.row_upper,
-                      reduced_costs=(o.reduced_costs[: nlp.n_mat] if o.reduced_costs is not None
-                                     else np.full(nlp.n_mat, np.nan)),
-                      cost_ranging=o.cost_ranging, iterations=o.iterations, solve_seconds=o.seconds)
+    nan_rows = np.full(len(comp.row_names), np.nan)
+    out = Solution(status=status, solver_status=f"{o.solver}: {o.message}", objective=o.objective,
+                   layout=problem.formulation.space.layout(), primal=np.array(o.z, dtype=float),
+                   reduced_costs=o.reduced_costs if o.reduced_costs is not None else np.full(nlp.nz, np.nan),
+                   row_names=comp.row_names, row_values=nlp.A @ o.z, row_lower=comp.row_lower.copy(),
+                   row_upper=comp.row_upper.copy(), row_duals=o.row_duals if o.row_duals is not None else nan_rows,
+                   cost_ranging=o.cost_ranging, iterations=o.iterations, solve_seconds=o.seconds,
+                   objective_terms={"cost": float(nlp.cost @ o.z),
+                                    "oxygen": float(o.objective - nlp.cost @ o.z)},
+                   meta={"solver": o.solver})
     res = Result(problem, out, timings={"lp_s": t1 - t0, "nlp_s": t2 - t1, "total_s": t2 - t0})
     res.nonlinear = NonlinearSolution(nlp, o, lp)
     return res
@@ -304,7 +306,7 @@ def lp_with_fixed_fuels(result) -> np.ndarray:
     sol = result.nonlinear
     nlp = sol.nlp
     z = sol.z
-    fixed = {nlp.n_lin + k: float(z[nlp.n_lin + k]) for k in range(4)}
+    fixed = {nlp.col[k]: float(z[nlp.col[k]]) for k in SETTINGS}
     for j, k in enumerate(result.problem.materials):
         if result.scenario.materials[k].material_class.is_fuel:
             fixed[j] = float(z[j])
@@ -323,7 +325,7 @@ def _balance_coke(nlp: NonlinearProblem, z: np.ndarray, adjust: dict | None = No
 
     Newton on the two residuals; returns (coke kg/tHM, dry blast Nm3/tHM)."""
     j_coke = nlp.problem.materials.index(_coke_name(nlp))
-    j_v = nlp.n_lin
+    j_v = nlp.col["blast_dry_nm3"]
     z = z.copy()
     for _ in range(30):
         def f(zz):
@@ -363,7 +365,7 @@ def implied_correction_factors(nlp: NonlinearProblem, z: np.ndarray) -> pd.DataF
     HBBF table's value where it has one (PRIMER §4).
     """
     base_coke, _ = _balance_coke(nlp, z)
-    n = nlp.n_lin
+    col = nlp.col
     pci = [k for k in nlp.fm.inj_names]
     rows = []
 
@@ -374,13 +376,13 @@ def implied_correction_factors(nlp: NonlinearProblem, z: np.ndarray) -> pd.DataF
                      "coke_kg_per_thm_per_unit": (coke - base_coke) / change, "hbbf_kg_per_thm": hbbf})
 
     zz = z.copy()
-    zz[n + 1] += 10.0
+    zz[col["blast_temperature_c"]] += 10.0
     add("blast_temperature_c", 10.0, "degC", _balance_coke(nlp, zz)[0])
     zz = z.copy()
-    zz[n + 3] += 10.0
+    zz[col["blast_moisture_g_per_nm3"]] += 10.0
     add("blast_moisture_g_per_nm3", 10.0, "g/Nm3", _balance_coke(nlp, zz)[0])
     zz = z.copy()
-    zz[n + 2] += 1.0
+    zz[col["oxygen_enrichment_pct"]] += 1.0
     add("oxygen_enrichment_pct", 1.0, "% points", _balance_coke(nlp, zz)[0])
     if pci:
         zz = z.copy()
@@ -421,7 +423,7 @@ def sensitivity(result, settings=SETTINGS[1:], *, rel_step: float = 0.01) -> pd.
             h = max(abs(v) * rel_step, 1.0)
         # at a bound of its window: the one-sided derivative into the window (what the
         # shadow price of the bound means); inside: central differences
-        lo_b, hi_b = (nlp.lower[nlp.n_lin + SETTINGS.index(name)], nlp.upper[nlp.n_lin + SETTINGS.index(name)]) \
+        lo_b, hi_b = (nlp.lower[nlp.col[name]], nlp.upper[nlp.col[name]]) \
             if name in SETTINGS else (-math.inf, math.inf)
         if name not in SETTINGS:
             m = scn.materials[mat]
@@ -443,7 +445,7 @@ def sensitivity(result, settings=SETTINGS[1:], *, rel_step: float = 0.01) -> pd.
                 mats[mat] = mats[mat].with_changes(min_kg_per_thm=val, max_kg_per_thm=val,
                                                    min_t_per_day=None, max_t_per_day=None)
                 s2 = Scenario(scn.config, mats, scn.lost_burden, scn.source, scn.variant, scn.warnings)
-            from .model import build
+            from .core.problem import build
 
             r2 = solve_nonlinear(build(s2, hooks=result.problem.hooks), sol.output.solver or None)
             if r2.status != "optimal":

@@ -1,0 +1,8 @@
+"""The formulation core: column space, rows, components, problem.
+
+Layers (see ``shared/DESIGN.md``): :mod:`.space` (column blocks, sparse expressions),
+:mod:`.rows` (one row type, the table of standard limits), :mod:`.formulation`
+(columns + rows + objective terms, matrix form), :mod:`.components` (burden, fuels,
+process: one ``declare`` each), :mod:`.problem` (a formulated scenario and its live
+backend).
+"""

@@ -1,0 +1,10 @@
+"""Formulation components, one small ``declare`` each (PyPSA ``define_*`` style).
+
+* :mod:`.burden` — material columns, element and oxide balances, hot metal, slag,
+  loads, shares (the LP core);
+* :mod:`.fuels` — coke replacement by an injectant, plant correction factors;
+* :mod:`.process` — the nonlinear model's blast settings, by name.
+
+Later capabilities (inventory, discrete, emissions, sinter, robust) add components
+here without touching the balances.
+"""

@@ -1,0 +1,434 @@
+"""A built burden problem: the formulation of a scenario and its live backend.
+
+:func:`build` formulates a scenario from its components (burden, fuels, process) and
+returns a :class:`Problem`.  The problem keeps one persistent backend: changes made
+through its methods (:meth:`Problem.set_prices`, :meth:`Problem.set_bounds`,
+:meth:`Problem.set_limit`, :meth:`Problem.set_analysis`, :meth:`Problem.update`) go
+to the live solver as in-place changes of costs, column bounds, row bounds and
+coefficients, and the next solve starts from the previous basis.  A plant hook's
+Pyomo model (:attr:`Problem.model`) is compiled into the same formulation (hook
+variables become columns with their domain, binaries included; hook constraints
+become rows of kind ``hook``); a change to that model after a solve is detected and
+the backend rebuilt, never answered from the stale solver.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, InputProblem
+from .components import burden as burden_c
+from .components import fuels as fuels_c
+from .components import process as process_c
+from .formulation import Formulation, row_coefficients
+from .space import LinExpr
+
+Hook = Callable[[object, object], None]
+
+
+@dataclass
+class Problem:
+    """A formulated burden problem.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    formulation : Formulation
+        Columns, rows and objective terms.
+    quantities : dict
+        Name -> :class:`~burden.core.components.burden.Affine` (kg/tHM) of hot metal,
+        slag, loads, gas and dust over the material block.
+    hooks : tuple of callables
+        Plant hooks, called as ``hook(model, scenario)`` on the Pyomo model.
+    """
+
+    scenario: object
+    formulation: Formulation
+    quantities: dict
+    hooks: tuple = ()
+    _backend: object = field(default=None, repr=False)
+    _pyomo: object = field(default=None, repr=False)
+    _hook_signature: object = field(default=None, repr=False)
+
+    # -- views of the formulation -------------------------------------------------
+    @property
+    def materials(self) -> list[str]:
+        """Material names, in column order of block ``x``."""
+        return list(self.formulation.space["x"].labels)
+
+    @property
+    def x_block(self):
+        return self.formulation.space["x"]
+
+    @property
+    def rows(self) -> list:
+        """Rows of the burden, fuel and process components (hook rows excluded)."""
+        return [r for r in self.formulation.rows if r.kind != "hook"]
+
+    @property
+    def hook_rows(self) -> list:
+        return [r for r in self.formulation.rows if r.kind == "hook"]
+
+    def row(self, name: str):
+        return self.formulation.row(name)
+
+    @property
+    def lower(self) -> np.ndarray:
+        """Lower bounds of the material rates, dry kg/tHM, shape (n_materials,)."""
+        b = self.x_block
+        return self.formulation.space.lower[b.start:b.stop]
+
+    @property
+    def upper(self) -> np.ndarray:
+        b = self.x_block
+        return self.formulation.space.upper[b.start:b.stop]
+
+    @property
+    def bound_kind(self) -> list[str]:
+        """``fixed``, ``availability`` or ``free`` per material."""
+        return [burden_c.bound_kind(lo, hi) for lo, hi in zip(self.lower, self.upper)]
+
+    @property
+    def cost(self) -> np.ndarray:
+        """Objective coefficients of the materials, currency per dry kg."""
+        return self.formulation.objective["cost"].dense(self.formulation.space.n)[self.x_block.start:self.x_block.stop]
+
+    @property
+    def coefficients(self) -> pd.DataFrame:
+        """The coefficient table: one row per quantity, one column per material
+        (kg of quantity per kg of material) plus ``constant`` (kg/tHM)."""
+        data = {k: list(v.coef) + [v.const] for k, v in self.quantities.items()}
+        return pd.DataFrame.from_dict(data, orient="index", columns=self.materials + ["constant"])
+
+    # -- plant hooks: the Pyomo view --------------------------------------------------
+    @property
+    def model(self):
+        """The Pyomo model of the formulation (``model.x[material]``, ``model.q[quantity]``,
+        ``model.rows[name]``, ``model.cost``), built on first use.  Constraints and variables
+        added to it (binaries included) are compiled into the formulation at the next solve."""
+        if self._pyomo is None:
+            from ..backends.pyomo import to_pyomo
+
+            self._pyomo = to_pyomo(self)
+        return self._pyomo
+
+    @model.setter
+    def model(self, m) -> None:
+        self._pyomo = m
+
+    def _sync_hooks(self) -> bool:
+        """Compile the Pyomo model's additions into the formulation; True if they changed."""
+        if self._pyomo is None:
+            return False
+        from ..backends.pyomo import compile_additions
+
+        add = compile_additions(self, self._pyomo)
+        if add.signature == self._hook_signature:
+            return False
+        add.apply(self)
+        self._hook_signature = add.signature
+        return True
+
+    # -- backend ------------------------------------------------------------------------
+    def backend(self, *, time_limit_s: float | None = None, ranging: bool = True):
+        """The live HiGHS backend (built on first use; rebuilt after a structural change)."""
+        changed = self._sync_hooks()
+        be = self._backend
+        if be is None or changed or be.time_limit_s != time_limit_s:
+            from ..backends.highs import HighsBackend
+
+            f = self.formulation
+            be = HighsBackend(f.compile(), f.space.layout(), time_limit_s=time_limit_s, ranging=ranging)
+            be.row_magnitude = self._row_magnitude
+            self._backend = be
+        be.ranging = ranging
+        return be
+
+    def _row_magnitude(self, name: str, z) -> float | None:
+        f = self.formulation
+        if not f.has_row(name):
+            return None
+        r = f.row(name)
+        return None if r.kind == "hook" else r.magnitude(z)
+
+    @property
+    def _solver_state(self) -> dict:
+        """The live solver (``{"highs": highspy.Highs}``), for tests and diagnostics."""
+        be = self._backend
+        return {} if be is None else {"highs": be.highs, "compiled": be.comp, "backend": be}
+
+    def rebuild(self) -> None:
+        """Drop the live solver; the next solve builds it again from the formulation."""
+        self._backend = None
+
+    def export_model(self, path) -> None:
+        """Write the LP/MILP as MPS (``.mps``) or CPLEX LP (``.lp``), by the file extension.
+
+        Raises InputError for another extension."""
+        from pathlib import Path
+
+        ext = Path(path).suffix.lower()
+        if ext not in (".mps", ".lp"):
+            raise InputError([InputProblem("<export>", str(path), "give a file ending in .mps or .lp")])
+        self.backend().write_model(path)
+
+    # -- persistent changes -------------------------------------------------------------
+    def set_prices(self, prices: Mapping[str, float]) -> None:
+        """Change material prices (per t on each material's own basis) in place.
+
+        The next solve re-uses the persistent solver and only changes the objective."""
+        mats = self._checked(prices, "prices")
+        scn = self.scenario
+        for name, p in prices.items():
+            mats[name] = mats[name].with_changes(price_per_t=float(p))
+        self._set_scenario(mats=mats)
+        x = self.x_block
+        cols = np.array([x.col(k) for k in prices], dtype=np.int64)
+        cost = np.array([mats[k].price_per_dry_t / 1000.0 for k in prices])
+        f = self.formulation
+        old = f.objective["cost"]
+        dense = old.dense(f.space.n)
+        dense[cols] = cost
+        f.set_objective("cost", LinExpr.from_dense(x.cols, dense[x.start:x.stop]))
+        if self._backend is not None:
+            self._backend.update_costs(cols, cost)
+        if self._pyomo is not None:
+            for k, c in zip(prices, cost):
+                self._pyomo.price[k] = float(c)
+        _ = scn
+
+    def set_bounds(self, bounds: Mapping[str, tuple]) -> None:
+        """Change material availability: name -> (min, max) dry kg/tHM (None = open end)."""
+        mats = self._checked(bounds, "bounds")
+        x = self.x_block
+        sp = self.formulation.space
+        cols, lo, hi = [], [], []
+        for name, (a, b) in bounds.items():
+            a = 0.0 if a is None else float(a)
+            b = math.inf if b is None else float(b)
+            if a > b or a < 0 or not math.isfinite(a) or math.isnan(b):
+                raise InputError([InputProblem("<python>", f"bounds.{name}", f"min {a:g} and max {b:g} are not a "
+                                               "window of non-negative rates")])
+            mats[name] = mats[name].with_changes(min_kg_per_thm=a, max_kg_per_thm=None if math.isinf(b) else b,
+                                                 min_t_per_day=None, max_t_per_day=None)
+            j = x.col(name)
+            cols.append(j)
+            lo.append(a)
+            hi.append(b)
+            sp.lower[j], sp.upper[j] = a, b
+            sp.soft[j] = a > 0 or math.isfinite(b)
+        self._set_scenario(mats=mats)
+        if self._pyomo is not None:
+            for name, a, b in zip(bounds, lo, hi):
+                self._pyomo.x[name].setlb(a)
+                self._pyomo.x[name].setub(None if math.isinf(b) else b)
+        if self._backend is not None:
+            self._backend.update_col_bounds(np.array(cols), np.array(lo), np.array(hi))
+            self._backend.comp.col_soft[:] = sp.soft
+
+    def set_limit(self, name: str, value: float) -> None:
+        """Change the limit θ of a row (e.g. ``slag.B2.max``) in place.
+
+        A ratio limit ``num − θ·den`` changes its coefficients; the live solver takes
+        them with ``changeCoeff`` (no rebuild).  The scenario is updated to match."""
+        from dataclasses import replace
+
+        f = self.formulation
+        r = f.row(name)
+        if r.sense == "range" or not math.isfinite(float(value)):
+            raise InputError([InputProblem("<python>", f"limits.{name}", "give a finite number for a limit row")])
+        new = replace(r, theta=float(value))
+        i = f.replace_row(new)
+        if self._backend is not None:
+            idx, val, lo, hi = row_coefficients(new)
+            self._backend.update_row(i, idx, val, lo, hi)
+        self._limit_into_scenario(name, float(value))
+
+    def set_analysis(self, material: str, analysis: Mapping[str, float]) -> None:
+        """Change species of a material's analysis (wt % of the dry material, canonical species
+        of :data:`burden.chemistry.analysis.CANONICAL`) in place.
+
+        Only the material's column changes: every quantity is linear in the analysis, so its
+        column of every row is formed anew and passed with ``changeCoeff``."""
+        from ..chemistry.analysis import CANONICAL
+
+        mats = self._checked({material: None}, "analysis")
+        bad = [s for s in analysis if s not in CANONICAL]
+        if bad:
+            raise InputError([InputProblem("<python>", f"analysis.{material}.{bad[0]}",
+                                           f"not a canonical species; one of {', '.join(CANONICAL)}")])
+        m = mats[material]
+        new_an = dict(m.analysis)
+        for s, v in analysis.items():
+            v = float(v)
+            if not (0.0 <= v <= 100.0):
+                raise InputError([InputProblem("<python>", f"analysis.{material}.{s}", f"{v:g} is not a wt %")])
+            new_an[s] = v
+        mats[material] = m.with_changes(analysis=new_an)
+        self._set_scenario(mats=mats)
+        if self._pyomo is not None:
+            # the Pyomo quantities q[...] carry the old analysis: hooks run again on a new model
+            self._renew_pyomo("an analysis change")
+            return
+        names = self.materials
+        j = names.index(material)
+        W = burden_c.species_matrix([mats[material]])
+        qj = burden_c.quantities(self.scenario, [material], W)
+        for k, a in qj.items():
+            coef = self.quantities[k].coef.copy()
+            coef[j] = a.coef[0]
+            self.quantities[k] = burden_c.Affine(coef, self.quantities[k].const)
+        self._reformulate_rows()
+
+    def update(self, scenario) -> None:
+        """Bring the problem to another scenario of the same structure (same materials,
+        rows and blocks): the formulation is made anew and only what changed is passed
+        to the live solver.
+
+        Raises
+        ------
+        burden.backends.base.RebuildRequired
+            The new scenario adds or removes materials, rows or blocks.
+        """
+        from ..backends.base import RebuildRequired
+
+        new = _formulate(scenario)
+        f_old = self.formulation
+        if [r.name for r in new[0].rows] != [r.name for r in f_old.rows if r.kind != "hook"] or \
+                new[0].space.layout() != {k: v for k, v in f_old.space.layout().items() if k != "hook"}:
+            raise RebuildRequired("the new scenario changes the materials, rows or blocks; build it anew")
+        if self._pyomo is not None and not self.hooks:
+            raise RebuildRequired("the Pyomo model was changed by hand; its changes cannot be carried to another "
+                                  "scenario: build the problem again and repeat them (or pass them as hooks)")
+        self.scenario = scenario
+        self.formulation, self.quantities = new
+        if self._pyomo is not None:
+            # hooks run again on the new model; the solver is rebuilt with their rows
+            self._pyomo = self._hook_signature = self._backend = None
+            m = self.model
+            for h in self.hooks:
+                h(m, scenario)
+        elif self._backend is not None:
+            self._backend.sync(self.formulation.compile())
+
+    # -- helpers ------------------------------------------------------------------
+    def _checked(self, names, what) -> dict:
+        mats = dict(self.scenario.materials)
+        bad = [k for k in names if k not in mats]
+        if bad:
+            raise InputError([InputProblem("<python>", f"{what}.{k}", "not a charged material") for k in bad])
+        return mats
+
+    def _set_scenario(self, *, mats=None, config=None) -> None:
+        from ..scenario import Scenario
+
+        s = self.scenario
+        self.scenario = Scenario(config or s.config, mats if mats is not None else s.materials, s.lost_burden,
+                                 s.source, s.variant, s.warnings)
+
+    def _limit_into_scenario(self, name: str, value: float) -> None:
+        """Mirror a changed limit θ into the scenario config (so tables show it)."""
+        from .rows import LIMITS
+
+        stem, _, side = name.rpartition(".")
+        if side not in ("min", "max"):
+            stem, side = name, "max"
+        spec = next((s for s in LIMITS if s.key == stem), None)
+        if spec is None:
+            return
+        cfg = self.scenario.config
+        sec = getattr(cfg, spec.path[0])
+        w = getattr(sec, spec.path[1])
+        if spec.sense == "<=":
+            new_w = value
+        else:
+            new_w = w.model_copy(update={side: value}) if w is not None else None
+        sec2 = sec.model_copy(update={spec.path[1]: new_w})
+        self._set_scenario(config=cfg.model_copy(update={spec.path[0]: sec2}))
+
+    def _renew_pyomo(self, what: str) -> None:
+        from ..backends.base import RebuildRequired
+
+        if not self.hooks:
+            raise RebuildRequired(f"the Pyomo model was changed by hand; {what} cannot be carried into it: "
+                                  "build the problem again and repeat the changes (or pass them as hooks)")
+        self.formulation, self.quantities = _formulate(self.scenario)
+        self._pyomo = self._hook_signature = self._backend = None
+        m = self.model
+        for h in self.hooks:
+            h(m, self.scenario)
+
+    def _reformulate_rows(self) -> None:
+        """Rows anew from the current quantities; changed coefficients go to the live solver."""
+        f = self.formulation
+        scn = self.scenario
+        x = self.x_block
+        new_rows = burden_c.rows(scn, self.materials, self.quantities, x.cols)
+        tmp = Formulation()
+        tmp.space = f.space
+        tmp.add_rows(new_rows)
+        fuels_c.declare(tmp, scn, self.quantities, x, self.materials)
+        for r in tmp.rows:
+            i = f.replace_row(r)
+            if self._backend is not None:
+                idx, val, lo, hi = row_coefficients(r)
+                self._backend.update_row(i, idx, val, lo, hi)
+
+    def __getstate__(self):
+        d = dict(self.__dict__)
+        d["_backend"] = None
+        d["_pyomo"] = None
+        d["_hook_signature"] = None
+        d["hooks"] = ()  # hook callables are often local functions; their rows stay in the formulation
+        return d
+
+
+def _formulate(scenario):
+    f = Formulation()
+    x, q = burden_c.declare(f, scenario)
+    fuels_c.declare(f, scenario, q, x, list(x.labels))
+    process_c.declare(f, scenario)
+    return f, q
+
+
+def build(scenario, model: str = "lp", hooks: Iterable[Hook] = ()) -> Problem:
+    """Build the burden problem of a scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    model : {"lp"}
+        The formulation.  (The nonlinear model builds on the same rows when the
+        scenario has a ``process:`` section.)
+    hooks : iterable of callables
+        Plant-specific extra constraints: each is called as ``hook(model, scenario)``
+        after the model is built, where ``model`` is the Pyomo ``ConcreteModel`` with
+        ``model.x[material]`` (dry kg/tHM), ``model.q[quantity]`` (the named quantities
+        of :attr:`Problem.coefficients`, e.g. ``model.q["slag.MgO"]``) and
+        ``model.rows``.  Add Pyomo ``Var`` (continuous, binary, integer) and
+        ``Constraint`` components to it; they are solved (integrality honoured),
+        reported and explained like the built-in rows.
+
+    Returns
+    -------
+    Problem
+
+    Raises
+    ------
+    InputError
+        Unknown model name.
+    """
+    if model != "lp":
+        raise InputError([InputProblem(scenario.source, "model", f"unknown model {model!r}; available: 'lp'")])
+    f, q = _formulate(scenario)
+    prob = Problem(scenario, f, q, tuple(hooks))
+    if prob.hooks:
+        m = prob.model
+        for h in prob.hooks:
+            h(m, scenario)
+    return prob

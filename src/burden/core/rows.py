@@ -1,0 +1,216 @@
+"""One row type for every constraint, and the declarative table of the standard limits.
+
+Every row of a burden formulation, whether an operating limit, a balance, a fuel rule,
+a process row, a stock balance or a plant hook, is a :class:`Row`::
+
+    num(z) − θ·den(z)   (>= | <= | ==)   0
+
+the exact linearisation of ``num/den ⋚ θ`` for a positive denominator (PRIMER §3):
+basicity B2 = CaO/SiO2, MgO % = MgO/(slag/100), [P] % = P/10, a share of ferrous ...
+The same form gives each limit's shadow price per unit of θ, ``dCost/dθ = y·den(z*)``
+with y the row dual (HiGHS sign convention: y = dCost/d(row bound)).
+
+:data:`LIMITS` declares the standard limits once (key in the scenario, title, unit,
+the quantities in numerator and denominator, description); the burden component turns
+the windows of a scenario into rows from it, and the result tables and reports read
+values, windows and titles from the same table (the calliope ``math/*.yaml`` idea).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+import numpy as np
+
+from .space import LinExpr
+
+#: Row kinds: ``limit`` (an operating limit; the elastic explanation may relax it),
+#: ``fuel`` (a fuel rule; relaxable), ``balance`` (physics, never relaxed),
+#: ``hook`` (added by a plant hook), ``process`` (a nonlinear process row).
+ROW_KINDS = ("limit", "fuel", "balance", "hook", "process")
+#: Row kinds the elastic explanation of an infeasible problem may relax.
+SOFT_KINDS = ("limit", "fuel")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One linear row ``num(z) − θ·den(z)  (>= | <= | ==)  0`` (or ``range``).
+
+    Attributes
+    ----------
+    name : str
+        Unique row name, e.g. ``slag.B2.min``; duals, reports and explanations find
+        rows by this name, never by position.
+    quantity : str
+        What is limited, e.g. ``B2 = CaO/SiO2`` or ``[P]``.
+    sense : {">=", "<=", "==", "range"}
+        ``range`` rows have ``den`` = 1 and ``theta <= num <= theta_max``.
+    theta : float
+        The limit, in ``unit``.
+    unit : str
+    num, den : LinExpr
+        Numerator and denominator over the global columns.
+    kind : str
+        One of :data:`ROW_KINDS`.
+    description : str
+    group : str
+        ``hot_metal``, ``slag``, ``loads``, ``shares``, ``fuels``, ``balance``, ``hook`` ...
+    index : tuple
+        Labels of the row within its group (element, share name, period ...).
+    theta_max : float
+        Upper end of a ``range`` row.
+    """
+
+    name: str
+    quantity: str
+    sense: str
+    theta: float
+    unit: str
+    num: LinExpr
+    den: LinExpr
+    kind: str = "limit"
+    description: str = ""
+    group: str = ""
+    index: tuple = ()
+    theta_max: float = math.nan
+
+    @property
+    def body(self) -> LinExpr:
+        """``num − θ·den`` (a range row: ``num``)."""
+        if self.sense == "range":
+            return self.num
+        return self.num - self.den * self.theta
+
+    def bounds(self, const: float) -> tuple[float, float]:
+        """(lower, upper) of the row's linear part once its constant ``const`` moves right."""
+        if self.sense == ">=":
+            return -const, math.inf
+        if self.sense == "<=":
+            return -math.inf, -const
+        if self.sense == "==":
+            return -const, -const
+        return self.theta - const, self.theta_max - const
+
+    def value(self, z) -> float:
+        """The limited quantity num/den at z (nan if den is 0)."""
+        d = self.den.value(z)
+        return self.num.value(z) / d if abs(d) > 1e-12 else math.nan
+
+    def magnitude(self, z) -> float:
+        """|num| + |θ·den| at z: the scale of the row (a limit's body is a small difference)."""
+        return abs(self.num.value(z)) + abs(self.theta * self.den.value(z))
+
+    @property
+    def soft(self) -> bool:
+        return self.kind in SOFT_KINDS
+
+
+#: kept for code written against the first core
+LimitRow = Row
+
+
+@dataclass(frozen=True)
+class LimitSpec:
+    """A standard limit: where its window is in the scenario and how its value is formed.
+
+    ``value = Σ w·q(num) / Σ w·q(den)`` over named quantities (kg/tHM) of the burden
+    component; the quantity name ``""`` is the constant 1.  A weight may be a callable
+    of the scenario config (e.g. the sulphur partition's [S] target).
+    """
+
+    key: str                      # row name stem, e.g. "slag.B2"
+    path: tuple[str, str]         # (section, field) of ScenarioConfig, e.g. ("slag", "B2")
+    title: str
+    unit: str
+    num: tuple
+    den: tuple
+    description: str = ""
+    table: str = ""               # result table that shows it
+    label: str = ""               # row label in that table
+    sense: str = ""               # "" = a window; "<=" = a single-sided limit taken from a number
+
+    def weights(self, part: tuple, cfg) -> list[tuple[str, float]]:
+        return [(q, w(cfg) if callable(w) else float(w)) for q, w in part]
+
+    def evaluate(self, qv: Mapping[str, float], cfg) -> float:
+        """Value of the limited quantity from quantity values ``qv`` (kg/tHM)."""
+        def s(part):
+            return sum(w * (1.0 if q == "" else qv[q]) for q, w in self.weights(part, cfg))
+        d = s(self.den)
+        return s(self.num) / d if abs(d) > 1e-300 else math.nan
+
+
+_B2 = (("slag.CaO", 1.0),)
+LIMITS: tuple[LimitSpec, ...] = (
+    LimitSpec("hot_metal.Mn_pct", ("hot_metal", "Mn_pct"), "[Mn]", "wt %", (("hot_metal.Mn", 1.0),), (("", 10.0),),
+              "Mn in hot metal from the Mn balance", "hot_metal", "Mn"),
+    LimitSpec("hot_metal.P_pct", ("hot_metal", "P_pct"), "[P]", "wt %", (("hot_metal.P", 1.0),), (("", 10.0),),
+              "P in hot metal from the P balance", "hot_metal", "P"),
+    LimitSpec("hot_metal.Ti_pct", ("hot_metal", "Ti_pct"), "[Ti]", "wt %", (("hot_metal.Ti", 1.0),), (("", 10.0),),
+              "Ti in hot metal from the Ti balance", "hot_metal", "Ti"),
+    LimitSpec("hot_metal.V_pct", ("hot_metal", "V_pct"), "[V]", "wt %", (("hot_metal.V", 1.0),), (("", 10.0),),
+              "V in hot metal from the V balance", "hot_metal", "V"),
+    LimitSpec("slag.B2", ("slag", "B2"), "B2 = CaO/SiO2", "-", _B2, (("slag.SiO2", 1.0),),
+              "binary basicity of the slag", "slag_properties", "B2"),
+    LimitSpec("slag.B3", ("slag", "B3"), "B3 = (CaO+MgO)/SiO2", "-", _B2 + (("slag.MgO", 1.0),),
+              (("slag.SiO2", 1.0),), "ternary basicity of the slag", "slag_properties", "B3"),
+    LimitSpec("slag.B4", ("slag", "B4"), "B4 = (CaO+MgO)/(SiO2+Al2O3)", "-", _B2 + (("slag.MgO", 1.0),),
+              (("slag.SiO2", 1.0), ("slag.Al2O3", 1.0)), "quaternary basicity of the slag", "slag_properties", "B4"),
+    LimitSpec("slag.MgO_pct", ("slag", "MgO_pct"), "slag MgO", "wt %", (("slag.MgO", 1.0),),
+              (("slag.total", 0.01),), "MgO content of the slag", "slag_properties", "MgO_pct"),
+    LimitSpec("slag.Al2O3_pct", ("slag", "Al2O3_pct"), "slag Al2O3", "wt %", (("slag.Al2O3", 1.0),),
+              (("slag.total", 0.01),), "Al2O3 content of the slag", "slag_properties", "Al2O3_pct"),
+    LimitSpec("slag.rate_kg_per_thm", ("slag", "rate_kg_per_thm"), "slag rate", "kg/tHM", (("slag.total", 1.0),),
+              (("", 1.0),), "slag mass per tonne of hot metal", "slag_properties", "rate_kg_per_thm"),
+    # (%S)slag <= L_S·[S]  <=>  S_slag <= L_S·[S]/100·slag
+    LimitSpec("slag.sulphur_partition", ("slag", "sulphur_partition_LS"), "L_S needed = (%S)/[%S]", "-",
+              (("slag.S", 1.0),), (("slag.total", lambda cfg: cfg.hot_metal.S_pct / 100.0),),
+              "the slag holds the sulphur at the hot-metal S target with the plant L_S", "slag_properties",
+              "L_S_needed", sense="<="),
+    LimitSpec("loads.alkali_kg_per_thm", ("loads", "alkali_kg_per_thm"), "alkali load K2O+Na2O", "kg/tHM",
+              (("load.alkali", 1.0),), (("", 1.0),), "K2O + Na2O charged", "loads", "alkali"),
+    LimitSpec("loads.zinc_kg_per_thm", ("loads", "zinc_kg_per_thm"), "zinc load Zn", "kg/tHM",
+              (("load.zinc", 1.0),), (("", 1.0),), "Zn charged", "loads", "zinc"),
+    LimitSpec("loads.sulphur_kg_per_thm", ("loads", "sulphur_kg_per_thm"), "sulphur load S", "kg/tHM",
+              (("load.sulphur", 1.0),), (("", 1.0),), "S charged", "loads", "sulphur"),
+    LimitSpec("loads.phosphorus_kg_per_thm", ("loads", "phosphorus_kg_per_thm"), "phosphorus load P", "kg/tHM",
+              (("load.phosphorus", 1.0),), (("", 1.0),), "P charged", "loads", "phosphorus"),
+    LimitSpec("loads.chlorine_kg_per_thm", ("loads", "chlorine_kg_per_thm"), "chlorine load Cl", "kg/tHM",
+              (("load.chlorine", 1.0),), (("", 1.0),), "Cl charged", "loads", "chlorine"),
+)
+LIMITS_BY_KEY = {s.key: s for s in LIMITS}
+
+
+def limits_of(table: str) -> list[LimitSpec]:
+    """The standard limits shown in result table ``table``, in declaration order."""
+    return [s for s in LIMITS if s.table == table]
+
+
+def window_rows(name: str, quantity: str, unit: str, window, num: LinExpr, den: LinExpr, *, kind: str = "limit",
+                description: str = "", group: str = "", index: tuple = ()) -> list[Row]:
+    """Rows of a window ``{min, max}`` (a fixed window gives one ``==`` row named ``name``)."""
+    if window is None:
+        return []
+    kw = dict(kind=kind, description=description, group=group, index=index)
+    if window.is_fixed:
+        return [Row(name, quantity, "==", window.min, unit, num, den, **kw)]
+    rows = []
+    if window.min is not None:
+        rows.append(Row(name + ".min", quantity, ">=", window.min, unit, num, den, **kw))
+    if window.max is not None:
+        rows.append(Row(name + ".max", quantity, "<=", window.max, unit, num, den, **kw))
+    return rows
+
+
+def spec_window(spec: LimitSpec, cfg):
+    """The window of a standard limit in a scenario config (None if not set)."""
+    from ..scenario import Window
+
+    v = getattr(getattr(cfg, spec.path[0]), spec.path[1])
+    if v is None:
+        return None
+    if spec.sense == "<=" and not isinstance(v, Window):
+        return Window(max=float(v))
+    return v

@@ -1,0 +1,274 @@
+"""Column space and linear expressions of a formulation.
+
+A :class:`VarSpace` is an ordered set of named, indexed column blocks (materials now;
+periods, samples, stocks, binaries, blast settings, sinter feed as components add
+them).  Each block has bounds, a kind (continuous, binary, integer) and a unit, and
+owns a contiguous range of the global column index.  A :class:`LinExpr` is a sparse
+affine expression ``Σ val_k·z[idx_k] + const`` over any columns of a space.
+
+The design follows linopy (variables as labelled arrays of columns, expressions as
+sparse coefficient arrays) without its xarray dependency: burden formulations have
+tens to a few thousand columns, and plain numpy keeps the solve path light.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Hashable, Iterable, Sequence
+
+import numpy as np
+
+#: Column kinds a block may have; a backend that cannot honour integrality refuses a
+#: formulation with binary or integer columns.
+KINDS = ("continuous", "binary", "integer")
+
+
+class LinExpr:
+    """A sparse affine expression ``Σ val[k]·z[idx[k]] + const`` over global columns.
+
+    Duplicate column indices are allowed and summed (see :meth:`coalesce`).
+    Arithmetic with numbers and other expressions returns new expressions.
+
+    Parameters
+    ----------
+    idx : array of int, shape (k,)
+        Global column indices.
+    val : array of float, shape (k,)
+        Coefficients (unit of the expression per unit of the column).
+    const : float
+        Constant term, in the unit of the expression.
+    """
+
+    __slots__ = ("idx", "val", "const")
+
+    def __init__(self, idx=(), val=(), const: float = 0.0):
+        self.idx = np.asarray(idx, dtype=np.int64)
+        self.val = np.asarray(val, dtype=float)
+        self.const = float(const)
+
+    # -- constructors -------------------------------------------------------
+    @classmethod
+    def constant(cls, c: float) -> "LinExpr":
+        return cls((), (), c)
+
+    @classmethod
+    def column(cls, j: int, coef: float = 1.0) -> "LinExpr":
+        return cls((j,), (coef,), 0.0)
+
+    @classmethod
+    def from_dense(cls, cols: np.ndarray, coef: np.ndarray, const: float = 0.0) -> "LinExpr":
+        """Coefficients ``coef`` on the columns ``cols`` (same length); zeros dropped."""
+        coef = np.asarray(coef, dtype=float)
+        nz = coef != 0.0
+        return cls(np.asarray(cols)[nz], coef[nz], const)
+
+    # -- arithmetic ---------------------------------------------------------
+    def __add__(self, other):
+        if isinstance(other, LinExpr):
+            return LinExpr(np.concatenate([self.idx, other.idx]), np.concatenate([self.val, other.val]),
+                           self.const + other.const)
+        return LinExpr(self.idx, self.val, self.const + float(other))
+
+    __radd__ = __add__
+
+    def __neg__(self):
+        return LinExpr(self.idx, -self.val, -self.const)
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __rsub__(self, other):
+        return (-self) + other
+
+    def __mul__(self, k):
+        k = float(k)
+        return LinExpr(self.idx, self.val * k, self.const * k)
+
+    __rmul__ = __mul__
+
+    # -- evaluation ---------------------------------------------------------
+    def coalesce(self) -> "LinExpr":
+        """Same expression with each column once, sorted, exact zeros dropped."""
+        if self.idx.size == 0:
+            return self
+        u, inv = np.unique(self.idx, return_inverse=True)
+        v = np.zeros(u.size)
+        np.add.at(v, inv, self.val)
+        keep = v != 0.0
+        return LinExpr(u[keep], v[keep], self.const)
+
+    def value(self, z) -> float:
+        """Value at the column values ``z`` (any array long enough to hold every index)."""
+        z = np.asarray(z, dtype=float)
+        return float(self.val @ z[self.idx]) + self.const if self.idx.size else self.const
+
+    def dense(self, n: int) -> np.ndarray:
+        """Coefficients as a dense vector of length ``n`` (the constant is left out)."""
+        out = np.zeros(n)
+        np.add.at(out, self.idx, self.val)
+        return out
+
+    def __repr__(self) -> str:
+        terms = " + ".join(f"{v:g}·z[{i}]" for i, v in zip(self.idx[:6], self.val[:6]))
+        more = " + ..." if self.idx.size > 6 else ""
+        return f"LinExpr({terms}{more} + {self.const:g})"
+
+    def __reduce__(self):
+        return (LinExpr, (self.idx, self.val, self.const))
+
+
+@dataclass(frozen=True)
+class Block:
+    """A named block of columns: ``labels[i]`` is global column ``start + i``.
+
+    Attributes
+    ----------
+    name : str
+        e.g. ``"x"`` (material rates), ``"blast"``, ``"hook"``.
+    labels : tuple
+        Index labels (material names, setting names, (period, material) tuples ...).
+    start : int
+        Global index of the first column.
+    kind : {"continuous", "binary", "integer"}
+    unit : str
+        Unit of every column of the block, e.g. ``kg/tHM``.
+    description : str
+    """
+
+    name: str
+    labels: tuple
+    start: int
+    kind: str = "continuous"
+    unit: str = ""
+    description: str = ""
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    @property
+    def stop(self) -> int:
+        return self.start + len(self.labels)
+
+    @property
+    def cols(self) -> np.ndarray:
+        """Global column indices of the block, shape (len,)."""
+        return np.arange(self.start, self.stop)
+
+    def col(self, label: Hashable) -> int:
+        """Global column index of ``label``; KeyError if it is not in the block."""
+        try:
+            return self.start + self._pos[label]
+        except KeyError:
+            raise KeyError(f"{label!r} is not in block {self.name!r}") from None
+
+    @property
+    def _pos(self) -> dict:
+        d = self.__dict__.get("_pos_cache")
+        if d is None:
+            d = {k: i for i, k in enumerate(self.labels)}
+            object.__setattr__(self, "_pos_cache", d)
+        return d
+
+    def expr(self, label: Hashable, coef: float = 1.0) -> LinExpr:
+        return LinExpr.column(self.col(label), coef)
+
+    def column_name(self, i: int) -> str:
+        lab = self.labels[i]
+        lab = ",".join(map(str, lab)) if isinstance(lab, tuple) else str(lab)
+        return f"{self.name}[{lab}]"
+
+    def __getstate__(self):
+        d = dict(self.__dict__)
+        d.pop("_pos_cache", None)
+        return d
+
+    def __setstate__(self, d):
+        self.__dict__.update(d)
+
+
+class VarSpace:
+    """Ordered named column blocks with their bounds.
+
+    Bounds are held in two global arrays (:attr:`lower`, :attr:`upper`), so a
+    backend reads them at once and a persistent update changes them in place.
+    """
+
+    def __init__(self):
+        self.blocks: dict[str, Block] = {}
+        self.lower = np.zeros(0)
+        self.upper = np.zeros(0)
+        self.soft = np.zeros(0, dtype=bool)  # bounds that are operating limits (relaxable)
+
+    @property
+    def n(self) -> int:
+        return int(self.lower.size)
+
+    def add(self, name: str, labels: Iterable[Hashable], lower=0.0, upper=math.inf, *, kind: str = "continuous",
+            unit: str = "", description: str = "", soft=False) -> Block:
+        """Append a block; ``lower``/``upper``/``soft`` are scalars or arrays of len(labels)."""
+        if name in self.blocks:
+            raise ValueError(f"block {name!r} already exists")
+        if kind not in KINDS:
+            raise ValueError(f"kind {kind!r}; one of {KINDS}")
+        labels = tuple(labels)
+        if len(set(labels)) != len(labels):
+            raise ValueError(f"block {name!r} has repeated labels")
+        b = Block(name, labels, self.n, kind, unit, description)
+        k = len(labels)
+        lo = np.broadcast_to(np.asarray(lower, dtype=float), (k,))
+        hi = np.broadcast_to(np.asarray(upper, dtype=float), (k,))
+        if kind == "binary":
+            lo, hi = np.maximum(lo, 0.0), np.minimum(hi, 1.0)
+        self.lower = np.concatenate([self.lower, lo])
+        self.upper = np.concatenate([self.upper, hi])
+        self.soft = np.concatenate([self.soft, np.broadcast_to(np.asarray(soft, dtype=bool), (k,))])
+        self.blocks[name] = b
+        return b
+
+    def __getitem__(self, name: str) -> Block:
+        return self.blocks[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.blocks
+
+    @property
+    def integrality(self) -> np.ndarray:
+        """1 for binary/integer columns, 0 otherwise (HiGHS's kInteger / kContinuous)."""
+        out = np.zeros(self.n, dtype=np.int64)
+        for b in self.blocks.values():
+            if b.kind != "continuous":
+                out[b.start:b.stop] = 1
+        return out
+
+    @property
+    def is_mip(self) -> bool:
+        return any(b.kind != "continuous" and len(b) for b in self.blocks.values())
+
+    def column_names(self) -> list[str]:
+        out = []
+        for b in self.blocks.values():
+            out += [b.column_name(i) for i in range(len(b))]
+        return out
+
+    def locate(self, j: int) -> tuple[Block, Hashable]:
+        """(block, label) of global column ``j``."""
+        for b in self.blocks.values():
+            if b.start <= j < b.stop:
+                return b, b.labels[j - b.start]
+        raise IndexError(j)
+
+    def layout(self) -> dict[str, tuple[int, tuple]]:
+        """Plain description (block -> (start, labels)) for a :class:`~burden.results.Solution`."""
+        return {k: (b.start, b.labels) for k, b in self.blocks.items()}
+
+
+def stack(exprs: Sequence[LinExpr]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Row-wise sparse arrays (start, index, value) and constants of several expressions."""
+    co = [e.coalesce() for e in exprs]
+    counts = np.array([e.idx.size for e in co], dtype=np.int64)
+    start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    idx = np.concatenate([e.idx for e in co]).astype(np.int32) if co else np.zeros(0, np.int32)
+    val = np.concatenate([e.val for e in co]) if co else np.zeros(0)
+    const = np.array([e.const for e in co], dtype=float)
+    return start, idx, val, const
