@@ -5,7 +5,9 @@ Public API (imported lazily, so ``burden --help`` stays fast)::
     load_scenario(path, scenario=None) -> Scenario
     Scenario.from_file / Scenario.from_dict
     build(scenario, model="lp", hooks=()) -> Problem
-    solve(problem_or_scenario, solver="highs") -> Result
+    solve(problem_or_scenario, solver="highs") -> Result   (Result.output is the picklable Solution)
+    Problem.set_prices / set_bounds / set_limit / set_analysis / update   (persistent re-solves)
+    Problem.export_model(path)   (.mps or .lp)
     default_library() -> dict of Material
 """
 
@@ -13,9 +15,10 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "load_scenario": "api", "solve": "api",
-    "build": "model", "Problem": "model",
+    "build": "core.problem", "Problem": "core.problem", "Solution": "results.solution",
+    "RebuildRequired": "backends.base", "CapabilityError": "backends.base",
     "Scenario": "scenario", "ScenarioConfig": "scenario",
-    "Result": "result",
+    "Result": "results.result",
     "Material": "materials", "MaterialClass": "materials", "default_library": "materials",
     "load_material_table": "materials", "materials_from_dataframe": "materials",
     "BurdenError": "errors", "InputError": "errors", "InfeasibleError": "errors", "SolverError": "errors",

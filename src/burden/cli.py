@@ -31,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--sensitivity", action="store_true",
                    help="nonlinear scenarios: add the sensitivity of the optimum to the blast settings and PCI")
     s.add_argument("--no-write", action="store_true", help="print only; write nothing")
+    s.add_argument("--export-model", metavar="PATH",
+                   help="also write the LP/MILP (the linear core of a nonlinear scenario) as MPS (.mps) or "
+                        "CPLEX LP (.lp), by the extension, to check it in another solver")
     s.add_argument("--report", action="store_true",
                    help="also write the report (HTML, PDF, Excel, JSON) to OUT/<scenario>/report/")
     _report_options(s)
@@ -119,9 +122,17 @@ def _solve(args) -> int:
     from .api import load_scenario, solve
     from .output import write_result
 
+    from .api import build
+    from .output import check_model_path
+
     opts = _options(args) if args.report else None  # bad report options fail before anything is solved
+    if args.export_model:
+        check_model_path(args.export_model)  # a bad path fails before anything is solved
     scn = load_scenario(args.scenario_file, scenario=args.scenario)
-    res = solve(scn, solver=args.solver)
+    prob = build(scn)
+    if args.export_model:
+        prob.export_model(args.export_model)
+    res = solve(prob, solver=args.solver)
     if args.sensitivity and res.nonlinear is not None and res.ok:
         from .nonlinear import sensitivity
 

@@ -76,3 +76,44 @@ def write_result(result, out_dir: str | os.PathLike) -> Path:
     for name, df in result.tables.items():
         files[f"{name}.csv"] = df.to_csv(float_format="%.10g", lineterminator="\n").encode("utf-8")
     return write_folder(files, Path(out_dir) / slug(result.scenario.name))
+
+
+MODEL_SUFFIXES = (".mps", ".lp")
+
+
+def check_model_path(path: str | os.PathLike) -> Path:
+    """Check a model-export path: a .mps or .lp file in an existing, writable folder.
+
+    Raises
+    ------
+    InputError
+        Wrong extension, missing folder, or the path is a folder.
+    """
+    from .errors import InputError, InputProblem
+
+    p = Path(path)
+    problems = []
+    if p.suffix.lower() not in MODEL_SUFFIXES:
+        problems.append(InputProblem("--export-model", str(path), "give a file name ending in .mps or .lp"))
+    if p.is_dir():
+        problems.append(InputProblem("--export-model", str(path), "is a folder; give a file name"))
+    elif not p.parent.resolve().is_dir():
+        problems.append(InputProblem("--export-model", str(path), f"the folder {p.parent} does not exist"))
+    if problems:
+        raise InputError(problems)
+    return p
+
+
+def write_model_file(path: str | os.PathLike, write) -> Path:
+    """Write a model file all or nothing: ``write(tmp_path)`` then rename over ``path``."""
+    p = check_model_path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.stem}.", suffix=p.suffix.lower(), dir=p.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, p)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return p

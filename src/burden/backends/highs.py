@@ -296,7 +296,13 @@ class HighsBackend:
         """Write the model as MPS (``.mps``) or CPLEX LP (``.lp``), by the extension."""
         import highspy
 
-        st = self.highs.writeModel(str(path))
+        h = self.highs
+        for i, nm in enumerate(self.comp.row_names):
+            h.passRowName(i, nm)
+        for j, nm in enumerate(self.comp.col_names):
+            # LP and MPS names take no brackets or spaces: x[sinter] -> x.sinter
+            h.passColName(j, nm.replace("[", ".").replace("]", "").replace(",", ".").replace(" ", "_"))
+        st = h.writeModel(str(path))
         if st == highspy.HighsStatus.kError:
             raise SolverError(f"HiGHS could not write {path}")
 

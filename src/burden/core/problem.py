@@ -169,13 +169,19 @@ class Problem:
     def export_model(self, path) -> None:
         """Write the LP/MILP as MPS (``.mps``) or CPLEX LP (``.lp``), by the file extension.
 
-        Raises InputError for another extension."""
-        from pathlib import Path
+        The file is written all or nothing (a temporary file renamed into place).  Row and
+        column names are HiGHS's (``r0``, ``c0`` ...) in the formulation's order; the
+        linear core of a nonlinear scenario is written (its process rows are nonlinear).
 
-        ext = Path(path).suffix.lower()
-        if ext not in (".mps", ".lp"):
-            raise InputError([InputProblem("<export>", str(path), "give a file ending in .mps or .lp")])
-        self.backend().write_model(path)
+        Raises
+        ------
+        InputError
+            Another extension, or the folder does not exist.
+        """
+        from ..output import write_model_file
+
+        be = self.backend()
+        write_model_file(path, be.write_model)
 
     # -- persistent changes -------------------------------------------------------------
     def set_prices(self, prices: Mapping[str, float]) -> None:
