@@ -21,6 +21,7 @@ Math. Prog. Comp. 10 (2018) 119-142 (HiGHS); linopy ``io.to_highspy``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 import time
@@ -55,12 +56,20 @@ def _quiet_stdout():
         os.close(devnull)
 
 
+_BANNER_DONE = False
+
+
 def new_highs(time_limit_s: float | None = None):
     """A silent ``highspy.Highs`` instance with deterministic settings."""
     import highspy
 
-    with _quiet_stdout():
+    global _BANNER_DONE
+    if _BANNER_DONE:
         h = highspy.Highs()
+    else:  # HiGHS prints its banner at the first construction in a process only
+        with _quiet_stdout():
+            h = highspy.Highs()
+        _BANNER_DONE = True
     h.setOptionValue("output_flag", False)
     h.setOptionValue("random_seed", 0)
     h.setOptionValue("threads", 1)
@@ -333,6 +342,7 @@ class HighsBackend:
     row_magnitude = None
 
 
+@functools.lru_cache(maxsize=None)
 def _version() -> str:
     try:
         from importlib.metadata import version

@@ -206,11 +206,11 @@ def window_rows(name: str, quantity: str, unit: str, window, num: LinExpr, den: 
 
 def spec_window(spec: LimitSpec, cfg):
     """The window of a standard limit in a scenario config (None if not set)."""
-    from ..scenario import Window
-
     v = getattr(getattr(cfg, spec.path[0]), spec.path[1])
     if v is None:
         return None
-    if spec.sense == "<=" and not isinstance(v, Window):
+    if spec.sense == "<=" and isinstance(v, (int, float)):
+        from ..scenario import Window
+
         return Window(max=float(v))
     return v

@@ -264,11 +264,29 @@ class VarSpace:
 
 
 def stack(exprs: Sequence[LinExpr]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Row-wise sparse arrays (start, index, value) and constants of several expressions."""
-    co = [e.coalesce() for e in exprs]
-    counts = np.array([e.idx.size for e in co], dtype=np.int64)
-    start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
-    idx = np.concatenate([e.idx for e in co]).astype(np.int32) if co else np.zeros(0, np.int32)
-    val = np.concatenate([e.val for e in co]) if co else np.zeros(0)
-    const = np.array([e.const for e in co], dtype=float)
-    return start, idx, val, const
+    """Row-wise sparse arrays (start, index, value) and constants of several expressions.
+
+    Duplicate columns within a row are summed and exact zeros dropped, for all rows at
+    once (one lexsort), so the cost grows with the number of nonzeros, not rows × columns.
+    """
+    m = len(exprs)
+    const = np.array([e.const for e in exprs], dtype=float)
+    if m == 0:
+        return np.zeros(1, np.int32), np.zeros(0, np.int32), np.zeros(0), const
+    counts = np.fromiter((e.idx.size for e in exprs), dtype=np.int64, count=m)
+    rows = np.repeat(np.arange(m, dtype=np.int64), counts)
+    cols = np.concatenate([e.idx for e in exprs]) if counts.sum() else np.zeros(0, np.int64)
+    vals = np.concatenate([e.val for e in exprs]) if counts.sum() else np.zeros(0)
+    order = np.lexsort((cols, rows))
+    rows, cols, vals = rows[order], cols[order], vals[order]
+    if rows.size:
+        first = np.ones(rows.size, dtype=bool)
+        first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+        starts = np.nonzero(first)[0]
+        vals = np.add.reduceat(vals, starts)
+        rows, cols = rows[starts], cols[starts]
+        keep = vals != 0.0
+        rows, cols, vals = rows[keep], cols[keep], vals[keep]
+    start = np.zeros(m + 1, dtype=np.int32)
+    np.cumsum(np.bincount(rows, minlength=m), out=start[1:])
+    return start, cols.astype(np.int32), vals, const
