@@ -27,6 +27,7 @@ has none): an empty cell is more often a forgotten value than a zero.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -59,6 +60,32 @@ TEXT_COLUMNS = ("description", "source")
 ALL_ANALYSIS_COLUMNS = tuple(ANALYSIS_COLUMNS) + tuple("ash_" + o for o in ASH_OXIDES)
 KNOWN_COLUMNS = REQUIRED_COLUMNS + AVAILABILITY_COLUMNS + TEXT_COLUMNS + ALL_ANALYSIS_COLUMNS
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+class ReadOnlyDict(dict):
+    """A dict that refuses changes (an analysis of a :class:`Material`).
+
+    Unlike :class:`types.MappingProxyType` it pickles and deep-copies, so
+    materials can go to worker processes; ``dict(d)`` gives a mutable copy.
+    """
+
+    __slots__ = ()
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("a material's analysis is read-only; use Material.with_changes(analysis=...) "
+                        "or dict(material.analysis) for a mutable copy")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+    __ior__ = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self):
+        return (type(self), (dict(self),))
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 @dataclass(frozen=True)
@@ -102,6 +129,14 @@ class Material:
     source: str = ""
     total_pct: float = 100.0
     warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self):
+        # a Material is immutable all the way down: the analyses are read-only dicts
+        for name in ("analysis", "reported"):
+            v = getattr(self, name)
+            if not isinstance(v, ReadOnlyDict):
+                object.__setattr__(self, name, ReadOnlyDict(v))
+        object.__setattr__(self, "warnings", tuple(self.warnings))
 
     @property
     def wet_per_dry(self) -> float:
@@ -299,12 +334,19 @@ def load_material_table(path: str | Path, sheet: str | None = None) -> dict[str,
     return materials_from_records(df.to_dict(orient="records"), source=src)
 
 
+@functools.lru_cache(maxsize=1)
+def _default_library_cached() -> dict[str, Material]:
+    ref = resources.files("burden") / "data" / "materials.csv"
+    with resources.as_file(ref) as p:
+        return load_material_table(p)
+
+
 def default_library() -> dict[str, Material]:
     """The packaged material library (``burden/data/materials.csv``).
 
-    Each row cites its source in the ``source`` column.
+    Each row cites its source in the ``source`` column.  The table is read
+    once per process; each call returns a new dict (add or remove entries
+    freely) over the same :class:`Material` objects, which are immutable
+    (frozen, with read-only analyses).
     """
-    ref = resources.files("burden") / "data" / "materials.csv"
-    with resources.as_file(ref) as p:
-        mats = load_material_table(p)
-    return mats
+    return dict(_default_library_cached())
