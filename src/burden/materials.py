@@ -152,6 +152,46 @@ class Material:
         """A copy with some attributes changed (prices, availability)."""
         return replace(self, **changes)
 
+    def to_record(self) -> dict:
+        """The material as a row of a material table (the analysis as reported, wt % dry);
+        :func:`materials_from_records` of the row gives this material back."""
+        rec: dict = {"name": self.name, "class": self.material_class.value, "price_per_t": self.price_per_t,
+                     "price_basis": self.price_basis, "moisture_pct": self.moisture_pct}
+        for c in AVAILABILITY_COLUMNS:
+            if getattr(self, c) is not None:
+                rec[c] = getattr(self, c)
+        rec.update(description=self.description, source=self.source)
+        rec.update(self.reported)
+        return rec
+
+
+class MaterialTable(Mapping):
+    """A read-only table name -> :class:`Material`, as a scenario's config dumps a table
+    given in Python (``ScenarioConfig.model_dump()``): the materials stay objects (a
+    plain dict of dataclasses would be turned into dicts by pydantic), and the table
+    pickles and copies.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, materials: Mapping[str, Material]):
+        self._items = dict(materials)
+
+    def __getitem__(self, name: str) -> Material:
+        return self._items[name]
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"MaterialTable({', '.join(self._items)})"
+
+    def __reduce__(self):
+        return (type(self), (self._items,))
+
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)

@@ -24,20 +24,25 @@ from __future__ import annotations
 import copy
 import difflib
 import math
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Mapping, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_serializer, field_validator,
+                      model_validator)
 
 from .errors import InputError, InputProblem
-from .materials import Material, MaterialClass, default_library, load_material_table, materials_from_dataframe
+from .materials import (Material, MaterialClass, MaterialTable, default_library, load_material_table, materials_from_dataframe,
+                        materials_from_records)
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # validate_default: a default must pass the same checks as the value written out,
+    # so that a dumped scenario (model_dump() writes every default) loads again
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
 class Window(_Strict):
@@ -445,12 +450,47 @@ class ScenarioConfig(_Strict):
     shares: dict[str, Share] = Field(default_factory=dict)
     fuels: Fuels = Fuels()
     process: Process | None = None
-    blast: Blast = Blast()
+    blast: Blast | None = Field(None, description="blast settings; with process: the defaults of Blast when omitted")
     raft_c: Window | None = None
     viscosity: Viscosity | None = None
     sulphide_capacity: SulphideCapacity | None = None
     overrides: dict[str, dict] = Field(default_factory=dict)
     scenarios: dict[str, list[str]] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blast_default_with_process(cls, data):
+        # the nonlinear model always has blast settings; an LP scenario has none (None),
+        # so "given" and "default" are told apart by value, not by model_fields_set
+        if isinstance(data, Mapping) and data.get("process") is not None and data.get("blast") is None:
+            data = dict(data)
+            data["blast"] = Blast()
+        return data
+
+    @field_validator("scenarios", mode="before")
+    @classmethod
+    def _one_name(cls, v):
+        if isinstance(v, Mapping):
+            return {k: [x] if isinstance(x, str) else x for k, x in v.items()}
+        return v
+
+    @field_serializer("materials", mode="plain")
+    def _dump_tables(self, v, info):
+        """Dump material tables so that they load again: in Python, DataFrames stay
+        DataFrames (copies) and dicts of Material become read-only
+        :class:`~burden.materials.MaterialTable` objects; in JSON, both become lists
+        of table rows (records)."""
+        out = []
+        for t in v:
+            if isinstance(t, Path):
+                out.append(str(t) if info.mode == "json" else t)
+            elif isinstance(t, Mapping):
+                out.append(_material_records(t.values()) if info.mode == "json" else MaterialTable(t))
+            elif hasattr(t, "to_dict") and hasattr(t, "columns"):
+                out.append(_dataframe_records(t) if info.mode == "json" else t.copy())
+            else:
+                out.append(copy.deepcopy(t))
+        return out
 
     @field_validator("charge")
     @classmethod
@@ -466,7 +506,7 @@ class ScenarioConfig(_Strict):
                 if getattr(self, key) is not None:
                     raise ValueError(f"{key} needs the nonlinear model: add a process: section "
                                      "(fuel rate from the heat and carbon balances)")
-            if "blast" in self.model_fields_set:
+            if self.blast is not None:
                 raise ValueError("blast settings need the nonlinear model: add a process: section")
         if self.sulphide_capacity is not None and self.slag.sulphur_partition_LS is not None:
             raise ValueError("give either slag.sulphur_partition_LS (fixed L_S) or sulphide_capacity, not both")
@@ -489,6 +529,44 @@ class ScenarioConfig(_Strict):
 # ---------------------------------------------------------------------------
 # Loading
 # ---------------------------------------------------------------------------
+
+def _material_records(materials) -> list[dict]:
+    return [m.to_record() for m in materials]
+
+
+def _dataframe_records(df) -> list[dict]:
+    df = df.reset_index(drop=True) if "name" in df.columns else df.reset_index()
+    return [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in rec.items()}
+            for rec in df.to_dict(orient="records")]
+
+
+def _with_file_references_resolved(data: Mapping, base_dir: Path) -> dict:
+    """``data`` with the file references of the scenario and of each override resolved:
+    material table paths made absolute."""
+    data = dict(data)
+    if "materials" in data:
+        data["materials"] = _absolute_tables(data["materials"], base_dir)
+    overrides = data.get("overrides")
+    if isinstance(overrides, Mapping):
+        data["overrides"] = {n: ({**ov, "materials": _absolute_tables(ov["materials"], base_dir)}
+                                 if isinstance(ov, Mapping) and "materials" in ov else ov)
+                             for n, ov in overrides.items()}
+    return data
+
+
+def _absolute_tables(tables, base_dir: Path) -> list:
+    """Material table paths made absolute (relative ones are relative to ``base_dir``), so
+    that the validated config means the same wherever it is loaded again."""
+    if not isinstance(tables, (list, tuple)):
+        return tables
+    out = []
+    for t in tables:
+        if isinstance(t, Path) or (isinstance(t, str) and t != "default"):
+            p = Path(t).expanduser()
+            out.append(os.path.abspath(p if p.is_absolute() else base_dir / p))
+        else:
+            out.append(t)
+    return out
 
 def _deep_merge(base: dict, extra: Mapping) -> dict:
     out = copy.deepcopy(base)
@@ -633,9 +711,14 @@ class Scenario:
         """Validate a scenario given as a dict (the content of a scenario file).
 
         ``materials`` may list ``"default"``, file paths (relative to
-        ``base_dir``), pandas DataFrames, or dicts of name -> Material.
+        ``base_dir``, default the current directory), pandas DataFrames, dicts of
+        name -> Material, or lists of table rows (dicts, as in a JSON dump).
+        Paths are stored absolute in :attr:`config`, so
+        ``Scenario.from_dict(scn.config.model_dump())`` (or of
+        ``model_dump(mode="json")``) gives the same scenario from any directory,
+        without ``base_dir``.
         """
-        data = dict(data)
+        data = _with_file_references_resolved(data, Path(base_dir))
         variant = None
         if scenario is not None:
             data, variant = _apply_variant(data, scenario, source)
@@ -701,9 +784,12 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
                 mats = dict(tab)
             elif hasattr(tab, "to_dict") and hasattr(tab, "columns"):
                 mats = materials_from_dataframe(tab, source=f"materials[{i}] (DataFrame)")
+            elif isinstance(tab, (list, tuple)) and tab and all(isinstance(r, Mapping) for r in tab):
+                mats = materials_from_records(list(tab), source=f"materials[{i}] (table rows)")
             else:
                 problems.append(InputProblem(source, f"materials[{i}]",
-                                             "give 'default', a CSV/Excel path, or (in Python) a DataFrame"))
+                                             "give 'default', a CSV/Excel path, or (in Python) a DataFrame "
+                                             "or a list of table rows"))
                 continue
         except InputError as e:
             problems.extend(e.problems)
