@@ -42,6 +42,7 @@ def test_model_dump_reloads_to_the_same_scenario(name, variant, tmp_path, monkey
     monkeypatch.chdir(tmp_path)  # no base directory: relative tables must not matter any more
     again = Scenario.from_dict(scn.config.model_dump())
     assert again.config == scn.config
+    assert again.parameters == scn.parameters
     _same_materials(scn, again)
     # and through a file: JSON-mode dump written as YAML
     f = tmp_path / "dumped.yaml"

@@ -1,0 +1,1 @@
+"""The formulation core: model data shared by every model (parameters, ...)."""
