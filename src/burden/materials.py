@@ -27,6 +27,7 @@ has none): an empty cell is more often a forgotten value than a zero.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -59,6 +60,32 @@ TEXT_COLUMNS = ("description", "source")
 ALL_ANALYSIS_COLUMNS = tuple(ANALYSIS_COLUMNS) + tuple("ash_" + o for o in ASH_OXIDES)
 KNOWN_COLUMNS = REQUIRED_COLUMNS + AVAILABILITY_COLUMNS + TEXT_COLUMNS + ALL_ANALYSIS_COLUMNS
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+class ReadOnlyDict(dict):
+    """A dict that refuses changes (an analysis of a :class:`Material`).
+
+    Unlike :class:`types.MappingProxyType` it pickles and deep-copies, so
+    materials can go to worker processes; ``dict(d)`` gives a mutable copy.
+    """
+
+    __slots__ = ()
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("a material's analysis is read-only; use Material.with_changes(analysis=...) "
+                        "or dict(material.analysis) for a mutable copy")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+    __ior__ = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self):
+        return (type(self), (dict(self),))
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 @dataclass(frozen=True)
@@ -103,6 +130,14 @@ class Material:
     total_pct: float = 100.0
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
+    def __post_init__(self):
+        # a Material is immutable all the way down: the analyses are read-only dicts
+        for name in ("analysis", "reported"):
+            v = getattr(self, name)
+            if not isinstance(v, ReadOnlyDict):
+                object.__setattr__(self, name, ReadOnlyDict(v))
+        object.__setattr__(self, "warnings", tuple(self.warnings))
+
     @property
     def wet_per_dry(self) -> float:
         """kg of wet material per kg of dry material, 1/(1 - moisture)."""
@@ -116,6 +151,46 @@ class Material:
     def with_changes(self, **changes) -> "Material":
         """A copy with some attributes changed (prices, availability)."""
         return replace(self, **changes)
+
+    def to_record(self) -> dict:
+        """The material as a row of a material table (the analysis as reported, wt % dry);
+        :func:`materials_from_records` of the row gives this material back."""
+        rec: dict = {"name": self.name, "class": self.material_class.value, "price_per_t": self.price_per_t,
+                     "price_basis": self.price_basis, "moisture_pct": self.moisture_pct}
+        for c in AVAILABILITY_COLUMNS:
+            if getattr(self, c) is not None:
+                rec[c] = getattr(self, c)
+        rec.update(description=self.description, source=self.source)
+        rec.update(self.reported)
+        return rec
+
+
+class MaterialTable(Mapping):
+    """A read-only table name -> :class:`Material`, as a scenario's config dumps a table
+    given in Python (``ScenarioConfig.model_dump()``): the materials stay objects (a
+    plain dict of dataclasses would be turned into dicts by pydantic), and the table
+    pickles and copies.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, materials: Mapping[str, Material]):
+        self._items = dict(materials)
+
+    def __getitem__(self, name: str) -> Material:
+        return self._items[name]
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"MaterialTable({', '.join(self._items)})"
+
+    def __reduce__(self):
+        return (type(self), (self._items,))
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
@@ -299,12 +374,19 @@ def load_material_table(path: str | Path, sheet: str | None = None) -> dict[str,
     return materials_from_records(df.to_dict(orient="records"), source=src)
 
 
+@functools.lru_cache(maxsize=1)
+def _default_library_cached() -> dict[str, Material]:
+    ref = resources.files("burden") / "data" / "materials.csv"
+    with resources.as_file(ref) as p:
+        return load_material_table(p)
+
+
 def default_library() -> dict[str, Material]:
     """The packaged material library (``burden/data/materials.csv``).
 
-    Each row cites its source in the ``source`` column.
+    Each row cites its source in the ``source`` column.  The table is read
+    once per process; each call returns a new dict (add or remove entries
+    freely) over the same :class:`Material` objects, which are immutable
+    (frozen, with read-only analyses).
     """
-    ref = resources.files("burden") / "data" / "materials.csv"
-    with resources.as_file(ref) as p:
-        mats = load_material_table(p)
-    return mats
+    return dict(_default_library_cached())

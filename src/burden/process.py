@@ -35,12 +35,15 @@ from .chemistry.elements import element_fraction, mass_ratio, molar_mass
 from .chemistry.heat import total_heat_balance
 from .chemistry.raft import Injectant, raft
 from .chemistry.topgas import top_gas
+from .core.parameters import ModelParameters
 from .materials import MaterialClass
 
 #: Volatile-matter species of fuels (wt % of the dry fuel) and their gas.
 VM_SPECIES = {"vm_CO": "CO", "vm_CO2": "CO2", "vm_CH4": "CH4", "vm_H2": "H2", "vm_N2": "N2"}
-#: Decomposition heat of injected coal, kJ/kg (USTB-NB, PRIMER §4).
-COAL_DECOMPOSITION_KJ_PER_KG = 1000.0
+#: Decomposition heat of injected coal, kJ/kg (USTB-NB, PRIMER §4): the default of the
+#: model parameter ``injectant_decomposition_kj_per_kg``; a scenario's value is
+#: ``scenario.parameters.coal_decomposition_kj_per_kg``.
+COAL_DECOMPOSITION_KJ_PER_KG = ModelParameters.default().coal_decomposition_kj_per_kg
 #: Slag oxides the viscosity and optical-basicity models take.
 SLAG_MODEL_OXIDES = ("CaO", "SiO2", "Al2O3", "MgO", "FeO", "MnO", "TiO2")
 
@@ -79,6 +82,9 @@ class FurnaceModel:
     ----------
     problem : burden.model.Problem
         The built LP problem (its coefficient tables give hot metal and slag).
+
+    The model constants (heat-balance constants, coal decomposition heat, the [C]
+    correlation) are the scenario's :attr:`~burden.scenario.Scenario.parameters`.
     """
 
     def __init__(self, problem):
@@ -87,6 +93,11 @@ class FurnaceModel:
         cfg = scn.config
         self.cfg = cfg
         self.proc = cfg.process
+        params = scn.parameters
+        self.parameters = params
+        self.heat_constants = params.heat_constants
+        self.hm_carbon = params.hm_carbon
+        self.coal_decomposition_kj_per_kg = params.coal_decomposition_kj_per_kg
         names = problem.materials
         self.names = names
         mats = [scn.materials[k] for k in names]
@@ -131,7 +142,7 @@ class FurnaceModel:
         ash = sum(pct(o) for o in ("SiO2", "Al2O3", "CaO", "MgO", "FeO", "Fe2O3", "K2O", "Na2O"))
         return kg, Injectant(c_pct=pct("C_fix"), h_pct=pct("H"), o_pct=pct("O"), n_pct=pct("N"),
                              ash_pct=ash, moisture_pct=pct("H2O_chem"),
-                             decomposition_kj_per_kg=COAL_DECOMPOSITION_KJ_PER_KG)
+                             decomposition_kj_per_kg=self.coal_decomposition_kj_per_kg)
 
     # -- the model --------------------------------------------------------------
     def evaluate(self, x: np.ndarray, blast: BlastState, full: bool = False, adjust: dict | None = None) -> dict:
@@ -164,9 +175,7 @@ class FurnaceModel:
             slag_kg = slag_kg - sio2
             q["slag.total"] = slag_kg
             if self.cfg.hot_metal.C_pct == "formula":
-                from .model import HM_CARBON_COEFFS
-
-                hm["C"] = hm["C"] + HM_CARBON_COEFFS["Si"] * dsi
+                hm["C"] = hm["C"] + self.hm_carbon["Si"] * dsi
         slag_s = q["slag.S"]
         fe_met = net("Fe_met")
         iron_reduced = hm["Fe"] - fe_met
@@ -218,7 +227,8 @@ class FurnaceModel:
             slag_kg=slag_kg + adj.get("slag_kg", 0.0),
             top_gas_nm3={"CO": tg.co_nm3, "CO2": tg.co2_nm3, "H2": tg.h2_nm3, "N2": tg.n2_nm3,
                          "CH4": tg.ch4_nm3, "H2O": tg.h2o_nm3 + moisture_kg / molar_mass("H2O") * VM},
-            top_gas_temperature_c=proc.top_gas_temperature_c, burden_moisture_kg=moisture_kg)
+            top_gas_temperature_c=proc.top_gas_temperature_c, burden_moisture_kg=moisture_kg,
+            constants=self.heat_constants)
         loss_frac = (proc.heat_loss_pct + adj.get("heat_loss_pct", 0.0)) / 100.0
         heat_residual = hb.expenditure["losses"] - loss_frac * hb.total_income
 

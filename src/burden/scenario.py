@@ -24,20 +24,29 @@ from __future__ import annotations
 import copy
 import difflib
 import math
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Mapping, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from functools import cached_property
 
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model,
+                      field_serializer, field_validator, model_serializer, model_validator)
+from typing_extensions import Annotated
+
+from .core.parameters import PARAMETERS, ModelParameters, check_overrides, check_value
 from .errors import InputError, InputProblem
-from .materials import Material, MaterialClass, default_library, load_material_table, materials_from_dataframe
+from .materials import (Material, MaterialClass, MaterialTable, default_library, load_material_table, materials_from_dataframe,
+                        materials_from_records)
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # validate_default: a default must pass the same checks as the value written out,
+    # so that a dumped scenario (model_dump() writes every default) loads again
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
 class Window(_Strict):
@@ -427,6 +436,39 @@ class SulphideCapacity(_Strict):
     temperature_c: float = Field(1500.0, ge=1300, le=1700)
 
 
+def _parameter_value(name: str):
+    def check(v):
+        if v is None:
+            return v
+        x, why = check_value(name, v)
+        if why is not None:
+            raise ValueError(why)
+        return x
+    return check
+
+
+class _ParameterOverridesBase(_Strict):
+    """Overrides of the model parameters (:data:`burden.core.parameters.PARAMETERS`):
+    a value per name, None = the default."""
+
+    @model_serializer(mode="wrap")
+    def _given_only(self, handler):
+        return {k: v for k, v in handler(self).items() if v is not None}
+
+    def values(self) -> dict[str, float]:
+        """The parameters given (name -> value)."""
+        return {k: getattr(self, k) for k in type(self).model_fields if getattr(self, k) is not None}
+
+
+#: The ``parameters:`` section: one optional number per model parameter (unknown names are
+#: refused with the known ones listed).
+ParameterOverrides = create_model(
+    "ParameterOverrides", __base__=_ParameterOverridesBase, __module__=__name__,
+    **{k: (Annotated[Union[float, None], BeforeValidator(_parameter_value(k))],
+           Field(None, description=f"{p.description}, {p.unit} (default {p.value:g}; {p.source})"))
+       for k, p in PARAMETERS.items()})
+
+
 class ScenarioConfig(_Strict):
     """The validated content of a scenario file (see the module docstring)."""
 
@@ -445,12 +487,60 @@ class ScenarioConfig(_Strict):
     shares: dict[str, Share] = Field(default_factory=dict)
     fuels: Fuels = Fuels()
     process: Process | None = None
-    blast: Blast = Blast()
+    blast: Blast | None = Field(None, description="blast settings; with process: the defaults of Blast when omitted")
     raft_c: Window | None = None
     viscosity: Viscosity | None = None
     sulphide_capacity: SulphideCapacity | None = None
+    parameters: ParameterOverrides = Field(  # type: ignore[valid-type]
+        default_factory=ParameterOverrides,
+        description="model-parameter overrides (inline, or a YAML/TOML file relative to the scenario file)")
     overrides: dict[str, dict] = Field(default_factory=dict)
     scenarios: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("parameters", mode="before")
+    @classmethod
+    def _parameters_mapping(cls, v):
+        if v is None:
+            return {}
+        if isinstance(v, (str, Path)):
+            raise ValueError("a parameter file is read by Scenario.from_file/from_dict (relative to the "
+                             "scenario file); here give a mapping of parameter names to numbers")
+        return v
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blast_default_with_process(cls, data):
+        # the nonlinear model always has blast settings; an LP scenario has none (None),
+        # so "given" and "default" are told apart by value, not by model_fields_set
+        if isinstance(data, Mapping) and data.get("process") is not None and data.get("blast") is None:
+            data = dict(data)
+            data["blast"] = Blast()
+        return data
+
+    @field_validator("scenarios", mode="before")
+    @classmethod
+    def _one_name(cls, v):
+        if isinstance(v, Mapping):
+            return {k: [x] if isinstance(x, str) else x for k, x in v.items()}
+        return v
+
+    @field_serializer("materials", mode="plain")
+    def _dump_tables(self, v, info):
+        """Dump material tables so that they load again: in Python, DataFrames stay
+        DataFrames (copies) and dicts of Material become read-only
+        :class:`~burden.materials.MaterialTable` objects; in JSON, both become lists
+        of table rows (records)."""
+        out = []
+        for t in v:
+            if isinstance(t, Path):
+                out.append(str(t) if info.mode == "json" else t)
+            elif isinstance(t, Mapping):
+                out.append(_material_records(t.values()) if info.mode == "json" else MaterialTable(t))
+            elif hasattr(t, "to_dict") and hasattr(t, "columns"):
+                out.append(_dataframe_records(t) if info.mode == "json" else t.copy())
+            else:
+                out.append(copy.deepcopy(t))
+        return out
 
     @field_validator("charge")
     @classmethod
@@ -466,7 +556,7 @@ class ScenarioConfig(_Strict):
                 if getattr(self, key) is not None:
                     raise ValueError(f"{key} needs the nonlinear model: add a process: section "
                                      "(fuel rate from the heat and carbon balances)")
-            if "blast" in self.model_fields_set:
+            if self.blast is not None:
                 raise ValueError("blast settings need the nonlinear model: add a process: section")
         if self.sulphide_capacity is not None and self.slag.sulphur_partition_LS is not None:
             raise ValueError("give either slag.sulphur_partition_LS (fixed L_S) or sulphide_capacity, not both")
@@ -489,6 +579,73 @@ class ScenarioConfig(_Strict):
 # ---------------------------------------------------------------------------
 # Loading
 # ---------------------------------------------------------------------------
+
+def _material_records(materials) -> list[dict]:
+    return [m.to_record() for m in materials]
+
+
+def _dataframe_records(df) -> list[dict]:
+    df = df.reset_index(drop=True) if "name" in df.columns else df.reset_index()
+    return [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in rec.items()}
+            for rec in df.to_dict(orient="records")]
+
+
+def _with_file_references_resolved(data: Mapping, base_dir: Path, source: str) -> dict:
+    """``data`` with the file references of the scenario and of each override resolved:
+    material table paths made absolute, a ``parameters:`` file read into its mapping."""
+
+    def resolve(d: Mapping, where: str) -> dict:
+        d = dict(d)
+        if "materials" in d:
+            d["materials"] = _absolute_tables(d["materials"], base_dir)
+        if isinstance(d.get("parameters"), (str, Path)):
+            d["parameters"] = _read_parameter_file(d["parameters"], base_dir, source, where + "parameters")
+        return d
+
+    data = resolve(data, "")
+    overrides = data.get("overrides")
+    if isinstance(overrides, Mapping):
+        data["overrides"] = {n: resolve(ov, f"overrides.{n}.") if isinstance(ov, Mapping) else ov
+                             for n, ov in overrides.items()}
+    return data
+
+
+def _read_parameter_file(path, base_dir: Path, source: str, field: str) -> dict:
+    """The mapping of a parameter file (YAML or TOML; the names at the top level or under
+    ``parameters:``), checked: problems name the parameter file and the parameter."""
+    p = Path(path).expanduser()
+    p = p if p.is_absolute() else base_dir / p
+    if not p.is_file():
+        raise InputError([InputProblem(source, field, f"parameter file {str(path)!r} not found (looked for {p}; "
+                                       "relative paths are relative to the scenario file)")])
+    try:
+        text = p.read_text(encoding="utf-8")
+        data = tomllib.loads(text) if p.suffix.lower() == ".toml" else yaml.safe_load(text)
+    except (yaml.YAMLError, tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise InputError([InputProblem(str(p), "", f"cannot parse the parameter file: {e}")])
+    if isinstance(data, Mapping) and set(data) == {"parameters"} and isinstance(data["parameters"], Mapping):
+        data = data["parameters"]
+    if not isinstance(data, Mapping):
+        raise InputError([InputProblem(str(p), "", "a parameter file is a mapping of parameter names to numbers")])
+    _, problems = check_overrides(data, source=str(p))
+    if problems:
+        raise InputError(problems)
+    return dict(data)
+
+
+def _absolute_tables(tables, base_dir: Path) -> list:
+    """Material table paths made absolute (relative ones are relative to ``base_dir``), so
+    that the validated config means the same wherever it is loaded again."""
+    if not isinstance(tables, (list, tuple)):
+        return tables
+    out = []
+    for t in tables:
+        if isinstance(t, Path) or (isinstance(t, str) and t != "default"):
+            p = Path(t).expanduser()
+            out.append(os.path.abspath(p if p.is_absolute() else base_dir / p))
+        else:
+            out.append(t)
+    return out
 
 def _deep_merge(base: dict, extra: Mapping) -> dict:
     out = copy.deepcopy(base)
@@ -543,7 +700,7 @@ def _translate(e: ValidationError, source: str, prefix: tuple = ()) -> list[Inpu
             hint = f"; did you mean {close[0]!r}?" if close else ""
             msg = f"unknown key {key!r}{hint}" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
             # units live in key names: explain when the key looks like a unit mix-up
-            if close and close[0].split("_")[0] == key.split("_")[0] and close[0] != key:
+            if close and close[0].split("_")[0] == key.split("_")[0] and close[0] != key and loc[:1] != ("parameters",):
                 msg += "; units are part of the key name"
             problems.append(InputProblem(source, ".".join(prefix + loc[:-1] + (key,)), msg))
         elif typ == "missing":
@@ -621,6 +778,14 @@ class Scenario:
     def name(self) -> str:
         return self.config.name + (f" [{self.variant}]" if self.variant else "")
 
+    @cached_property
+    def parameters(self) -> ModelParameters:
+        """The model constants of this scenario: the defaults of
+        :data:`burden.core.parameters.PARAMETERS` with the ``parameters:`` section (and
+        those of the applied overrides) on top."""
+        return ModelParameters.default().with_overrides(self.config.parameters.values(), source=self.source,
+                                                        prefix="parameters.")
+
     @classmethod
     def from_file(cls, path: str | Path, scenario: str | None = None) -> "Scenario":
         """Load a YAML/TOML scenario file; apply the named scenario or override."""
@@ -633,9 +798,14 @@ class Scenario:
         """Validate a scenario given as a dict (the content of a scenario file).
 
         ``materials`` may list ``"default"``, file paths (relative to
-        ``base_dir``), pandas DataFrames, or dicts of name -> Material.
+        ``base_dir``, default the current directory), pandas DataFrames, dicts of
+        name -> Material, or lists of table rows (dicts, as in a JSON dump).
+        Paths are stored absolute in :attr:`config`, so
+        ``Scenario.from_dict(scn.config.model_dump())`` (or of
+        ``model_dump(mode="json")``) gives the same scenario from any directory,
+        without ``base_dir``.
         """
-        data = dict(data)
+        data = _with_file_references_resolved(data, Path(base_dir), source)
         variant = None
         if scenario is not None:
             data, variant = _apply_variant(data, scenario, source)
@@ -701,9 +871,12 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
                 mats = dict(tab)
             elif hasattr(tab, "to_dict") and hasattr(tab, "columns"):
                 mats = materials_from_dataframe(tab, source=f"materials[{i}] (DataFrame)")
+            elif isinstance(tab, (list, tuple)) and tab and all(isinstance(r, Mapping) for r in tab):
+                mats = materials_from_records(list(tab), source=f"materials[{i}] (table rows)")
             else:
                 problems.append(InputProblem(source, f"materials[{i}]",
-                                             "give 'default', a CSV/Excel path, or (in Python) a DataFrame"))
+                                             "give 'default', a CSV/Excel path, or (in Python) a DataFrame "
+                                             "or a list of table rows"))
                 continue
         except InputError as e:
             problems.extend(e.problems)

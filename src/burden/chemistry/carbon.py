@@ -16,6 +16,7 @@ All functions accept floats or numpy arrays.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -177,6 +178,7 @@ def hot_metal_carbon_pct(
     s_pct: ArrayLike = 0.0,
     mn_pct: ArrayLike = 0.0,
     si_pct: ArrayLike = 0.0,
+    coeffs: Mapping[str, float] | None = None,
 ) -> np.ndarray:
     """Carbon dissolved in hot metal, wt %.
 
@@ -188,6 +190,10 @@ def hot_metal_carbon_pct(
         Hot-metal temperature, degC.
     p_pct, ti_pct, s_pct, mn_pct, si_pct : float or array
         Hot-metal composition, wt %.
+    coeffs : mapping, optional
+        The correlation's coefficients (keys const, T, P, Ti, S, Mn, Si), e.g.
+        ``scenario.parameters.hm_carbon``; default the published ones
+        (:data:`burden.core.parameters.PARAMETERS`, ``hm_carbon_*``).
 
     Returns
     -------
@@ -198,8 +204,11 @@ def hot_metal_carbon_pct(
     ----------
     USTB-NB, Blast Theoretical Fuel Rate Calculation.
     """
-    return (1.34 + 2.45e-3 * _a(temperature_c) - 0.35 * _a(p_pct) + 0.17 * _a(ti_pct)
-            - 0.54 * _a(s_pct) + 0.04 * _a(mn_pct) - 0.30 * _a(si_pct))
+    from burden.core.parameters import ModelParameters
+
+    k = coeffs if coeffs is not None else ModelParameters.default().hm_carbon
+    return (k["const"] + k["T"] * _a(temperature_c) + k["P"] * _a(p_pct) + k["Ti"] * _a(ti_pct)
+            + k["S"] * _a(s_pct) + k["Mn"] * _a(mn_pct) + k["Si"] * _a(si_pct))
 
 
 def hot_metal_iron_pct(

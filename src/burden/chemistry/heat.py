@@ -14,6 +14,8 @@ All quantities per tHM, kJ; losses (cooling and radiation) by difference.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -21,25 +23,13 @@ from numpy.typing import ArrayLike
 from burden.chemistry.elements import MOLAR_VOLUME_NM3_PER_KMOL as _VM
 from burden.chemistry.thermo_data import sensible_enthalpy_j_per_mol
 from burden.chemistry._arrays import _a
+from burden.core.parameters import ModelParameters
 
-#: Heat-balance constants (PRIMER section 4; USTB-XLS; USTB-HW), kJ per unit named.
-HEAT_CONSTANTS: dict[str, float] = {
-    "c_to_co_kj_per_kg_c": 9800.0,
-    "co_to_co2_kj_per_nm3": 12650.0,
-    "h2_to_h2o_kj_per_nm3": 10800.0,
-    "moisture_decomposition_kj_per_nm3": 10800.0,
-    "fe2o3_decomposition_kj_per_kg": 5159.0,
-    "feo_decomposition_kj_per_kg": 4801.0,
-    "si_reduction_kj_per_kg": 31059.0,
-    "mn_reduction_kj_per_kg": 7358.0,
-    "p_reduction_kj_per_kg": 25733.0,
-    "desulphurisation_kj_per_kg_s": 8300.0,
-    "caco3_kj_per_kg_cao": 4040.0 + 0.5 * 3770.0,
-    "injectant_decomposition_kj_per_kg": 1000.0,
-    "hot_metal_kj_per_kg": 1240.0,
-    "slag_kj_per_kg": 1780.0,
-    "water_evaporation_kj_per_kg": 2441.7,  # latent heat at 25 degC, IAPWS-IF97
-}
+#: Heat-balance constants (PRIMER section 4; USTB-XLS; USTB-HW), kJ per unit named: the
+#: defaults of the model-parameter table (:data:`burden.core.parameters.PARAMETERS`, group
+#: "heat", with units and sources), read-only.  A scenario's own values are
+#: ``scenario.parameters.heat_constants``.
+HEAT_CONSTANTS: Mapping[str, float] = MappingProxyType(ModelParameters.default().heat_constants)
 
 _K = 273.15
 _KMOL_PER_NM3 = 1.0 / _VM
@@ -118,7 +108,7 @@ def total_heat_balance(
     top_gas_temperature_c: ArrayLike = 150.0,
     other_income_kj: ArrayLike = 0.0,
     burden_moisture_kg: ArrayLike = 0.0,
-    constants: dict[str, float] | None = None,
+    constants: Mapping[str, float] | None = None,
 ) -> HeatBalance:
     """Total heat balance of the blast furnace, losses by difference.
 
@@ -154,8 +144,9 @@ def total_heat_balance(
         Free moisture of the charge, evaporated at the top: expenditure
         2441.7 kJ/kg (latent heat of water at 25 degC, IAPWS-IF97 steam
         tables); its vapour's sensible heat belongs in ``top_gas_nm3``.
-    constants : dict, optional
-        Overrides of ``HEAT_CONSTANTS``.
+    constants : mapping, optional
+        Heat constants (kJ per unit named) replacing those of ``HEAT_CONSTANTS``, e.g.
+        ``scenario.parameters.heat_constants``; keys not given keep the default.
 
     Returns
     -------
@@ -240,7 +231,8 @@ class RdC:
 
 
 def rd_c(
-    net_heat_kj_per_kg_fe: ArrayLike, blast_heat_kj_per_kg_c: ArrayLike, co_excess: ArrayLike
+    net_heat_kj_per_kg_fe: ArrayLike, blast_heat_kj_per_kg_c: ArrayLike, co_excess: ArrayLike,
+    constants: Mapping[str, float] | None = None,
 ) -> RdC:
     """Rd-C method: heat-carbon line, reductant lines and the minimum carbon rate.
 
@@ -258,6 +250,8 @@ def rd_c(
         q_b, blast sensible heat per kg tuyere carbon, kJ/kg C.
     co_excess : float or array
         n, CO excess factor (:func:`co_excess_factor`).
+    constants : mapping, optional
+        Heat constants; ``c_to_co_kj_per_kg_c`` (default 9800 kJ/kg C) is the 9800 above.
 
     Returns
     -------
@@ -270,8 +264,9 @@ def rd_c(
     from burden.chemistry.carbon import C_PER_FE
 
     q, qb, n = _a(net_heat_kj_per_kg_fe), _a(blast_heat_kj_per_kg_c), _a(co_excess)
-    a = (q - 5076.0) / (9800.0 + qb)
-    b = (5076.0 + 0.215 * qb) / (9800.0 + qb)
+    c_co = (constants or HEAT_CONSTANTS).get("c_to_co_kj_per_kg_c", HEAT_CONSTANTS["c_to_co_kj_per_kg_c"])
+    a = (q - 5076.0) / (c_co + qb)
+    b = (5076.0 + 0.215 * qb) / (c_co + qb)
     k = C_PER_FE
     rd = (n * k - a) / (b + k + n * k)
     return RdC(a=a, b=b, rd_min=rd, carbon_min_kg_per_kg_fe=n * k * (1.0 - rd))
