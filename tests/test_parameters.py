@@ -168,8 +168,6 @@ def test_hm_carbon_override_changes_the_correlation_by_the_hand_calculation():
     assert dc == pytest.approx(1.0e-4 * t, rel=1e-9)  # Δ[C] = Δk_T · T = 0.15 wt % at 1500 degC
 
 
-@pytest.mark.xfail(strict=True, reason="model.py still reads HM_CARBON_COEFFS; the LP core rebuild wires "
-                                       "scenario.parameters.hm_carbon (remove this mark then)")
 def test_hm_carbon_override_changes_hot_metal_carbon_in_the_lp():
     base = burden.solve(BASE).raise_for_status()
     d = _data(BASE)

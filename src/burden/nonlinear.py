@@ -18,16 +18,12 @@ import pandas as pd
 
 from .nlp import SETTINGS, SOLVERS, NlpOutput, NonlinearProblem, start_point
 from .process import BlastState, oxygen_nm3
+from .core.parameters import ModelParameters
 from .results.solution import Solution
 
 #: Coke-rate correction factors of the HBBF Russian heat balance (PRIMER §4, from
 #: An1onS/HBBF): kg coke/tHM for the change named.
-HBBF_FACTORS = {
-    "direct_reduction_degree": (-0.01, -2.2),
-    "blast_temperature_c": (10.0, -1.4),
-    "slag_kg_per_thm": (-10.0, -1.6),
-    "heat_loss_pct": (-1.0, -3.7),
-}
+HBBF_FACTORS = ModelParameters.default().hbbf_factors
 
 SETTING_LABEL = {
     "blast_dry_nm3": ("dry blast", "Nm3/tHM"),
@@ -370,7 +366,7 @@ def implied_correction_factors(nlp: NonlinearProblem, z: np.ndarray) -> pd.DataF
     rows = []
 
     def add(name, change, unit, coke):
-        ref = HBBF_FACTORS.get(name)
+        ref = nlp.problem.scenario.parameters.hbbf_factors.get(name)
         hbbf = ref[1] * change / ref[0] if ref else math.nan
         rows.append({"change_of": name, "change": change, "unit": unit, "coke_change_kg_per_thm": coke - base_coke,
                      "coke_kg_per_thm_per_unit": (coke - base_coke) / change, "hbbf_kg_per_thm": hbbf})

@@ -30,12 +30,14 @@ import numpy as np
 from ...chemistry.analysis import CANONICAL
 from ...chemistry.elements import mass_ratio, oxide_per_element
 from ...materials import MaterialClass
+from ..parameters import ModelParameters
 from ..rows import LIMITS, Row, spec_window, window_rows
 from ..space import Block, LinExpr
 
-#: Hot-metal carbon correlation USTB-NB (PRIMER §3), the default when the scenario's
-#: parameters give none: [C] = 1.34 + 2.45e-3·T − 0.35[P] + 0.17[Ti] − 0.54[S] + 0.04[Mn] − 0.30[Si]
-HM_CARBON_COEFFS = {"const": 1.34, "T": 2.45e-3, "P": -0.35, "Ti": 0.17, "S": -0.54, "Mn": 0.04, "Si": -0.30}
+#: Hot-metal carbon correlation USTB-NB (PRIMER §3), the default of the model parameters
+#: (``hm_carbon_*`` in :mod:`burden.core.parameters`):
+#: [C] = 1.34 + 2.45e-3·T − 0.35[P] + 0.17[Ti] − 0.54[S] + 0.04[Mn] − 0.30[Si]
+HM_CARBON_COEFFS = ModelParameters.default().hm_carbon
 
 #: Mass added to slag per kg of S held as CaS when CaO is counted whole:
 #: CaS − CaO = S − O, i.e. 1 − M_O/M_S per kg S ("S/2" of USTB-HW).
@@ -105,10 +107,8 @@ def species_matrix(mats) -> np.ndarray:
 
 
 def hm_carbon_coefficients(scn) -> Mapping[str, float]:
-    """The scenario's [C] correlation coefficients (its parameters, else USTB-NB)."""
-    params = getattr(scn, "parameters", None)
-    coeffs = getattr(params, "hm_carbon", None) if params is not None else None
-    return coeffs if coeffs is not None else HM_CARBON_COEFFS
+    """The scenario's [C] correlation coefficients (``scn.parameters.hm_carbon``)."""
+    return scn.parameters.hm_carbon
 
 
 def quantities(scn, names: Sequence[str], W: np.ndarray | None = None) -> dict[str, Affine]:
