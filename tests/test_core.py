@@ -276,3 +276,38 @@ def test_slag_indices_and_loads_come_from_the_limits_table():
     # the row of a limit is the same formula: its value at the optimum equals the table's
     assert res.problem.row("slag.B2.max").value(res.output.primal) == pytest.approx(sp.loc["B2", "value"], rel=1e-12)
     assert math.isclose(sp.loc["B2", "value"], qv["slag.CaO"] / qv["slag.SiO2"], rel_tol=1e-15)
+
+
+def test_an_earlier_result_is_a_snapshot():
+    """Persistent changes after a solve never alter a Result already returned."""
+    scn = _base()
+    p = burden.build(scn)
+    r0 = burden.solve(p)
+    before = r0.to_json()
+    p.set_prices({"pellets": 120.0})
+    p.set_bounds({"sinter": (0.0, 1300.0)})
+    p.set_limit("slag.B2.max", 1.18)
+    p.set_analysis("sinter", {"SiO2": 5.9})
+    r1 = burden.solve(p)
+    assert r0.to_json() == before
+    assert r0.burden.loc["pellets", "price_per_t"] != r1.burden.loc["pellets", "price_per_t"]
+    assert r0.constraints.loc["slag.B2.max", "limit"] == 1.2 and r1.constraints.loc["slag.B2.max", "limit"] == 1.18
+    # and the new result is the fresh build of the changed scenario
+    _same(r1, burden.solve(p.scenario))
+
+
+def test_row_blocks_and_single_rows_compile_alike():
+    """A row block and the same rows added one by one give the same matrix."""
+    from burden.core.formulation import Formulation
+
+    p = burden.build(_base())
+    f = p.formulation
+    g = Formulation()
+    g.space = f.space
+    g.objective = f.objective
+    g.add_rows(f.rows)
+    a, b = f.compile(), g.compile()
+    np.testing.assert_array_equal(a.A, b.A)
+    np.testing.assert_array_equal(a.row_lower, b.row_lower)
+    np.testing.assert_array_equal(a.row_upper, b.row_upper)
+    assert a.row_names == b.row_names

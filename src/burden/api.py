@@ -69,5 +69,5 @@ def solve(problem: Problem | Scenario | str | Path, solver: str = "highs", *, ho
     t2 = time.perf_counter()
     sol.compile_seconds = t1 - t0
     sol.meta.update(scenario=problem.scenario.name, variant=problem.scenario.variant)
-    return Result(problem, sol, timings={"build_s": t1 - t0, "compile_s": 0.0,
+    return Result(problem.snapshot(), sol, timings={"build_s": t1 - t0, "compile_s": 0.0,
                                          "solve_s": sol.solve_seconds, "total_s": t2 - t0})

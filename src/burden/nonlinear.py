@@ -258,7 +258,7 @@ def solve_nonlinear(problem, method: str | None = None):
     lp = problem.backend(ranging=False).solve()
     t1 = time.perf_counter()
     if lp.status != "optimal":
-        return Result(problem, lp, timings={"lp_s": t1 - t0, "total_s": t1 - t0})
+        return Result(problem.snapshot(), lp, timings={"lp_s": t1 - t0, "total_s": t1 - t0})
     nlp = NonlinearProblem(problem)
     z0 = start_point(nlp, lp.primal)
     o = SOLVERS[method](nlp, z0)
@@ -285,7 +285,7 @@ def solve_nonlinear(problem, method: str | None = None):
                    objective_terms={"cost": float(nlp.cost @ o.z),
                                     "oxygen": float(o.objective - nlp.cost @ o.z)},
                    meta={"solver": o.solver})
-    res = Result(problem, out, timings={"lp_s": t1 - t0, "nlp_s": t2 - t1, "total_s": t2 - t0})
+    res = Result(problem.snapshot(), out, timings={"lp_s": t1 - t0, "nlp_s": t2 - t1, "total_s": t2 - t0})
     res.nonlinear = NonlinearSolution(nlp, o, lp)
     return res
 

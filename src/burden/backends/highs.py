@@ -138,7 +138,11 @@ class HighsBackend:
     capabilities = CAPABILITIES
 
     def __init__(self, comp: Compiled, layout: dict, *, time_limit_s: float | None = None, ranging: bool = True):
-        self.comp = comp
+        self._comp = comp
+        self._dirty = False
+        #: callable giving the formulation's current Compiled; set by the problem so that the
+        #: sparse matrix is formed anew (lazily) after coefficient changes
+        self.source = None
         self.layout = layout
         self.time_limit_s = time_limit_s
         self.ranging = ranging
@@ -146,20 +150,48 @@ class HighsBackend:
         pass_model(self.highs, comp)
         self.is_mip = bool(comp.integrality.any())
 
+    @property
+    def comp(self) -> Compiled:
+        """The compiled model as the live solver holds it (matrix formed anew after changes)."""
+        if self._dirty:
+            fresh = self.source()
+            c = self._comp
+            c.start, c.index, c.value = fresh.start, fresh.index, fresh.value
+            self._dirty = False
+        return self._comp
+
     # -- persistent updates ------------------------------------------------------
+    def change_coeffs(self, rows, cols, values) -> None:
+        """Set single matrix coefficients (row i, column j) to ``values``; the caller keeps the
+        formulation in step (see :attr:`source`)."""
+        h = self.highs
+        for i, j, v in zip(np.asarray(rows).tolist(), np.asarray(cols).tolist(), np.asarray(values).tolist()):
+            h.changeCoeff(i, j, v)
+        if len(values):
+            if self.source is None:
+                raise SolverError("change_coeffs needs the backend's source formulation")
+            self._dirty = True
+
+    def update_row_bounds(self, i: int, lower: float, upper: float) -> None:
+        c = self._comp
+        if c.row_lower[i] != lower or c.row_upper[i] != upper:
+            c.row_lower[i] = lower
+            c.row_upper[i] = upper
+            self.highs.changeRowBounds(int(i), float(lower), float(upper))
+
     def update_costs(self, cols: np.ndarray, cost: np.ndarray) -> None:
         """Change objective coefficients of columns ``cols`` (currency per unit)."""
         cols = np.asarray(cols, dtype=np.int32)
         cost = np.asarray(cost, dtype=float)
-        self.comp.cost[cols] = cost
+        self._comp.cost[cols] = cost
         self.highs.changeColsCost(len(cols), cols, cost)
 
     def update_col_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         cols = np.asarray(cols, dtype=np.int32)
         lower = np.asarray(lower, dtype=float)
         upper = np.asarray(upper, dtype=float)
-        self.comp.col_lower[cols] = lower
-        self.comp.col_upper[cols] = upper
+        self._comp.col_lower[cols] = lower
+        self._comp.col_upper[cols] = upper
         self.highs.changeColsBounds(len(cols), cols, lower, upper)
 
     def update_row(self, i: int, idx: np.ndarray, val: np.ndarray, lower: float, upper: float) -> int:
@@ -247,7 +279,7 @@ class HighsBackend:
         import highspy
 
         h = self.highs
-        comp = self.comp
+        comp = self._comp  # names, bounds and shape are current without re-forming the matrix
         t1 = time.perf_counter()
         h.run()
         t2 = time.perf_counter()

@@ -116,12 +116,12 @@ class Additions:
         sp = f.space
         x = sp["x"]
         lo, hi = (np.array(b, dtype=float) for b in self.x_bounds)
+        sp.lower, sp.upper, sp.soft = sp.lower.copy(), sp.upper.copy(), sp.soft.copy()
         sp.lower[x.start:x.stop] = lo
         sp.upper[x.start:x.stop] = hi
         sp.soft[x.start:x.stop] = (lo > 0) | np.isfinite(hi)
         if self.deactivated:
-            f.rows = [r for r in f.rows if r.name not in self.deactivated]
-            f._index = {r.name: i for i, r in enumerate(f.rows)}
+            f.remove_named(self.deactivated)
         col_of = {("x", k): x.col(k) for k in x.labels}
         if self.columns:
             kinds = {c[3] for c in self.columns}

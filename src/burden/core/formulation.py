@@ -1,14 +1,26 @@
 """The formulation: a column space, named rows and named objective terms.
 
-``formulate(scenario, components)`` fills a :class:`Formulation` by calling each
-component's ``declare`` (PyPSA ``define_*`` style); backends compile it to sparse
-matrix form (:meth:`Formulation.compile`) and solve it.  Nothing here knows a solver.
+Components declare into a :class:`Formulation` (PyPSA ``define_*`` style): columns in
+its :class:`~burden.core.space.VarSpace`, rows either one by one (:class:`~burden.core.rows.Row`)
+or as a :class:`RowBlock` — many rows over one column block held as dense coefficient
+matrices, formed in one matrix product from the component's recipe (linopy keeps
+constraints as arrays for the same reason: a scenario of 1,000 materials or a plan of
+30 periods is then a few array operations, not thousands of Python objects).  Either way
+every row has a name, a quantity, a unit, a kind and a group, and
+:attr:`Formulation.rows` lists them all as :class:`~burden.core.rows.Row` objects.
+
+Formulations change copy-on-write: a persistent update replaces a block, a row list or a
+bound array instead of writing into it, so a :class:`~burden.results.result.Result` that
+holds an earlier state keeps its numbers.  Backends compile a formulation to sparse
+matrix form (:meth:`Formulation.compile`); nothing here knows a solver.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -56,75 +68,302 @@ class Compiled:
         return self.index[a:b], self.value[a:b]
 
 
+class RowMeta(NamedTuple):
+    """Name, quantity, sense, unit, kind, description, group and index of one row of a block."""
+
+    name: str
+    quantity: str
+    sense: str
+    unit: str
+    kind: str = "limit"
+    description: str = ""
+    group: str = ""
+    index: tuple = ()
+    theta_max: float = math.nan
+
+
+class RowBlock:
+    """Rows over one column block, as dense matrices (immutable: changes return a new block).
+
+    For row i over the block's columns z_b (shape (n,)):
+    ``num_i = N[i]·z_b + cn[i]``, ``den_i = D[i]·z_b + cd[i]``, and the row is
+    ``num_i − θ_i·den_i  (sense)  0`` (a ``range`` row: ``θ_i <= num_i <= θmax_i``).
+
+    Parameters
+    ----------
+    meta : sequence of RowMeta, length m
+    cols : array of int, shape (n,)
+        Global columns of the block.
+    N, D : arrays, shape (m, n)
+    cn, cd, theta : arrays, shape (m,)
+    recipe : object, optional
+        The component's recipe (how N and D follow from its data), kept so a persistent
+        update can form one column anew (:meth:`with_column`).
+    """
+
+    def __init__(self, meta, cols, N, cn, D, cd, theta, recipe=None):
+        self.meta = tuple(meta)
+        self.cols = np.asarray(cols, dtype=np.int64)
+        self.N = np.asarray(N, dtype=float).reshape(len(self.meta), self.cols.size)
+        self.D = np.asarray(D, dtype=float).reshape(len(self.meta), self.cols.size)
+        self.cn = np.asarray(cn, dtype=float)
+        self.cd = np.asarray(cd, dtype=float)
+        self.theta = np.asarray(theta, dtype=float)
+        self.recipe = recipe
+        self.names = [m.name for m in self.meta]
+        self._rows = None
+        senses = [m.sense for m in self.meta]
+        self._range = np.array([x == "range" for x in senses], dtype=bool)
+        self._has_lo = np.array([x in (">=", "==") for x in senses], dtype=bool)
+        self._has_hi = np.array([x in ("<=", "==") for x in senses], dtype=bool)
+        self._theta_max = np.array([m.theta_max for m in self.meta], dtype=float)
+        self.soft = np.array([m.kind in ("limit", "fuel") for m in self.meta], dtype=bool)
+
+    def __len__(self) -> int:
+        return len(self.meta)
+
+    # -- matrix form -------------------------------------------------------------
+    def body(self) -> tuple[np.ndarray, np.ndarray]:
+        """(B, b0): the rows' linear parts ``N − θ·D`` (range rows: N), shape (m, n), and constants."""
+        th = np.where(self._range, 0.0, self.theta)
+        return self.N - th[:, None] * self.D, self.cn - th * self.cd
+
+    def bounds(self, b0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(lower, upper) of the linear parts once the constants ``b0`` move right."""
+        lo = np.where(self._has_lo, -b0, -np.inf)
+        hi = np.where(self._has_hi, -b0, np.inf)
+        if self._range.any():
+            lo = np.where(self._range, self.theta - b0, lo)
+            hi = np.where(self._range, self._theta_max - b0, hi)
+        return lo, hi
+
+    def body_row(self, i: int) -> tuple[np.ndarray, float]:
+        th = 0.0 if self._range[i] else self.theta[i]
+        return self.N[i] - th * self.D[i], float(self.cn[i] - th * self.cd[i])
+
+    # -- rows ---------------------------------------------------------------------
+    def rows(self) -> list[Row]:
+        """The block's rows as :class:`Row` objects (made on first use)."""
+        if self._rows is None:
+            c = self.cols
+            self._rows = [Row(m.name, m.quantity, m.sense, float(self.theta[i]), m.unit,
+                              LinExpr.from_dense(c, self.N[i], self.cn[i]), LinExpr.from_dense(c, self.D[i], self.cd[i]),
+                              m.kind, m.description, m.group, m.index, m.theta_max)
+                          for i, m in enumerate(self.meta)]
+        return self._rows
+
+    # -- changes (each returns a new block) -------------------------------------------
+    def with_theta(self, i: int, value: float) -> "RowBlock":
+        th = self.theta.copy()
+        th[i] = value
+        return RowBlock(self.meta, self.cols, self.N, self.cn, self.D, self.cd, th, self.recipe)
+
+    def with_column(self, j: int, n_col: np.ndarray, d_col: np.ndarray, recipe=None) -> "RowBlock":
+        """A block with column ``j`` (position within the block) of N and D replaced."""
+        N = self.N.copy()
+        D = self.D.copy()
+        N[:, j] = n_col
+        D[:, j] = d_col
+        return RowBlock(self.meta, self.cols, N, self.cn, D, self.cd, self.theta,
+                        self.recipe if recipe is None else recipe)
+
+    def __getstate__(self):
+        d = dict(self.__dict__)
+        d["_rows"] = None
+        return d
+
+
 class Formulation:
-    """Columns (:class:`~burden.core.space.VarSpace`), rows (:class:`~burden.core.rows.Row`)
-    and named objective terms (``cost``, ``oxygen``, ``co2``, ``penalty`` ...), each a
+    """Columns (:class:`~burden.core.space.VarSpace`), rows (row blocks, then single rows) and
+    named objective terms (``cost``, ``oxygen``, ``co2``, ``hook`` ...), each a
     :class:`~burden.core.space.LinExpr` in currency per tonne of hot metal."""
 
     def __init__(self):
         self.space = VarSpace()
-        self.rows: list[Row] = []
-        self._index: dict[str, int] = {}
+        self.blocks: list[RowBlock] = []
+        self.single: list[Row] = []
         self.objective: dict[str, LinExpr] = {}
+        self._rows_cache = None
+        self._index_cache = None
+        self._names_cache = None
 
     # -- building -----------------------------------------------------------
+    def add_block(self, block: RowBlock) -> None:
+        """Append a row block (before any single row); a repeated name raises ValueError."""
+        self._check_new(block.names)
+        self.blocks = self.blocks + [block]
+        self._changed()
+
     def add_rows(self, rows) -> None:
-        """Append rows; a repeated name raises ValueError."""
-        for r in rows:
-            if r.name in self._index:
-                raise ValueError(f"row {r.name!r} declared twice")
-            self._index[r.name] = len(self.rows)
-            self.rows.append(r)
+        """Append single rows; a repeated name raises ValueError."""
+        rows = list(rows)
+        self._check_new([r.name for r in rows])
+        self.single = self.single + rows
+        self._changed()
+
+    def _check_new(self, names) -> None:
+        idx = self.index
+        seen = set()
+        for n in names:
+            if n in idx or n in seen:
+                raise ValueError(f"row {n!r} declared twice")
+            seen.add(n)
+
+    def set_block(self, k: int, block: RowBlock) -> None:
+        blocks = list(self.blocks)
+        blocks[k] = block
+        self.blocks = blocks
+        self._changed()
 
     def replace_row(self, row: Row) -> int:
-        """Replace the row of the same name; returns its position."""
-        i = self._index[row.name]
-        self.rows[i] = row
-        return i
+        """Replace the single row of the same name; returns its global position.
+        (Rows of a block change through :meth:`set_block`.)"""
+        pos = self.index[row.name]
+        k = pos - self.n_block_rows
+        if k < 0:
+            raise ValueError(f"row {row.name!r} belongs to a row block; change the block")
+        single = list(self.single)
+        single[k] = row
+        self.single = single
+        self._changed()
+        return pos
 
     def remove_rows(self, kind: str) -> None:
-        """Drop every row of a kind (e.g. ``hook`` before the hooks are compiled anew)."""
-        self.rows = [r for r in self.rows if r.kind != kind]
-        self._index = {r.name: i for i, r in enumerate(self.rows)}
+        """Drop every single row of a kind (e.g. ``hook``)."""
+        self.single = [r for r in self.single if r.kind != kind]
+        self._changed()
+
+    def remove_named(self, names) -> None:
+        """Drop rows by name (block rows are dropped from a copy of their block)."""
+        names = set(names)
+        blocks = []
+        for b in self.blocks:
+            keep = [i for i, n in enumerate(b.names) if n not in names]
+            if len(keep) < len(b):
+                b = RowBlock([b.meta[i] for i in keep], b.cols, b.N[keep], b.cn[keep], b.D[keep], b.cd[keep],
+                             b.theta[keep], None)
+            blocks.append(b)
+        self.blocks = blocks
+        self.single = [r for r in self.single if r.name not in names]
+        self._changed()
+
+    def _changed(self) -> None:
+        self._rows_cache = None
+        self._index_cache = None
+        self._names_cache = None
+
+    # -- lookup -------------------------------------------------------------
+    @property
+    def n_block_rows(self) -> int:
+        return sum(len(b) for b in self.blocks)
+
+    @property
+    def row_names(self) -> list[str]:
+        if self._names_cache is None:
+            out = []
+            for b in self.blocks:
+                out += b.names
+            self._names_cache = out + [r.name for r in self.single]
+        return self._names_cache
+
+    @property
+    def index(self) -> dict[str, int]:
+        if self._index_cache is None:
+            self._index_cache = {n: i for i, n in enumerate(self.row_names)}
+        return self._index_cache
+
+    @property
+    def rows(self) -> list[Row]:
+        """Every row, block rows first, in matrix order."""
+        if self._rows_cache is None:
+            out = []
+            for b in self.blocks:
+                out += b.rows()
+            self._rows_cache = out + list(self.single)
+        return self._rows_cache
+
+    def locate(self, name: str) -> tuple[int, int]:
+        """(block number, row within the block) of a block row; (-1, position in single) otherwise."""
+        pos = self.index[name]
+        for k, b in enumerate(self.blocks):
+            if pos < len(b):
+                return k, pos
+            pos -= len(b)
+        return -1, pos
 
     def row(self, name: str) -> Row:
         try:
-            return self.rows[self._index[name]]
+            return self.rows[self.index[name]]
         except KeyError:
             raise KeyError(f"no row {name!r}") from None
 
     def row_position(self, name: str) -> int:
-        return self._index[name]
+        return self.index[name]
 
     def has_row(self, name: str) -> bool:
-        return name in self._index
+        return name in self.index
 
     def set_objective(self, term: str, expr: LinExpr) -> None:
         """Set (replace) a named objective term, currency/tHM."""
-        self.objective[term] = expr
+        obj = dict(self.objective)
+        obj[term] = expr
+        self.objective = obj
+
+    def shallow_copy(self) -> "Formulation":
+        """A copy sharing the (immutable) blocks, rows and expressions: a snapshot for a Result."""
+        f = copy.copy(self)
+        f.space = copy.copy(self.space)
+        return f
 
     # -- matrix form ----------------------------------------------------------
     def cost_vector(self) -> tuple[np.ndarray, float]:
         """(c, offset) of the sum of the objective terms."""
-        c = np.zeros(self.space.n)
+        n = self.space.n
+        c = np.zeros(n)
         off = 0.0
         for e in self.objective.values():
-            np.add.at(c, e.idx, e.val)
+            if e.idx.size:
+                c += np.bincount(e.idx, weights=e.val, minlength=n)
             off += e.const
         return c, off
 
     def compile(self) -> Compiled:
-        """Matrix form of the rows, bounds and objective (row order = declaration order)."""
-        start, idx, val, const = stack([r.body for r in self.rows])
-        m = len(self.rows)
-        rl = np.empty(m)
-        ru = np.empty(m)
-        for i, r in enumerate(self.rows):
-            rl[i], ru[i] = r.bounds(const[i])
+        """Matrix form of the rows, bounds and objective (row order = :attr:`rows`)."""
+        starts, idxs, vals, rls, rus, soft = [], [], [], [], [], []
+        offset = 0
+        for b in self.blocks:
+            B, b0 = b.body()
+            nz = B != 0.0
+            counts = nz.sum(axis=1)
+            r, c = np.nonzero(nz)
+            starts.append(np.cumsum(counts) + offset)
+            idxs.append(b.cols[c])
+            vals.append(B[r, c])
+            lo, hi = b.bounds(b0)
+            rls.append(lo)
+            rus.append(hi)
+            soft.append(b.soft)
+            offset += int(counts.sum())
+        if self.single:
+            st, idx, val, const = stack([r.body for r in self.single])
+            starts.append(st[1:].astype(np.int64) + offset)
+            idxs.append(idx)
+            vals.append(val)
+            lo = np.empty(len(self.single))
+            hi = np.empty(len(self.single))
+            for i, r in enumerate(self.single):
+                lo[i], hi[i] = r.bounds(const[i])
+            rls.append(lo)
+            rus.append(hi)
+            soft.append(np.array([r.soft for r in self.single], dtype=bool))
+        start = np.concatenate([[0]] + starts).astype(np.int32)
+        index = np.concatenate(idxs).astype(np.int32) if idxs else np.zeros(0, np.int32)
+        value = np.concatenate(vals) if vals else np.zeros(0)
         c, off = self.cost_vector()
         sp = self.space
-        return Compiled(start, idx, val, rl, ru, [r.name for r in self.rows],
-                        np.array([r.soft for r in self.rows], dtype=bool), sp.lower.copy(), sp.upper.copy(),
+        return Compiled(start, index, value, np.concatenate(rls) if rls else np.zeros(0),
+                        np.concatenate(rus) if rus else np.zeros(0), list(self.row_names),
+                        np.concatenate(soft) if soft else np.zeros(0, bool), sp.lower.copy(), sp.upper.copy(),
                         sp.column_names(), sp.soft.copy(), sp.integrality, c, off)
 
 
@@ -133,7 +372,3 @@ def row_coefficients(row: Row) -> tuple[np.ndarray, np.ndarray, float, float]:
     b = row.body.coalesce()
     lo, hi = row.bounds(b.const)
     return b.idx, b.val, lo, hi
-
-
-def finite_or_none(v: float):
-    return float(v) if math.isfinite(v) else None

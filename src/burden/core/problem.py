@@ -40,9 +40,9 @@ class Problem:
     scenario : Scenario
     formulation : Formulation
         Columns, rows and objective terms.
-    quantities : dict
+    quantities : QuantityTable
         Name -> :class:`~burden.core.components.burden.Affine` (kg/tHM) of hot metal,
-        slag, loads, gas and dust over the material block.
+        slag, loads, gas and dust over the material block (a mapping backed by one matrix).
     hooks : tuple of callables
         Plant hooks, called as ``hook(model, scenario)`` on the Pyomo model.
     """
@@ -145,6 +145,7 @@ class Problem:
             f = self.formulation
             be = HighsBackend(f.compile(), f.space.layout(), time_limit_s=time_limit_s, ranging=ranging)
             be.row_magnitude = self._row_magnitude
+            be.source = lambda: self.formulation.compile()
             self._backend = be
         be.ranging = ranging
         return be
@@ -213,6 +214,7 @@ class Problem:
         mats = self._checked(bounds, "bounds")
         x = self.x_block
         sp = self.formulation.space
+        sp.lower, sp.upper, sp.soft = sp.lower.copy(), sp.upper.copy(), sp.soft.copy()  # copy-on-write
         cols, lo, hi = [], [], []
         for name, (a, b) in bounds.items():
             a = 0.0 if a is None else float(a)
@@ -241,19 +243,45 @@ class Problem:
         """Change the limit θ of a row (e.g. ``slag.B2.max``) in place.
 
         A ratio limit ``num − θ·den`` changes its coefficients; the live solver takes
-        them with ``changeCoeff`` (no rebuild).  The scenario is updated to match."""
+        them with ``changeCoeff`` (no rebuild).  The scenario is updated to match.
+
+        Raises
+        ------
+        InputError
+            Unknown row, a range row, or a non-finite value.
+        """
         from dataclasses import replace
 
         f = self.formulation
-        r = f.row(name)
-        if r.sense == "range" or not math.isfinite(float(value)):
-            raise InputError([InputProblem("<python>", f"limits.{name}", "give a finite number for a limit row")])
-        new = replace(r, theta=float(value))
-        i = f.replace_row(new)
-        if self._backend is not None:
-            idx, val, lo, hi = row_coefficients(new)
-            self._backend.update_row(i, idx, val, lo, hi)
-        self._limit_into_scenario(name, float(value))
+        value = float(value)
+        if not f.has_row(name):
+            raise InputError([InputProblem("<python>", f"limits.{name}", "no such row; see Result.constraints")])
+        k, i = f.locate(name)
+        if k >= 0:
+            b = f.blocks[k]
+            if b.meta[i].sense == "range" or not math.isfinite(value):
+                raise InputError([InputProblem("<python>", f"limits.{name}", "give a finite number for a limit row")])
+            old, _ = b.body_row(i)
+            nb = b.with_theta(i, value)
+            new, c_new = nb.body_row(i)
+            f.set_block(k, nb)
+            be = self._backend
+            if be is not None:
+                pos = f.row_position(name)
+                d = np.nonzero(old != new)[0]
+                be.change_coeffs(np.full(d.size, pos), b.cols[d], new[d])
+                lo, hi = nb.bounds(np.full(len(nb), c_new))
+                be.update_row_bounds(pos, lo[i], hi[i])
+        else:
+            r = f.row(name)
+            if r.sense == "range" or not math.isfinite(value):
+                raise InputError([InputProblem("<python>", f"limits.{name}", "give a finite number for a limit row")])
+            new = replace(r, theta=value)
+            pos = f.replace_row(new)
+            if self._backend is not None:
+                idx, val, lo, hi = row_coefficients(new)
+                self._backend.update_row(pos, idx, val, lo, hi)
+        self._limit_into_scenario(name, value)
 
     def set_analysis(self, material: str, analysis: Mapping[str, float]) -> None:
         """Change species of a material's analysis (wt % of the dry material, canonical species
@@ -281,15 +309,29 @@ class Problem:
             # the Pyomo quantities q[...] carry the old analysis: hooks run again on a new model
             self._renew_pyomo("an analysis change")
             return
-        names = self.materials
-        j = names.index(material)
-        W = burden_c.species_matrix([mats[material]])
-        qj = burden_c.quantities(self.scenario, [material], W)
-        for k, a in qj.items():
-            coef = self.quantities[k].coef.copy()
-            coef[j] = a.coef[0]
-            self.quantities[k] = burden_c.Affine(coef, self.quantities[k].const)
-        self._reformulate_rows()
+        j = self.materials.index(material)
+        self._set_column(j, burden_c.species_matrix([mats[material]])[0])
+
+    def _set_column(self, j: int, w: np.ndarray) -> None:
+        """Material ``j`` has analysis ``w`` (kg/kg per species): its column of every row block anew."""
+        f = self.formulation
+        qt = self.quantities.with_material(j, w)
+        be = self._backend
+        jg = self.x_block.start + j
+        pos = 0
+        for k, b in enumerate(f.blocks):
+            if b.recipe is not None and b.cols.size > j and b.cols[j] == jg:
+                n_col, d_col = b.recipe.column(qt, j)
+                nb = b.with_column(j, n_col, d_col)
+                if be is not None:
+                    th = np.where(b._range, 0.0, b.theta)
+                    old = b.N[:, j] - th * b.D[:, j]
+                    new = n_col - th * d_col
+                    d = np.nonzero(old != new)[0]
+                    be.change_coeffs(pos + d, np.full(d.size, jg), new[d])
+                f.set_block(k, nb)
+            pos += len(b)
+        self.quantities = qt
 
     def update(self, scenario) -> None:
         """Bring the problem to another scenario of the same structure (same materials,
@@ -305,7 +347,8 @@ class Problem:
 
         new = _formulate(scenario)
         f_old = self.formulation
-        if [r.name for r in new[0].rows] != [r.name for r in f_old.rows if r.kind != "hook"] or \
+        hook_names = {r.name for r in f_old.single if r.kind == "hook"}
+        if new[0].row_names != [n for n in f_old.row_names if n not in hook_names] or \
                 new[0].space.layout() != {k: v for k, v in f_old.space.layout().items() if k != "hook"}:
             raise RebuildRequired("the new scenario changes the materials, rows or blocks; build it anew")
         if self._pyomo is not None and not self.hooks:
@@ -369,21 +412,19 @@ class Problem:
         for h in self.hooks:
             h(m, self.scenario)
 
-    def _reformulate_rows(self) -> None:
-        """Rows anew from the current quantities; changed coefficients go to the live solver."""
-        f = self.formulation
-        scn = self.scenario
-        x = self.x_block
-        new_rows = burden_c.rows(scn, self.materials, self.quantities, x.cols)
-        tmp = Formulation()
-        tmp.space = f.space
-        tmp.add_rows(new_rows)
-        fuels_c.declare(tmp, scn, self.quantities, x, self.materials)
-        for r in tmp.rows:
-            i = f.replace_row(r)
-            if self._backend is not None:
-                idx, val, lo, hi = row_coefficients(r)
-                self._backend.update_row(i, idx, val, lo, hi)
+    def snapshot(self) -> "Problem":
+        """A copy that later changes of this problem do not touch (what a Result holds).
+
+        Cheap: formulations change copy-on-write, so the copy shares blocks, rows,
+        arrays and the scenario; it has no live solver."""
+        import copy
+
+        p = copy.copy(self)
+        p.formulation = self.formulation.shallow_copy()
+        p._backend = None
+        p._pyomo = None
+        p._hook_signature = None
+        return p
 
     def __getstate__(self):
         d = dict(self.__dict__)

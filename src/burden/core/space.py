@@ -173,6 +173,14 @@ class Block:
     def expr(self, label: Hashable, coef: float = 1.0) -> LinExpr:
         return LinExpr.column(self.col(label), coef)
 
+    @property
+    def column_names(self) -> list[str]:
+        d = self.__dict__.get("_names_cache")
+        if d is None:
+            d = [self.column_name(i) for i in range(len(self))]
+            object.__setattr__(self, "_names_cache", d)
+        return d
+
     def column_name(self, i: int) -> str:
         lab = self.labels[i]
         lab = ",".join(map(str, lab)) if isinstance(lab, tuple) else str(lab)
@@ -181,6 +189,7 @@ class Block:
     def __getstate__(self):
         d = dict(self.__dict__)
         d.pop("_pos_cache", None)
+        d.pop("_names_cache", None)
         return d
 
     def __setstate__(self, d):
@@ -223,7 +232,7 @@ class VarSpace:
         self.lower = np.concatenate([self.lower, lo])
         self.upper = np.concatenate([self.upper, hi])
         self.soft = np.concatenate([self.soft, np.broadcast_to(np.asarray(soft, dtype=bool), (k,))])
-        self.blocks[name] = b
+        self.blocks = {**self.blocks, name: b}  # copy-on-write: snapshots keep their blocks
         return b
 
     def __getitem__(self, name: str) -> Block:
@@ -246,9 +255,10 @@ class VarSpace:
         return any(b.kind != "continuous" and len(b) for b in self.blocks.values())
 
     def column_names(self) -> list[str]:
+        """``block[label]`` of every column, in order."""
         out = []
         for b in self.blocks.values():
-            out += [b.column_name(i) for i in range(len(b))]
+            out += b.column_names
         return out
 
     def locate(self, j: int) -> tuple[Block, Hashable]:

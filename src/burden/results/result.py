@@ -102,8 +102,7 @@ class Result:
 
     @cached_property
     def _qvalues(self) -> dict[str, float]:
-        x = self.output.x
-        return {k: a.value(x) for k, a in self.problem.quantities.items()}
+        return self.problem.quantities.values(self.output.x)
 
     def raise_for_status(self) -> "Result":
         """Raise :class:`~burden.errors.InfeasibleError` unless optimal; return self."""

@@ -22,14 +22,16 @@ Balances (USTB-HW method, PRIMER §2-3; net input = inputs less dust):
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Mapping, NamedTuple, Sequence
 
 import numpy as np
 
 from ...chemistry.analysis import CANONICAL
 from ...chemistry.elements import mass_ratio, oxide_per_element
 from ...materials import MaterialClass
+from ..formulation import RowBlock, RowMeta
 from ..parameters import ModelParameters
 from ..rows import LIMITS, Row, spec_window, window_rows
 from ..space import Block, LinExpr
@@ -101,9 +103,12 @@ def bound_kind(lo: float, hi: float) -> str:
     return "fixed" if lo == hi else ("availability" if (lo > 0 or math.isfinite(hi)) else "free")
 
 
+_SPECIES = operator.itemgetter(*CANONICAL)
+
+
 def species_matrix(mats) -> np.ndarray:
     """wt % → kg/kg: rows materials, columns CANONICAL species, shape (n, n_species)."""
-    return np.array([[m.analysis[s] / 100.0 for s in CANONICAL] for m in mats], dtype=float).reshape(-1, len(CANONICAL))
+    return (np.array([_SPECIES(m.analysis) for m in mats], dtype=float) / 100.0).reshape(-1, len(CANONICAL))
 
 
 def hm_carbon_coefficients(scn) -> Mapping[str, float]:
@@ -202,100 +207,320 @@ def quantities(scn, names: Sequence[str], W: np.ndarray | None = None) -> dict[s
     return q
 
 
+_CLASS_VALUES = frozenset(c._value_ for c in MaterialClass)
+
+
 def group_vector(scn, names: Sequence[str], spec) -> np.ndarray:
     """1 for each material of ``names`` named in ``spec`` or of a class named in it."""
-    sel = [spec] if isinstance(spec, str) else list(spec)
-    classes = {c.value for c in MaterialClass}
-    v = np.zeros(len(names))
-    for i, n in enumerate(names):
-        m = scn.materials[n]
-        if n in sel or (m.material_class.value in sel and m.material_class.value in classes):
-            v[i] = 1.0
-    return v
+    sel = {spec} if isinstance(spec, str) else set(spec)
+    cls = sel & _CLASS_VALUES
+    mats = scn.materials
+    return np.array([1.0 if (n in sel or (cls and mats[n].material_class._value_ in cls)) else 0.0 for n in names])
+
+
+# ---------------------------------------------------------------------------------------
+# the balances as a linear map of the analyses
+
+@dataclass(frozen=True)
+class SpeciesMap:
+    """Every quantity as a linear function of a material's analysis.
+
+    ``q = L @ w + c`` per kg of material with analysis ``w`` (kg species/kg, shape
+    (n_species,) in :data:`~burden.chemistry.analysis.CANONICAL` order); ``L`` has shape
+    (n_quantities, n_species).  :func:`quantities` is the readable statement of the
+    balances; this map is that function applied to unit amounts of each species (its
+    Jacobian), so the two can never disagree.  ``c`` holds the constants (hot-metal
+    targets, dust), kg/tHM.
+    """
+
+    names: tuple
+    L: np.ndarray
+    c: np.ndarray
+
+    @property
+    def index(self) -> dict:
+        d = self.__dict__.get("_index")
+        if d is None:
+            d = {k: i for i, k in enumerate(self.names)}
+            object.__setattr__(self, "_index", d)
+        return d
+
+
+_SPECIES_MAPS: dict = {}
+
+
+def species_map(scn) -> SpeciesMap:
+    """The :class:`SpeciesMap` of a scenario (cached on distribution, hot metal, parameters, dust)."""
+    cfg = scn.config
+    key = (cfg.distribution, cfg.hot_metal, scn.parameters,
+           tuple((k, r, tuple(m.analysis.values())) for k, (m, r) in scn.lost_burden.items()))
+    sm = _SPECIES_MAPS.get(key)
+    if sm is None:
+        n_s = len(CANONICAL)
+        q = quantities(scn, CANONICAL, np.eye(n_s))
+        names = tuple(q)
+        sm = SpeciesMap(names, np.array([q[k].coef for k in names]), np.array([q[k].const for k in names]))
+        if len(_SPECIES_MAPS) > 256:
+            _SPECIES_MAPS.clear()
+        _SPECIES_MAPS[key] = sm
+    return sm
+
+
+class QuantityTable(Mapping):
+    """Quantities over the materials of a stream: name -> :class:`Affine` (kg/tHM).
+
+    Held as one matrix ``Q = L @ Wᵀ`` (n_quantities × n_materials) and constants ``c``;
+    a mapping for reading one quantity, a matrix for the model.  Immutable: a changed
+    analysis gives a new table (:meth:`with_material`).
+    """
+
+    def __init__(self, smap: SpeciesMap, Q: np.ndarray):
+        self.smap = smap
+        self.Q = Q
+
+    @classmethod
+    def of(cls, smap: SpeciesMap, W: np.ndarray) -> "QuantityTable":
+        """From analyses W (n_materials × n_species, kg/kg)."""
+        return cls(smap, smap.L @ W.T)
+
+    def __getitem__(self, k: str) -> Affine:
+        i = self.smap.index[k]
+        return Affine(self.Q[i].copy(), float(self.smap.c[i]))
+
+    def __iter__(self):
+        return iter(self.smap.names)
+
+    def __len__(self) -> int:
+        return len(self.smap.names)
+
+    def __contains__(self, k) -> bool:
+        return k in self.smap.index
+
+    @property
+    def c(self) -> np.ndarray:
+        return self.smap.c
+
+    def values(self, x: np.ndarray) -> dict[str, float]:  # type: ignore[override]
+        """Every quantity at the material rates ``x`` (kg/tHM)."""
+        v = self.Q @ np.asarray(x, dtype=float)[: self.Q.shape[1]] + self.smap.c
+        return dict(zip(self.smap.names, v.tolist()))
+
+    def with_material(self, j: int, w: np.ndarray) -> "QuantityTable":
+        """A table with material ``j``'s analysis replaced by ``w`` (kg/kg per species)."""
+        Q = self.Q.copy()
+        Q[:, j] = self.smap.L @ w
+        return QuantityTable(self.smap, Q)
+
+
+# ---------------------------------------------------------------------------------------
+# rows as recipes over quantities and material indicators
+
+class Recipe:
+    """How the rows of a block follow from the quantities: for row i,
+    ``num_i = Σ_q Rn[i, q]·q + In[i]·x + kn[i]`` and likewise ``den_i`` (Rd, Id, kd).
+
+    Shapes: Rn, Rd (m, n_quantities); In, Id (m, n_materials); kn, kd (m,).
+    """
+
+    def __init__(self, qindex: dict, n: int):
+        self.qindex = qindex
+        self.n = n
+        self.meta: list = []
+        self.theta: list = []
+        self._num: list = []
+        self._den: list = []
+
+    def add(self, meta, theta: float, num, den) -> None:
+        """A row; ``num``/``den``: (quantity terms ((name, weight) ...), indicator vector or None, const)."""
+        self.meta.append(meta)
+        self.theta.append(float(theta))
+        self._num.append(num)
+        self._den.append(den)
+
+    def _mats(self, parts):
+        m, nq = len(parts), len(self.qindex)
+        R = np.zeros((m, nq))
+        I = np.zeros((m, self.n))
+        k = np.zeros(m)
+        for i, (terms, ind, const) in enumerate(parts):
+            for name, w in terms:
+                R[i, self.qindex[name]] += w
+            if ind is not None:
+                I[i] += ind
+            k[i] = const
+        return R, I, k
+
+    def freeze(self) -> "Recipe":
+        self.Rn, self.In, self.kn = self._mats(self._num)
+        self.Rd, self.Id, self.kd = self._mats(self._den)
+        del self._num, self._den
+        return self
+
+    def block(self, qt: QuantityTable, cols: np.ndarray):
+        """The row block over ``cols`` for the quantities ``qt``."""
+        Q, c = qt.Q, qt.c
+        return RowBlock(self.meta, cols, self.Rn @ Q + self.In, self.Rn @ c + self.kn,
+                        self.Rd @ Q + self.Id, self.Rd @ c + self.kd, self.theta, self)
+
+    def column(self, qt: QuantityTable, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """Column ``j`` of N and D for the quantities ``qt``."""
+        qj = qt.Q[:, j]
+        return self.Rn @ qj + self.In[:, j], self.Rd @ qj + self.Id[:, j]
+
+
+def _static_part(q_terms):
+    """(terms, const) of a LimitSpec part with no callable weight, else None."""
+    if any(callable(w) for _, w in q_terms):
+        return None
+    return (tuple((n, float(w)) for n, w in q_terms if n != ""), sum(float(w) for n, w in q_terms if n == ""))
+
+
+_STATIC = {s.key: (_static_part(s.num), _static_part(s.den)) for s in LIMITS}
+
+
+def _spec_part(spec, which: int, cfg) -> tuple:
+    st = _STATIC[spec.key][which]
+    if st is not None:
+        return (st[0], None, st[1])
+    return _part(spec.num if which == 0 else spec.den, cfg)
+
+
+def _terms(q_terms, cfg) -> tuple:
+    """(name, weight) terms of a LimitSpec part with callables evaluated; "" = constant."""
+    return tuple((name, w(cfg) if callable(w) else float(w)) for name, w in q_terms)
+
+
+def _part(q_terms, cfg, ind=None) -> tuple:
+    terms = _terms(q_terms, cfg)
+    return (tuple(t for t in terms if t[0] != ""), ind, sum(w for n_, w in terms if n_ == ""))
+
+
+def recipe(scn, names: Sequence[str], qindex: dict) -> Recipe:
+    """The burden rows of ``scn``: hot-metal mass or [Fe], hot-metal windows, slag S ≥ 0,
+    slag and load windows of :data:`~burden.core.rows.LIMITS`, shares."""
+    cfg = scn.config
+    rc = Recipe(qindex, len(names))
+    one = ((), None, 1.0)
+    hm = cfg.hot_metal
+    if hm.Fe_pct is None:
+        rc.add(RowMeta("hot_metal.mass", "hot metal", "==", "kg/tHM", "balance",
+                       "the hot metal (Fe + Si + Mn + P + S + C + Ti + V) is 1 t", "balance"),
+               1000.0, ((("hot_metal.total", 1.0),), None, 0.0), one)
+    else:
+        rc.add(RowMeta("hot_metal.Fe_pct", "[Fe]", "==", "wt %", "balance",
+                       "Fe balance: η_Fe·(Fe in − Fe in dust) = 10·[Fe]", "balance"),
+               hm.Fe_pct, ((("hot_metal.Fe", 1.0),), None, 0.0), ((), None, 10.0))
+
+    def add_spec(spec):
+        w = spec_window(spec, cfg)
+        if w is None:
+            return
+        num, den = _spec_part(spec, 0, cfg), _spec_part(spec, 1, cfg)
+        group, index = spec.path[0], (spec.label,)
+        if spec.sense == "<=":
+            rc.add(RowMeta(spec.key, spec.title, "<=", spec.unit, "limit", spec.description, group, index),
+                   w.max, num, den)
+            return
+        _window(rc, spec.key, spec.title, spec.unit, w, num, den, spec.description, group, index)
+
+    for spec in LIMITS:
+        if spec.path[0] == "hot_metal":
+            add_spec(spec)
+    rc.add(RowMeta("slag.S.nonnegative", "slag S", ">=", "kg/tHM", "balance",
+                   "the sulphur input must cover the hot-metal S target (slag S >= 0)", "balance"),
+           0.0, ((("slag.S", 1.0),), None, 0.0), one)
+    for spec in LIMITS:
+        if spec.path[0] != "hot_metal":
+            add_spec(spec)
+    for sname, sh in cfg.shares.items():
+        _window(rc, f"shares.{sname}", f"share {sname}", "%", _Ends(sh.min_pct, sh.max_pct),
+                ((), group_vector(scn, names, sh.materials), 0.0),
+                ((), group_vector(scn, names, sh.of) * 0.01, 0.0), "", "shares", (sname,))
+    return rc.freeze()
+
+
+class _Ends(NamedTuple):
+    """A window's ends (min, max), either None."""
+
+    min: float | None
+    max: float | None
+
+    @property
+    def is_fixed(self) -> bool:
+        return self.min is not None and self.min == self.max
+
+
+def _window(rc: Recipe, name, quantity, unit, window, num, den, description, group, index) -> None:
+    if window.is_fixed:
+        rc.add(RowMeta(name, quantity, "==", unit, "limit", description, group, index), window.min, num, den)
+        return
+    if window.min is not None:
+        rc.add(RowMeta(name + ".min", quantity, ">=", unit, "limit", description, group, index), window.min, num, den)
+    if window.max is not None:
+        rc.add(RowMeta(name + ".max", quantity, "<=", unit, "limit", description, group, index), window.max, num, den)
+
+
+def declare(f, scn, *, block: str = "x") -> tuple[Block, QuantityTable]:
+    """Declare the material columns and the burden rows of ``scn`` in formulation ``f``.
+
+    Adds column block ``block`` (one column per charged material, dry kg/tHM, bounds
+    from the availability, :func:`availability_kg_per_thm`) with its objective term
+    ``cost`` (currency/tHM), then one row block of the burden rows (:func:`recipe`).
+
+    Returns
+    -------
+    (Block, QuantityTable)
+        The material block and the quantities (name -> :class:`Affine`, kg/tHM).
+    """
+    cfg = scn.config
+    names = list(scn.materials)
+    mats = [scn.materials[k] for k in names]
+    P = cfg.production_t_per_day
+    bounds = [availability_kg_per_thm(m, P) for m in mats]
+    lo = np.array([b[0] for b in bounds], dtype=float)
+    hi = np.array([b[1] for b in bounds], dtype=float)
+    x = f.space.add(block, names, lo, hi, unit="kg/tHM", description="dry rate of each charged material",
+                    soft=(lo > 0) | np.isfinite(hi))
+    cols = x.cols
+    cost = np.array([m.price_per_dry_t / 1000.0 for m in mats])
+    f.set_objective("cost", LinExpr.from_dense(cols, cost))
+    smap = species_map(scn)
+    qt = QuantityTable.of(smap, species_matrix(mats))
+    f.add_block(_recipe_of(scn, names, mats, smap).block(qt, cols))
+    return x, qt
+
+
+_RECIPES: dict = {}
+
+
+def _recipe_of(scn, names, mats, smap) -> Recipe:
+    """:func:`recipe`, kept per scenario config and material set (recipes are immutable and
+    depend on nothing else): re-formulating a scenario, as Monte Carlo samples or sweeps over
+    analyses do, skips it.  The entry holds the config, so an id is never mistaken."""
+    key = (id(scn.config), tuple(names), tuple(m.material_class for m in mats), id(smap))
+    hit = _RECIPES.get(key)
+    if hit is not None and hit[0] is scn.config and hit[1] is smap:
+        return hit[2]
+    rc = recipe(scn, names, smap.index)
+    if len(_RECIPES) > 256:
+        _RECIPES.clear()
+    _RECIPES[key] = (scn.config, smap, rc)
+    return rc
+
+
+def rows(scn, names: Sequence[str], q, cols: np.ndarray) -> list[Row]:
+    """The burden rows of ``scn`` over ``cols`` as :class:`Row` objects (see :func:`recipe`)."""
+    qt = q if isinstance(q, QuantityTable) else QuantityTable.of(species_map(scn),
+                                                                 species_matrix([scn.materials[k] for k in names]))
+    return recipe(scn, names, qt.smap.index).block(qt, np.asarray(cols)).rows()
 
 
 def combine(q: Mapping[str, Affine], terms, cfg, n: int) -> Affine:
     """Σ w·q over ``(quantity, weight)`` terms of a :class:`~burden.core.rows.LimitSpec` part."""
     out = Affine(np.zeros(n), 0.0)
-    for name, w in terms:
-        w = w(cfg) if callable(w) else float(w)
+    for name, w in _terms(terms, cfg):
         out = out + (Affine(np.zeros(n), w) if name == "" else q[name] * w)
     return out
 
 
-def declare(f, scn, *, block: str = "x") -> tuple[Block, dict[str, Affine]]:
-    """Declare the material columns and the burden rows of ``scn`` in formulation ``f``.
-
-    Adds block ``block`` (one column per charged material, dry kg/tHM, bounds from
-    the availability) with its cost term ``cost`` (currency/tHM), then the rows:
-    hot-metal mass or [Fe], hot-metal windows, slag S ≥ 0, slag and load windows of
-    :data:`~burden.core.rows.LIMITS`, and shares.
-
-    Returns
-    -------
-    (Block, dict)
-        The material block and the quantities (name -> :class:`Affine`, kg/tHM).
-    """
-    cfg = scn.config
-    names = list(scn.materials)
-    n = len(names)
-    P = cfg.production_t_per_day
-    bounds = [availability_kg_per_thm(scn.materials[k], P) for k in names]
-    lo = np.array([b[0] for b in bounds], dtype=float)
-    hi = np.array([b[1] for b in bounds], dtype=float)
-    soft = (lo > 0) | np.isfinite(hi)
-    x = f.space.add(block, names, lo, hi, unit="kg/tHM", description="dry rate of each charged material",
-                    soft=soft)
-    cols = x.cols
-    cost = np.array([scn.materials[k].price_per_dry_t / 1000.0 for k in names])
-    f.set_objective("cost", LinExpr.from_dense(cols, cost))
-    q = quantities(scn, names)
-    f.add_rows(rows(scn, names, q, cols))
-    return x, q
-
-
-def rows(scn, names: Sequence[str], q: Mapping[str, Affine], cols: np.ndarray) -> list[Row]:
-    """The burden rows (balances, hot-metal, slag and load limits, shares) over ``cols``."""
-    cfg = scn.config
-    n = len(names)
-    one = LinExpr.constant(1.0)
-    ten = LinExpr.constant(10.0)
-    out: list[Row] = []
-    hm = cfg.hot_metal
-    if hm.Fe_pct is None:
-        out.append(Row("hot_metal.mass", "hot metal", "==", 1000.0, "kg/tHM", q["hot_metal.total"].on(cols), one,
-                       "balance", "the hot metal (Fe + Si + Mn + P + S + C + Ti + V) is 1 t", "balance"))
-    else:
-        out.append(Row("hot_metal.Fe_pct", "[Fe]", "==", hm.Fe_pct, "wt %", q["hot_metal.Fe"].on(cols), ten,
-                       "balance", "Fe balance: η_Fe·(Fe in − Fe in dust) = 10·[Fe]", "balance"))
-    specs = list(LIMITS)
-    hm_specs = [s for s in specs if s.path[0] == "hot_metal"]
-    for s in hm_specs:
-        out += _spec_rows(s, cfg, q, n, cols)
-    out.append(Row("slag.S.nonnegative", "slag S", ">=", 0.0, "kg/tHM", q["slag.S"].on(cols), one, "balance",
-                   "the sulphur input must cover the hot-metal S target (slag S >= 0)", "balance"))
-    for s in specs:
-        if s.path[0] != "hot_metal":
-            out += _spec_rows(s, cfg, q, n, cols)
-    for sname, sh in cfg.shares.items():
-        from ...scenario import Window
-
-        num = LinExpr.from_dense(cols, group_vector(scn, names, sh.materials))
-        den = LinExpr.from_dense(cols, group_vector(scn, names, sh.of) * 0.01)
-        out += window_rows(f"shares.{sname}", f"share {sname}", "%", Window(min=sh.min_pct, max=sh.max_pct),
-                           num, den, group="shares", index=(sname,))
-    return out
-
-
-def _spec_rows(spec, cfg, q, n, cols) -> list[Row]:
-    w = spec_window(spec, cfg)
-    if w is None:
-        return []
-    num = combine(q, spec.num, cfg, n).on(cols)
-    den = combine(q, spec.den, cfg, n).on(cols)
-    group = spec.path[0]
-    if spec.sense == "<=":
-        return [Row(spec.key, spec.title, "<=", w.max, spec.unit, num, den, "limit", spec.description, group,
-                    (spec.label,))]
-    return window_rows(spec.key, spec.title, spec.unit, w, num, den, description=spec.description, group=group,
-                       index=(spec.label,))
+_ = window_rows  # the single-row form of a window, for components that add rows one by one

@@ -16,8 +16,9 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ..rows import Row
-from ..space import LinExpr
+from ..formulation import RowMeta
+from .burden import Recipe
+
 
 SUFFIX = "_kg_per_thm"
 
@@ -42,42 +43,51 @@ def correction_term(key: str, factor, materials) -> tuple[str, str | None]:
     return "value", None
 
 
-def declare(f, scn, q: Mapping, x, names: Sequence[str]) -> None:
-    """Add the fuel rows of ``scn`` (replacement or correction) over material block ``x``."""
+def declare(f, scn, q, x, names: Sequence[str]) -> None:
+    """Add the fuel rows of ``scn`` (replacement or correction) as a row block over material block ``x``.
+
+    ``q`` is the burden component's :class:`~burden.core.components.burden.QuantityTable`."""
+    rc = recipe(scn, names, q.smap.index)
+    if rc.meta:
+        f.add_block(rc.block(q, x.cols))
+
+
+def recipe(scn, names: Sequence[str], qindex: dict):
+    """The fuel rows as a :class:`~burden.core.components.burden.Recipe`."""
     cfg = scn.config
-    one = LinExpr.constant(1.0)
+    n = len(names)
+    pos = {k: i for i, k in enumerate(names)}
+    rc = Recipe(qindex, n)
+    one = ((), None, 1.0)
     rep = cfg.fuels.replacement
     if rep is not None:
-        num = x.expr(rep.coke) + x.expr(rep.injectant, rep.ratio)
-        f.add_rows([Row("fuels.replacement", f"{rep.coke} + {rep.ratio:g}·{rep.injectant}", "==",
-                        rep.coke_reference_kg_per_thm + rep.ratio * rep.injectant_reference_kg_per_thm, "kg/tHM",
-                        num, one, "fuel", f"{rep.coke} replaced by {rep.injectant} at {rep.ratio:g} kg/kg", "fuels",
-                        ("replacement",))])
+        ind = np.zeros(n)
+        ind[pos[rep.coke]] += 1.0
+        ind[pos[rep.injectant]] += rep.ratio
+        rc.add(RowMeta("fuels.replacement", f"{rep.coke} + {rep.ratio:g}·{rep.injectant}", "==", "kg/tHM", "fuel",
+                       f"{rep.coke} replaced by {rep.injectant} at {rep.ratio:g} kg/kg", "fuels", ("replacement",)),
+               rep.coke_reference_kg_per_thm + rep.ratio * rep.injectant_reference_kg_per_thm, ((), ind, 0.0), one)
     corr = cfg.fuels.correction
     if corr is not None:
-        f.add_rows([correction_row(scn, q, x, names, corr)])
-
-
-def correction_row(scn, q: Mapping, x, names: Sequence[str], corr) -> Row:
-    """coke − Σ f·q(x) = coke_ref − Σ f·ref + Σ f·value (constants): the plant's linear fuel model."""
-    cols = x.cols
-    num = x.expr(corr.coke)
-    theta = corr.coke_reference_kg_per_thm
-    for key, fac in corr.factors.items():
-        kind, mat = correction_term(key, fac, names)
-        if kind == "slag":
-            num = num - q["slag.total"].on(cols) * fac.per_unit
-        elif kind == "si_target":
-            theta += fac.per_unit * scn.config.hot_metal.Si_pct
-        elif kind == "material":
-            num = num - x.expr(mat, fac.per_unit)
-        else:
-            theta += fac.per_unit * fac.value
-        theta -= fac.per_unit * fac.reference
-    return Row("fuels.correction", f"{corr.coke} from correction factors", "==", theta, "kg/tHM", num,
-               LinExpr.constant(1.0), "fuel",
-               f"{corr.coke} = {corr.coke_reference_kg_per_thm:g} + Σ factor·(value − reference)", "fuels",
-               ("correction",))
+        ind = np.zeros(n)
+        ind[pos[corr.coke]] = 1.0
+        terms = []
+        theta = corr.coke_reference_kg_per_thm
+        for key, fac in corr.factors.items():
+            kind, mat = correction_term(key, fac, names)
+            if kind == "slag":
+                terms.append(("slag.total", -fac.per_unit))
+            elif kind == "si_target":
+                theta += fac.per_unit * cfg.hot_metal.Si_pct
+            elif kind == "material":
+                ind[pos[mat]] -= fac.per_unit
+            else:
+                theta += fac.per_unit * fac.value
+            theta -= fac.per_unit * fac.reference
+        rc.add(RowMeta("fuels.correction", f"{corr.coke} from correction factors", "==", "kg/tHM", "fuel",
+                       f"{corr.coke} = {corr.coke_reference_kg_per_thm:g} + Σ factor·(value − reference)", "fuels",
+                       ("correction",)), theta, (tuple(terms), ind, 0.0), one)
+    return rc.freeze()
 
 
 def correction_values(scn, corr, quantity, rates: Mapping[str, float]) -> list[dict]:
@@ -101,4 +111,3 @@ def correction_values(scn, corr, quantity, rates: Mapping[str, float]) -> list[d
     return out
 
 
-_ = np  # numpy is the array type of the quantities used here
