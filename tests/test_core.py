@@ -311,3 +311,18 @@ def test_row_blocks_and_single_rows_compile_alike():
     np.testing.assert_array_equal(a.row_lower, b.row_lower)
     np.testing.assert_array_equal(a.row_upper, b.row_upper)
     assert a.row_names == b.row_names
+
+
+def test_solves_after_another_highspy_user_in_the_same_process():
+    """HiGHS keeps one task scheduler per process; burden must not ask for another thread
+    count than the first user did (it failed with status 'Not Set')."""
+    code = (
+        "import highspy, numpy as np, burden\n"
+        "h = highspy.Highs(); h.setOptionValue('output_flag', False)\n"
+        "h.addVar(0, 1); h.changeColCost(0, 1.0); h.run()\n"
+        f"r = burden.solve({str(BASE)!r}); print(r.status, round(r.objective, 6))\n")
+    cp = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert cp.returncode == 0, cp.stderr
+    status, objective = cp.stdout.split()[-2:]
+    assert status == "optimal"
+    assert float(objective) == pytest.approx(burden.solve(BASE).objective, abs=1e-6)

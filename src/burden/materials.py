@@ -148,6 +148,18 @@ class Material:
         """Price per dry tonne (a wet-basis price divided by the dry fraction)."""
         return self.price_per_t * (self.wet_per_dry if self.price_basis == "wet" else 1.0)
 
+    def availability_kg_per_thm(self, production_t_per_day: float) -> tuple[float, float]:
+        """(min, max) dry kg/tHM from the kg/tHM and t/day limits; the tighter limit of each side.
+
+        t/day → kg/tHM: 1000·t_per_day / production_t_per_day.  This is the one place the
+        conversion is made (scenario validation and the model both call it).
+        """
+        P = production_t_per_day
+        lo = max(self.min_kg_per_thm or 0.0, 1000.0 * (self.min_t_per_day or 0.0) / P)
+        hi = min(self.max_kg_per_thm if self.max_kg_per_thm is not None else math.inf,
+                 1000.0 * self.max_t_per_day / P if self.max_t_per_day is not None else math.inf)
+        return lo, hi
+
     def with_changes(self, **changes) -> "Material":
         """A copy with some attributes changed (prices, availability)."""
         return replace(self, **changes)

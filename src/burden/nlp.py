@@ -34,6 +34,7 @@ from .errors import SolverError
 from .process import BlastState, FurnaceModel, oxygen_nm3
 from .backends.highs import dense_compiled, new_highs, pass_model
 from .core.components.process import SETTINGS
+from .core.rows import Row
 
 #: Penalty weight of a balance row relative to an operating limit in the elastic subproblems.
 BALANCE_WEIGHT = 1.0e3
@@ -43,17 +44,8 @@ STALL_ITERATIONS = 12
 
 
 
-@dataclass
-class NonlinearRow:
-    """A process row ``lower <= g(z) <= upper``; ``scale`` divides g for the solvers."""
-
-    name: str
-    quantity: str
-    unit: str
-    lower: float
-    upper: float
-    scale: float
-    kind: str = "limit"  # limit | balance
+#: process rows are :class:`burden.core.rows.Row` objects declared by the process component
+NonlinearRow = Row
 
 
 @dataclass
@@ -108,20 +100,8 @@ class NonlinearProblem:
         self.zscale = np.maximum(1.0, np.where(np.isfinite(self.upper), np.abs(self.upper), 0.0))
         self.zscale[: self.n_mat] = np.maximum(self.zscale[: self.n_mat], 100.0)
         self.zscale[: self.n_mat] = np.minimum(self.zscale[: self.n_mat], 2000.0)
-        rows = [NonlinearRow("process.carbon_balance", "fixed carbon supply − demand", "kg/tHM", 0.0, 0.0, 10.0,
-                             "balance"),
-                NonlinearRow("process.heat_balance", "losses − loss share of heat income", "kJ/tHM", 0.0, 0.0,
-                             1.0e4, "balance")]
-        if cfg.raft_c is not None:
-            rows.append(NonlinearRow("raft_c", "RAFT", "degC",
-                                     -np.inf if cfg.raft_c.min is None else cfg.raft_c.min,
-                                     np.inf if cfg.raft_c.max is None else cfg.raft_c.max, 10.0))
-        if cfg.sulphide_capacity is not None:
-            rows.append(NonlinearRow("slag.sulphur_capacity", "S the slag cannot hold at [S] target", "kg/tHM",
-                                     -np.inf, 0.0, 0.1))
-        if cfg.viscosity is not None:
-            rows.append(NonlinearRow("slag.viscosity", f"viscosity at {cfg.viscosity.temperature_c:g} degC", "Pa s",
-                                     -np.inf, cfg.viscosity.max_pa_s, 0.05))
+        # the process component declared the rows (names, windows, units, scales)
+        rows = list(problem.formulation.nonlinear)
         self.rows = rows
         self.rlo = np.array([r.lower for r in rows])
         self.rhi = np.array([r.upper for r in rows])

@@ -419,12 +419,9 @@ def sensitivity(result, settings=SETTINGS[1:], *, rel_step: float = 0.01) -> pd.
             h = max(abs(v) * rel_step, 1.0)
         # at a bound of its window: the one-sided derivative into the window (what the
         # shadow price of the bound means); inside: central differences
-        lo_b, hi_b = (nlp.lower[nlp.col[name]], nlp.upper[nlp.col[name]]) \
-            if name in SETTINGS else (-math.inf, math.inf)
-        if name not in SETTINGS:
-            m = scn.materials[mat]
-            lo_b = m.min_kg_per_thm if m.min_kg_per_thm is not None else 0.0
-            hi_b = m.max_kg_per_thm if m.max_kg_per_thm is not None else math.inf
+        # the column's bounds in the formulation (t/day limits converted once, by the model)
+        j = nlp.col[name] if name in SETTINGS else result.problem.x_block.col(mat)
+        lo_b, hi_b = float(nlp.lower[j]), float(nlp.upper[j])
         at_lo = abs(v - lo_b) <= 1e-6 * max(1.0, abs(lo_b)) and hi_b > lo_b
         at_hi = abs(v - hi_b) <= 1e-6 * max(1.0, abs(hi_b)) and hi_b > lo_b
         points = (v + h, v) if at_lo else ((v, v - h) if at_hi else (v + h, v - h))

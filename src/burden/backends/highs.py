@@ -72,7 +72,9 @@ def new_highs(time_limit_s: float | None = None):
         _BANNER_DONE = True
     h.setOptionValue("output_flag", False)
     h.setOptionValue("random_seed", 0)
-    h.setOptionValue("threads", 1)
+    # "threads" is left at its default: HiGHS keeps one task scheduler per process, made by
+    # the first run, and a later instance asking for another thread count fails with status
+    # "Not Set".  The simplex path is serial either way; results stay deterministic.
     if time_limit_s:
         h.setOptionValue("time_limit", float(time_limit_s))
     return h

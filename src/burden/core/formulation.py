@@ -182,6 +182,8 @@ class Formulation:
         self.space = VarSpace()
         self.blocks: list[RowBlock] = []
         self.single: list[Row] = []
+        #: process rows of the nonlinear model (values from the furnace model, not linear)
+        self.nonlinear: list[Row] = []
         self.objective: dict[str, LinExpr] = {}
         self._rows_cache = None
         self._index_cache = None

@@ -30,6 +30,20 @@ from .space import LinExpr
 #: ``fuel`` (a fuel rule; relaxable), ``balance`` (physics, never relaxed),
 #: ``hook`` (added by a plant hook), ``process`` (a nonlinear process row).
 ROW_KINDS = ("limit", "fuel", "balance", "hook", "process")
+
+
+def window_row(name: str, quantity: str, unit: str, lower: float, upper: float, **kw) -> "Row":
+    """A row of a window given by its ends (±inf for an open end), without linear parts:
+    the form of the nonlinear model's process rows."""
+    one = LinExpr.constant(1.0)
+    zero = LinExpr()
+    if lower == upper:
+        return Row(name, quantity, "==", lower, unit, zero, one, **kw)
+    if math.isfinite(lower) and math.isfinite(upper):
+        return Row(name, quantity, "range", lower, unit, zero, one, theta_max=upper, **kw)
+    if math.isfinite(lower):
+        return Row(name, quantity, ">=", lower, unit, zero, one, **kw)
+    return Row(name, quantity, "<=", upper, unit, zero, one, **kw)
 #: Row kinds the elastic explanation of an infeasible problem may relax.
 SOFT_KINDS = ("limit", "fuel")
 
@@ -61,6 +75,13 @@ class Row:
         Labels of the row within its group (element, share name, period ...).
     theta_max : float
         Upper end of a ``range`` row.
+    scale : float
+        Typical size of the row in its unit; the nonlinear paths divide by it.
+
+    A process row of the nonlinear model (``Formulation.nonlinear``, kind ``process`` or
+    ``balance``, group ``process``) has no linear ``num``: its value comes from the
+    furnace model (:meth:`burden.nlp.NonlinearProblem.g`), its window from
+    :attr:`lower` and :attr:`upper`.
     """
 
     name: str
@@ -75,6 +96,19 @@ class Row:
     group: str = ""
     index: tuple = ()
     theta_max: float = math.nan
+    scale: float = 1.0
+
+    @property
+    def lower(self) -> float:
+        """Lower end of the limited quantity (−inf for a ``<=`` row)."""
+        return self.theta if self.sense in (">=", "==", "range") else -math.inf
+
+    @property
+    def upper(self) -> float:
+        """Upper end of the limited quantity (+inf for a ``>=`` row)."""
+        if self.sense == "range":
+            return self.theta_max
+        return self.theta if self.sense in ("<=", "==") else math.inf
 
     @property
     def body(self) -> LinExpr:

@@ -127,6 +127,7 @@ class Result:
         total_cost = self.objective
         rng = self.output.material_cost_ranging or {}
         rc_x = self.output.material_reduced_costs
+        lower, upper, kinds = p.lower.tolist(), p.upper.tolist(), p.bound_kind
         for j, k in enumerate(p.materials):
             m = scn.materials[k]
             dry = float(x[j])
@@ -145,9 +146,9 @@ class Result:
                 "price_basis": m.price_basis,
                 "cost_per_thm": cost,
                 "cost_share_pct": 100.0 * cost / total_cost if total_cost else math.nan,
-                "min_kg_per_thm": float(p.lower[j]),
-                "max_kg_per_thm": float(p.upper[j]),
-                "bound": p.bound_kind[j],
+                "min_kg_per_thm": lower[j],
+                "max_kg_per_thm": upper[j],
+                "bound": kinds[j],
                 "reduced_cost_per_t": float(rc_x[j]) * 1000.0 / basis_factor,
                 "price_range_low_per_t": lo * 1000.0 / basis_factor if np.isfinite(lo) else (-math.inf if lo == -np.inf else math.nan),
                 "price_range_high_per_t": hi * 1000.0 / basis_factor if np.isfinite(hi) else (math.inf if hi == np.inf else math.nan),
@@ -294,21 +295,25 @@ class Result:
                          "dual": y, "shadow_price_per_unit": y * den,
                          "binding": bool(abs(body) <= tol), "description": r.description})
         # material bounds
+        lower, upper, kinds = p.lower.tolist(), p.upper.tolist(), p.bound_kind
+        rcs = o.material_reduced_costs.tolist()
+        xs = x.tolist()
         for j, k in enumerate(p.materials):
-            for side, bound in (("min", p.lower[j]), ("max", p.upper[j])):
-                if not np.isfinite(bound) or (side == "min" and bound == 0 and p.bound_kind[j] != "fixed"):
+            kind = kinds[j]
+            for side, bound in (("min", lower[j]), ("max", upper[j])):
+                if not math.isfinite(bound) or (side == "min" and bound == 0 and kind != "fixed"):
                     continue
-                if p.bound_kind[j] == "fixed" and side == "max":
+                if kind == "fixed" and side == "max":
                     continue
-                at = abs(x[j] - bound) <= _rel_tol(bound)
-                rc = float(o.material_reduced_costs[j])
-                name = f"charge.{k}.fixed" if p.bound_kind[j] == "fixed" else f"charge.{k}.{side}"
+                at = abs(xs[j] - bound) <= _rel_tol(bound)
+                rc = rcs[j]
+                name = f"charge.{k}.fixed" if kind == "fixed" else f"charge.{k}.{side}"
                 rows.append({"name": name, "quantity": f"{k} rate", "kind": "bound",
-                             "sense": "==" if p.bound_kind[j] == "fixed" else (">=" if side == "min" else "<="),
-                             "limit": float(bound), "value": float(x[j]), "unit": "kg/tHM",
-                             "slack": abs(float(x[j]) - float(bound)), "dual": rc,
+                             "sense": "==" if kind == "fixed" else (">=" if side == "min" else "<="),
+                             "limit": float(bound), "value": xs[j], "unit": "kg/tHM",
+                             "slack": abs(xs[j] - float(bound)), "dual": rc,
                              "shadow_price_per_unit": rc if at else 0.0, "binding": bool(at),
-                             "description": "availability" if p.bound_kind[j] != "fixed" else "fixed rate"})
+                             "description": "availability" if kind != "fixed" else "fixed rate"})
         return pd.DataFrame(rows).set_index("name")
 
     @property

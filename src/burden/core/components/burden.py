@@ -91,11 +91,7 @@ def availability_kg_per_thm(material, production_t_per_day: float) -> tuple[floa
     t/day → kg/tHM: 1000·t_per_day / production_t_per_day; the tighter of the two
     limits of each side applies.  This is the one place the conversion is made.
     """
-    m = material
-    lo = max(m.min_kg_per_thm or 0.0, 1000.0 * (m.min_t_per_day or 0.0) / production_t_per_day)
-    hi = min(m.max_kg_per_thm if m.max_kg_per_thm is not None else math.inf,
-             1000.0 * m.max_t_per_day / production_t_per_day if m.max_t_per_day is not None else math.inf)
-    return lo, hi
+    return material.availability_kg_per_thm(production_t_per_day)
 
 
 def bound_kind(lo: float, hi: float) -> str:
