@@ -1,4 +1,4 @@
-"""Timing helper shared by the benchmark scripts (run as ``python benchmarks/bench_*.py``)."""
+"""Timing helpers shared by the benchmark scripts (run as ``python benchmarks/bench_*.py``)."""
 
 import statistics
 import time
@@ -12,3 +12,15 @@ def median_time(fn, n: int) -> float:
         fn()
         ts.append(time.perf_counter() - t0)
     return statistics.median(ts)
+
+
+def median_times(fns, n: int) -> list[float]:
+    """Median wall times of several functions called in turn ``n`` times (one call of each
+    per round), seconds.  Interleaving makes their ratios robust to drifts in machine load."""
+    ts = [[] for _ in fns]
+    for _ in range(n):
+        for k, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            fn()
+            ts[k].append(time.perf_counter() - t0)
+    return [statistics.median(t) for t in ts]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 import os
 import sys
 import time
@@ -107,14 +108,28 @@ def pass_model(h, comp: Compiled, *, integrality: bool = True) -> None:
     h.passModel(lp)
 
 
+_STATUS: dict = {}
+_NAN = np.full(0, np.nan)  # placeholder, replaced before a Solution is returned
+
+
 def _status(h) -> tuple[str, str]:
+    """(our status, HiGHS's text) of the last run."""
+    ms = h.getModelStatus()
+    hit = _STATUS.get(ms)
+    if hit is None:
+        import highspy
+
+        MS = highspy.HighsModelStatus
+        ours = {MS.kOptimal: "optimal", MS.kInfeasible: "infeasible", MS.kUnbounded: "unbounded",
+                MS.kUnboundedOrInfeasible: "infeasible", MS.kTimeLimit: "time_limit"}.get(ms, "error")
+        hit = _STATUS[ms] = (ours, h.modelStatusToString(ms))
+    return hit
+
+
+def _OK():
     import highspy
 
-    ms = h.getModelStatus()
-    MS = highspy.HighsModelStatus
-    status = {MS.kOptimal: "optimal", MS.kInfeasible: "infeasible", MS.kUnbounded: "unbounded",
-              MS.kUnboundedOrInfeasible: "infeasible", MS.kTimeLimit: "time_limit"}.get(ms, "error")
-    return status, h.modelStatusToString(ms)
+    return highspy.HighsStatus.kOk
 
 
 class HighsBackend:
@@ -278,42 +293,41 @@ class HighsBackend:
     # -- solve -------------------------------------------------------------------
     def solve(self) -> Solution:
         """Run HiGHS and return the Solution (status first; values only when optimal)."""
-        import highspy
-
         h = self.highs
         comp = self._comp  # names, bounds and shape are current without re-forming the matrix
         t1 = time.perf_counter()
         h.run()
         t2 = time.perf_counter()
         status, status_txt = _status(h)
-        info = h.getInfo()
         m, n = comp.shape
-        nan_r = np.full(m, np.nan)
-        sol = Solution(status=status, solver_status=status_txt, objective=np.nan, layout=self.layout,
-                       primal=np.full(n, np.nan), reduced_costs=np.full(n, np.nan), row_names=comp.row_names,
-                       row_values=nan_r.copy(), row_lower=comp.row_lower.copy(), row_upper=comp.row_upper.copy(),
-                       row_duals=nan_r.copy(), iterations=int(info.simplex_iteration_count), solve_seconds=t2 - t1,
+        sol = Solution(status=status, solver_status=status_txt, objective=math.nan, layout=self.layout,
+                       primal=_NAN, reduced_costs=_NAN, row_names=comp.row_names, row_values=_NAN,
+                       row_lower=comp.row_lower.copy(), row_upper=comp.row_upper.copy(), row_duals=_NAN,
+                       iterations=int(h.getInfoValue("simplex_iteration_count")[1]), solve_seconds=t2 - t1,
                        meta={"solver": "highs", "highspy": _version()})
         if status == "optimal":
             s = h.getSolution()
             sol.primal = np.array(s.col_value)
-            sol.objective = float(info.objective_function_value)
+            sol.objective = float(h.getObjectiveValue())
             sol.row_values = np.array(s.row_value)
             if self.is_mip:
-                sol.meta["mip_gap"] = float(info.mip_gap)
+                sol.meta["mip_gap"] = float(h.getInfoValue("mip_gap")[1])
+                sol.row_duals, sol.reduced_costs = np.full(m, np.nan), np.full(n, np.nan)
                 self._fixed_lp_duals(sol)
             else:
                 sol.row_duals = np.array(s.row_dual)
                 sol.reduced_costs = np.array(s.col_dual)
                 if self.ranging:
                     st, rng = h.getRanging()
-                    if st == highspy.HighsStatus.kOk:
-                        sol.cost_ranging = np.column_stack([np.asarray(rng.col_cost_dn.value_),
-                                                            np.asarray(rng.col_cost_up.value_)])
-        elif status == "infeasible":
-            self._explain(sol)
-        elif status == "error":
-            raise SolverError(f"HiGHS stopped with status {status_txt!r}")
+                    if st == _OK():
+                        sol.cost_ranging = np.column_stack([rng.col_cost_dn.value_, rng.col_cost_up.value_])
+        else:
+            sol.primal, sol.reduced_costs = np.full(n, np.nan), np.full(n, np.nan)
+            sol.row_values, sol.row_duals = np.full(m, np.nan), np.full(m, np.nan)
+            if status == "infeasible":
+                self._explain(sol)
+            elif status == "error":
+                raise SolverError(f"HiGHS stopped with status {status_txt!r}")
         return sol
 
     def _fixed_lp_duals(self, sol: Solution) -> None:

@@ -137,6 +137,13 @@ class RowBlock:
             hi = np.where(self._range, self._theta_max - b0, hi)
         return lo, hi
 
+    def row_bounds(self, i: int, c: float) -> tuple[float, float]:
+        """(lower, upper) of row i's linear part when its constant is ``c``."""
+        sense = self.meta[i].sense
+        if sense == "range":
+            return float(self.theta[i] - c), float(self.meta[i].theta_max - c)
+        return (-c if sense in (">=", "==") else -math.inf), (-c if sense in ("<=", "==") else math.inf)
+
     def body_row(self, i: int) -> tuple[np.ndarray, float]:
         th = 0.0 if self._range[i] else self.theta[i]
         return self.N[i] - th * self.D[i], float(self.cn[i] - th * self.cd[i])
@@ -153,10 +160,16 @@ class RowBlock:
         return self._rows
 
     # -- changes (each returns a new block) -------------------------------------------
+    def _clone(self, **arrays) -> "RowBlock":
+        b = copy.copy(self)
+        b.__dict__.update(arrays)
+        b._rows = None
+        return b
+
     def with_theta(self, i: int, value: float) -> "RowBlock":
         th = self.theta.copy()
         th[i] = value
-        return RowBlock(self.meta, self.cols, self.N, self.cn, self.D, self.cd, th, self.recipe)
+        return self._clone(theta=th)
 
     def with_column(self, j: int, n_col: np.ndarray, d_col: np.ndarray, recipe=None) -> "RowBlock":
         """A block with column ``j`` (position within the block) of N and D replaced."""
@@ -164,8 +177,7 @@ class RowBlock:
         D = self.D.copy()
         N[:, j] = n_col
         D[:, j] = d_col
-        return RowBlock(self.meta, self.cols, N, self.cn, D, self.cd, self.theta,
-                        self.recipe if recipe is None else recipe)
+        return self._clone(N=N, D=D, recipe=self.recipe if recipe is None else recipe)
 
     def __getstate__(self):
         d = dict(self.__dict__)

@@ -15,7 +15,6 @@ the backend rebuilt, never answered from the stale solver.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping
 
 import numpy as np
@@ -31,13 +30,14 @@ from .space import LinExpr
 Hook = Callable[[object, object], None]
 
 
-@dataclass
 class Problem:
     """A formulated burden problem.
 
-    Attributes
-    ----------
+    Parameters / attributes
+    -----------------------
     scenario : Scenario
+        The scenario as changed so far (persistent changes are recorded and the
+        scenario object is formed when it is read).
     formulation : Formulation
         Columns, rows and objective terms.
     quantities : QuantityTable
@@ -47,13 +47,42 @@ class Problem:
         Plant hooks, called as ``hook(model, scenario)`` on the Pyomo model.
     """
 
-    scenario: object
-    formulation: Formulation
-    quantities: dict
-    hooks: tuple = ()
-    _backend: object = field(default=None, repr=False)
-    _pyomo: object = field(default=None, repr=False)
-    _hook_signature: object = field(default=None, repr=False)
+    def __init__(self, scenario, formulation: Formulation, quantities, hooks: tuple = ()):
+        self._scn = scenario
+        self._mat_changes: dict = {}     # material -> {field: value}, applied when .scenario is read
+        self._limit_changes: dict = {}   # row name -> θ, likewise
+        self.formulation = formulation
+        self.quantities = quantities
+        self.hooks = tuple(hooks)
+        self._backend = None
+        self._pyomo = None
+        self._hook_signature = None
+
+    @property
+    def scenario(self):
+        """The scenario with every persistent change applied (formed on first read)."""
+        if self._mat_changes or self._limit_changes:
+            self._scn = _apply_changes(self._scn, self._mat_changes, self._limit_changes)
+            self._mat_changes, self._limit_changes = {}, {}
+        return self._scn
+
+    @scenario.setter
+    def scenario(self, scn) -> None:
+        self._scn = scn
+        self._mat_changes, self._limit_changes = {}, {}
+
+    def _material(self, name: str):
+        """The current Material (pending changes applied), without forming the scenario."""
+        m = self._scn.materials[name]
+        ch = self._mat_changes.get(name)
+        return m.with_changes(**ch) if ch else m
+
+    def _change_material(self, name: str, **changes) -> None:
+        d = dict(self._mat_changes.get(name, {}))
+        d.update(changes)
+        mc = dict(self._mat_changes)
+        mc[name] = d
+        self._mat_changes = mc
 
     # -- views of the formulation -------------------------------------------------
     @property
@@ -188,15 +217,27 @@ class Problem:
     def set_prices(self, prices: Mapping[str, float]) -> None:
         """Change material prices (per t on each material's own basis) in place.
 
-        The next solve re-uses the persistent solver and only changes the objective."""
-        mats = self._checked(prices, "prices")
-        scn = self.scenario
-        for name, p in prices.items():
-            mats[name] = mats[name].with_changes(price_per_t=float(p))
-        self._set_scenario(mats=mats)
+        The next solve re-uses the persistent solver and only changes the objective.
+
+        Raises
+        ------
+        InputError
+            A name that is not charged, or a price that is not a finite number.
+        """
+        self._checked(prices, "prices")
         x = self.x_block
-        cols = np.array([x.col(k) for k in prices], dtype=np.int64)
-        cost = np.array([mats[k].price_per_dry_t / 1000.0 for k in prices])
+        cols, cost = [], []
+        for name, p in prices.items():
+            p = float(p)
+            if not math.isfinite(p):
+                raise InputError([InputProblem("<python>", f"prices.{name}", f"{p!r} is not a finite price")])
+            m = self._scn.materials[name]
+            basis = self._mat_changes.get(name, {}).get("price_basis", m.price_basis)
+            cols.append(x.col(name))
+            cost.append(p * (m.wet_per_dry if basis == "wet" else 1.0) / 1000.0)
+            self._change_material(name, price_per_t=p)
+        cols = np.array(cols, dtype=np.int64)
+        cost = np.array(cost)
         f = self.formulation
         old = f.objective["cost"]
         dense = old.dense(f.space.n)
@@ -207,11 +248,16 @@ class Problem:
         if self._pyomo is not None:
             for k, c in zip(prices, cost):
                 self._pyomo.price[k] = float(c)
-        _ = scn
 
     def set_bounds(self, bounds: Mapping[str, tuple]) -> None:
-        """Change material availability: name -> (min, max) dry kg/tHM (None = open end)."""
-        mats = self._checked(bounds, "bounds")
+        """Change material availability: name -> (min, max) dry kg/tHM (None = open end).
+
+        Raises
+        ------
+        InputError
+            A name that is not charged, or min > max, a negative min, a non-finite min.
+        """
+        self._checked(bounds, "bounds")
         x = self.x_block
         sp = self.formulation.space
         sp.lower, sp.upper, sp.soft = sp.lower.copy(), sp.upper.copy(), sp.soft.copy()  # copy-on-write
@@ -219,25 +265,24 @@ class Problem:
         for name, (a, b) in bounds.items():
             a = 0.0 if a is None else float(a)
             b = math.inf if b is None else float(b)
-            if a > b or a < 0 or not math.isfinite(a) or math.isnan(b):
+            if not (math.isfinite(a) and 0 <= a <= b) or math.isnan(b):
                 raise InputError([InputProblem("<python>", f"bounds.{name}", f"min {a:g} and max {b:g} are not a "
                                                "window of non-negative rates")])
-            mats[name] = mats[name].with_changes(min_kg_per_thm=a, max_kg_per_thm=None if math.isinf(b) else b,
-                                                 min_t_per_day=None, max_t_per_day=None)
+            self._change_material(name, min_kg_per_thm=a, max_kg_per_thm=None if math.isinf(b) else b,
+                                  min_t_per_day=None, max_t_per_day=None)
             j = x.col(name)
             cols.append(j)
             lo.append(a)
             hi.append(b)
             sp.lower[j], sp.upper[j] = a, b
             sp.soft[j] = a > 0 or math.isfinite(b)
-        self._set_scenario(mats=mats)
         if self._pyomo is not None:
             for name, a, b in zip(bounds, lo, hi):
                 self._pyomo.x[name].setlb(a)
                 self._pyomo.x[name].setub(None if math.isinf(b) else b)
         if self._backend is not None:
             self._backend.update_col_bounds(np.array(cols), np.array(lo), np.array(hi))
-            self._backend.comp.col_soft[:] = sp.soft
+            self._backend._comp.col_soft = sp.soft.copy()
 
     def set_limit(self, name: str, value: float) -> None:
         """Change the limit θ of a row (e.g. ``slag.B2.max``) in place.
@@ -270,8 +315,8 @@ class Problem:
                 pos = f.row_position(name)
                 d = np.nonzero(old != new)[0]
                 be.change_coeffs(np.full(d.size, pos), b.cols[d], new[d])
-                lo, hi = nb.bounds(np.full(len(nb), c_new))
-                be.update_row_bounds(pos, lo[i], hi[i])
+                lo, hi = nb.row_bounds(i, c_new)
+                be.update_row_bounds(pos, lo, hi)
         else:
             r = f.row(name)
             if r.sense == "range" or not math.isfinite(value):
@@ -281,7 +326,9 @@ class Problem:
             if self._backend is not None:
                 idx, val, lo, hi = row_coefficients(new)
                 self._backend.update_row(pos, idx, val, lo, hi)
-        self._limit_into_scenario(name, value)
+        lc = dict(self._limit_changes)
+        lc[name] = value
+        self._limit_changes = lc
 
     def set_analysis(self, material: str, analysis: Mapping[str, float]) -> None:
         """Change species of a material's analysis (wt % of the dry material, canonical species
@@ -291,26 +338,24 @@ class Problem:
         column of every row is formed anew and passed with ``changeCoeff``."""
         from ..chemistry.analysis import CANONICAL
 
-        mats = self._checked({material: None}, "analysis")
+        self._checked({material: None}, "analysis")
         bad = [s for s in analysis if s not in CANONICAL]
         if bad:
             raise InputError([InputProblem("<python>", f"analysis.{material}.{bad[0]}",
                                            f"not a canonical species; one of {', '.join(CANONICAL)}")])
-        m = mats[material]
-        new_an = dict(m.analysis)
+        new_an = dict(self._mat_changes.get(material, {}).get("analysis") or self._scn.materials[material].analysis)
         for s, v in analysis.items():
             v = float(v)
             if not (0.0 <= v <= 100.0):
                 raise InputError([InputProblem("<python>", f"analysis.{material}.{s}", f"{v:g} is not a wt %")])
             new_an[s] = v
-        mats[material] = m.with_changes(analysis=new_an)
-        self._set_scenario(mats=mats)
+        self._change_material(material, analysis=new_an)
         if self._pyomo is not None:
             # the Pyomo quantities q[...] carry the old analysis: hooks run again on a new model
             self._renew_pyomo("an analysis change")
             return
-        j = self.materials.index(material)
-        self._set_column(j, burden_c.species_matrix([mats[material]])[0])
+        j = self.x_block.col(material) - self.x_block.start
+        self._set_column(j, burden_c.species_vector(new_an))
 
     def _set_column(self, j: int, w: np.ndarray) -> None:
         """Material ``j`` has analysis ``w`` (kg/kg per species): its column of every row block anew."""
@@ -366,39 +411,11 @@ class Problem:
             self._backend.sync(self.formulation.compile())
 
     # -- helpers ------------------------------------------------------------------
-    def _checked(self, names, what) -> dict:
-        mats = dict(self.scenario.materials)
+    def _checked(self, names, what) -> None:
+        mats = self._scn.materials
         bad = [k for k in names if k not in mats]
         if bad:
             raise InputError([InputProblem("<python>", f"{what}.{k}", "not a charged material") for k in bad])
-        return mats
-
-    def _set_scenario(self, *, mats=None, config=None) -> None:
-        from ..scenario import Scenario
-
-        s = self.scenario
-        self.scenario = Scenario(config or s.config, mats if mats is not None else s.materials, s.lost_burden,
-                                 s.source, s.variant, s.warnings)
-
-    def _limit_into_scenario(self, name: str, value: float) -> None:
-        """Mirror a changed limit θ into the scenario config (so tables show it)."""
-        from .rows import LIMITS
-
-        stem, _, side = name.rpartition(".")
-        if side not in ("min", "max"):
-            stem, side = name, "max"
-        spec = next((s for s in LIMITS if s.key == stem), None)
-        if spec is None:
-            return
-        cfg = self.scenario.config
-        sec = getattr(cfg, spec.path[0])
-        w = getattr(sec, spec.path[1])
-        if spec.sense == "<=":
-            new_w = value
-        else:
-            new_w = w.model_copy(update={side: value}) if w is not None else None
-        sec2 = sec.model_copy(update={spec.path[1]: new_w})
-        self._set_scenario(config=cfg.model_copy(update={spec.path[0]: sec2}))
 
     def _renew_pyomo(self, what: str) -> None:
         from ..backends.base import RebuildRequired
@@ -419,7 +436,7 @@ class Problem:
         arrays and the scenario; it has no live solver."""
         import copy
 
-        p = copy.copy(self)
+        p = copy.copy(self)  # pending change dicts are replaced, never written into: sharing is safe
         p.formulation = self.formulation.shallow_copy()
         p._backend = None
         p._pyomo = None
@@ -433,6 +450,38 @@ class Problem:
         d["_hook_signature"] = None
         d["hooks"] = ()  # hook callables are often local functions; their rows stay in the formulation
         return d
+
+
+def _apply_changes(scn, mat_changes: dict, limit_changes: dict):
+    """The scenario with material field changes and limit values applied."""
+    from ..scenario import Scenario
+    from .rows import LIMITS
+
+    mats = scn.materials
+    if mat_changes:
+        mats = dict(mats)
+        for name, ch in mat_changes.items():
+            mats[name] = mats[name].with_changes(**ch)
+    cfg = scn.config
+    for name, value in limit_changes.items():
+        stem, _, side = name.rpartition(".")
+        if side not in ("min", "max"):
+            stem, side = name, "max"
+        spec = next((sp for sp in LIMITS if sp.key == stem), None)
+        if spec is None:
+            continue
+        sec = getattr(cfg, spec.path[0])
+        w = getattr(sec, spec.path[1])
+        if spec.sense == "<=":
+            new_w = value
+        elif w is None:
+            continue
+        elif w.is_fixed:
+            new_w = w.model_copy(update={"min": value, "max": value})
+        else:
+            new_w = w.model_copy(update={side: value})
+        cfg = cfg.model_copy(update={spec.path[0]: sec.model_copy(update={spec.path[1]: new_w})})
+    return Scenario(cfg, mats, scn.lost_burden, scn.source, scn.variant, scn.warnings)
 
 
 def _formulate(scenario):

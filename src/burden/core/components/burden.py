@@ -102,6 +102,11 @@ def bound_kind(lo: float, hi: float) -> str:
 _SPECIES = operator.itemgetter(*CANONICAL)
 
 
+def species_vector(analysis) -> np.ndarray:
+    """wt % → kg/kg of one analysis (mapping species -> wt %), shape (n_species,)."""
+    return np.array(_SPECIES(analysis), dtype=float) / 100.0
+
+
 def species_matrix(mats) -> np.ndarray:
     """wt % → kg/kg: rows materials, columns CANONICAL species, shape (n, n_species)."""
     return (np.array([_SPECIES(m.analysis) for m in mats], dtype=float) / 100.0).reshape(-1, len(CANONICAL))
