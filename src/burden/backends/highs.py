@@ -21,7 +21,6 @@ Math. Prog. Comp. 10 (2018) 119-142 (HiGHS); linopy ``io.to_highspy``.
 from __future__ import annotations
 
 import contextlib
-import functools
 import math
 import os
 import sys
@@ -304,7 +303,7 @@ class HighsBackend:
                        primal=_NAN, reduced_costs=_NAN, row_names=comp.row_names, row_values=_NAN,
                        row_lower=comp.row_lower.copy(), row_upper=comp.row_upper.copy(), row_duals=_NAN,
                        iterations=int(h.getInfoValue("simplex_iteration_count")[1]), solve_seconds=t2 - t1,
-                       meta={"solver": "highs", "highspy": _version()})
+                       meta={"solver": "highs", "highspy": _version(h)})
         if status == "optimal":
             s = h.getSolution()
             sol.primal = np.array(s.col_value)
@@ -390,14 +389,16 @@ class HighsBackend:
     row_magnitude = None
 
 
-@functools.lru_cache(maxsize=None)
-def _version() -> str:
-    try:
-        from importlib.metadata import version
+_VERSION: list = []
 
-        return version("highspy")
-    except Exception:  # pragma: no cover - metadata missing in odd installs
-        return "unknown"
+
+def _version(h=None) -> str:
+    """highspy's version (from the live instance: importlib.metadata costs 10 ms of imports)."""
+    if not _VERSION:
+        if h is None:
+            return "unknown"
+        _VERSION.append(str(h.version()))
+    return _VERSION[0]
 
 
 def _block_of(layout: dict, j: int):
