@@ -181,7 +181,9 @@ class HighsBackend:
         """Set single matrix coefficients (row i, column j) to ``values``; the caller keeps the
         formulation in step (see :attr:`source`)."""
         h = self.highs
-        for i, j, v in zip(np.asarray(rows).tolist(), np.asarray(cols).tolist(), np.asarray(values).tolist()):
+        if isinstance(rows, np.ndarray):
+            rows, cols, values = rows.tolist(), np.asarray(cols).tolist(), np.asarray(values).tolist()
+        for i, j, v in zip(rows, cols, values):
             h.changeCoeff(i, j, v)
         if len(values):
             if self.source is None:

@@ -20,6 +20,7 @@ from typing import Callable, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from ..chemistry.analysis import CANONICAL
 from ..errors import InputError, InputProblem
 from .components import burden as burden_c
 from .components import fuels as fuels_c
@@ -28,6 +29,7 @@ from .formulation import Formulation, row_coefficients
 from .space import LinExpr
 
 Hook = Callable[[object, object], None]
+_CANONICAL = frozenset(CANONICAL)
 
 
 class Problem:
@@ -336,13 +338,11 @@ class Problem:
 
         Only the material's column changes: every quantity is linear in the analysis, so its
         column of every row is formed anew and passed with ``changeCoeff``."""
-        from ..chemistry.analysis import CANONICAL
-
         self._checked({material: None}, "analysis")
-        bad = [s for s in analysis if s not in CANONICAL]
+        bad = [s for s in analysis if s not in _CANONICAL]
         if bad:
             raise InputError([InputProblem("<python>", f"analysis.{material}.{bad[0]}",
-                                           f"not a canonical species; one of {', '.join(CANONICAL)}")])
+                                           f"not a canonical species; one of {', '.join(_CANONICAL)}")])
         new_an = dict(self._mat_changes.get(material, {}).get("analysis") or self._scn.materials[material].analysis)
         for s, v in analysis.items():
             v = float(v)
@@ -373,7 +373,7 @@ class Problem:
                     old = b.N[:, j] - th * b.D[:, j]
                     new = n_col - th * d_col
                     d = np.nonzero(old != new)[0]
-                    be.change_coeffs(pos + d, np.full(d.size, jg), new[d])
+                    be.change_coeffs((pos + d).tolist(), [jg] * d.size, new[d].tolist())
                 f.set_block(k, nb)
             pos += len(b)
         self.quantities = qt
