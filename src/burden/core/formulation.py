@@ -118,6 +118,7 @@ class RowBlock:
         self._has_hi = np.array([x in ("<=", "==") for x in senses], dtype=bool)
         self._theta_max = np.array([m.theta_max for m in self.meta], dtype=float)
         self.soft = np.array([m.kind in ("limit", "fuel") for m in self.meta], dtype=bool)
+        self.theta_eff = np.where(self._range, 0.0, self.theta)  # θ in the body (0 for range rows)
 
     def __len__(self) -> int:
         return len(self.meta)
@@ -125,7 +126,7 @@ class RowBlock:
     # -- matrix form -------------------------------------------------------------
     def body(self) -> tuple[np.ndarray, np.ndarray]:
         """(B, b0): the rows' linear parts ``N − θ·D`` (range rows: N), shape (m, n), and constants."""
-        th = np.where(self._range, 0.0, self.theta)
+        th = self.theta_eff
         return self.N - th[:, None] * self.D, self.cn - th * self.cd
 
     def bounds(self, b0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -169,7 +170,24 @@ class RowBlock:
     def with_theta(self, i: int, value: float) -> "RowBlock":
         th = self.theta.copy()
         th[i] = value
-        return self._clone(theta=th)
+        return self._clone(theta=th, theta_eff=np.where(self._range, 0.0, th))
+
+    def copy(self) -> "RowBlock":
+        """A block with its own arrays (to be changed in place)."""
+        return self._clone(N=self.N.copy(), D=self.D.copy(), theta=self.theta.copy(),
+                           theta_eff=self.theta_eff.copy())
+
+    # -- in place (only on a block no snapshot shares; see Problem._thaw) ----------------
+    def set_theta(self, i: int, value: float) -> None:
+        self.theta[i] = value
+        if not self._range[i]:
+            self.theta_eff[i] = value
+        self._rows = None
+
+    def set_column(self, j: int, n_col: np.ndarray, d_col: np.ndarray) -> None:
+        self.N[:, j] = n_col
+        self.D[:, j] = d_col
+        self._rows = None
 
     def with_column(self, j: int, n_col: np.ndarray, d_col: np.ndarray, recipe=None) -> "RowBlock":
         """A block with column ``j`` (position within the block) of N and D replaced."""
@@ -265,6 +283,10 @@ class Formulation:
         self._rows_cache = None
         self._index_cache = None
         self._names_cache = None
+
+    def rows_changed(self) -> None:
+        """Coefficients or limits of existing rows changed in place (names unchanged)."""
+        self._rows_cache = None
 
     # -- lookup -------------------------------------------------------------
     @property

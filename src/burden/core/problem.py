@@ -59,6 +59,27 @@ class Problem:
         self._backend = None
         self._pyomo = None
         self._hook_signature = None
+        self._shared = False  # a snapshot shares the arrays: copy them before the next change
+
+    def _thaw(self) -> None:
+        """Give this problem its own arrays before a change in place, if a snapshot (a Result)
+        shares them.  Changes are then made in place, so a run of re-solves copies nothing."""
+        if not self._shared:
+            return
+        import copy
+
+        f = self.formulation
+        sp = copy.copy(f.space)
+        sp.lower, sp.upper, sp.soft = sp.lower.copy(), sp.upper.copy(), sp.soft.copy()
+        f.space = sp
+        f.blocks = [b.copy() for b in f.blocks]
+        f.single = list(f.single)
+        f.objective = dict(f.objective)
+        f._changed()
+        self.quantities = self.quantities.copy()
+        self._mat_changes = {k: dict(v) for k, v in self._mat_changes.items()}
+        self._limit_changes = dict(self._limit_changes)
+        self._shared = False
 
     @property
     def scenario(self):
@@ -80,11 +101,7 @@ class Problem:
         return m.with_changes(**ch) if ch else m
 
     def _change_material(self, name: str, **changes) -> None:
-        d = dict(self._mat_changes.get(name, {}))
-        d.update(changes)
-        mc = dict(self._mat_changes)
-        mc[name] = d
-        self._mat_changes = mc
+        self._mat_changes.setdefault(name, {}).update(changes)
 
     # -- views of the formulation -------------------------------------------------
     @property
@@ -227,6 +244,7 @@ class Problem:
             A name that is not charged, or a price that is not a finite number.
         """
         self._checked(prices, "prices")
+        self._thaw()
         x = self.x_block
         cols, cost = [], []
         for name, p in prices.items():
@@ -260,9 +278,9 @@ class Problem:
             A name that is not charged, or min > max, a negative min, a non-finite min.
         """
         self._checked(bounds, "bounds")
+        self._thaw()
         x = self.x_block
         sp = self.formulation.space
-        sp.lower, sp.upper, sp.soft = sp.lower.copy(), sp.upper.copy(), sp.soft.copy()  # copy-on-write
         cols, lo, hi = [], [], []
         for name, (a, b) in bounds.items():
             a = 0.0 if a is None else float(a)
@@ -308,21 +326,24 @@ class Problem:
             b = f.blocks[k]
             if b.meta[i].sense == "range" or not math.isfinite(value):
                 raise InputError([InputProblem("<python>", f"limits.{name}", "give a finite number for a limit row")])
+            self._thaw()
+            b = f.blocks[k]
             old, _ = b.body_row(i)
-            nb = b.with_theta(i, value)
-            new, c_new = nb.body_row(i)
-            f.set_block(k, nb)
+            b.set_theta(i, value)
+            f.rows_changed()
+            new, c_new = b.body_row(i)
             be = self._backend
             if be is not None:
                 pos = f.row_position(name)
                 d = np.nonzero(old != new)[0]
-                be.change_coeffs(np.full(d.size, pos), b.cols[d], new[d])
-                lo, hi = nb.row_bounds(i, c_new)
+                be.change_coeffs([pos] * d.size, b.cols[d].tolist(), new[d].tolist())
+                lo, hi = b.row_bounds(i, c_new)
                 be.update_row_bounds(pos, lo, hi)
         else:
             r = f.row(name)
             if r.sense == "range" or not math.isfinite(value):
                 raise InputError([InputProblem("<python>", f"limits.{name}", "give a finite number for a limit row")])
+            self._thaw()
             new = replace(r, theta=value)
             pos = f.replace_row(new)
             if self._backend is not None:
@@ -339,6 +360,7 @@ class Problem:
         Only the material's column changes: every quantity is linear in the analysis, so its
         column of every row is formed anew and passed with ``changeCoeff``."""
         self._checked({material: None}, "analysis")
+        self._thaw()
         bad = [s for s in analysis if s not in _CANONICAL]
         if bad:
             raise InputError([InputProblem("<python>", f"analysis.{material}.{bad[0]}",
@@ -358,25 +380,26 @@ class Problem:
         self._set_column(j, burden_c.species_vector(new_an))
 
     def _set_column(self, j: int, w: np.ndarray) -> None:
-        """Material ``j`` has analysis ``w`` (kg/kg per species): its column of every row block anew."""
+        """Material ``j`` has analysis ``w`` (kg/kg per species): its column of every row block
+        anew, in place (the caller has thawed shared arrays)."""
         f = self.formulation
-        qt = self.quantities.with_material(j, w)
+        qt = self.quantities
+        qt.set_material(j, w)
         be = self._backend
         jg = self.x_block.start + j
         pos = 0
-        for k, b in enumerate(f.blocks):
+        for b in f.blocks:
             if b.recipe is not None and b.cols.size > j and b.cols[j] == jg:
                 n_col, d_col = b.recipe.column(qt, j)
-                nb = b.with_column(j, n_col, d_col)
                 if be is not None:
-                    th = np.where(b._range, 0.0, b.theta)
+                    th = b.theta_eff
                     old = b.N[:, j] - th * b.D[:, j]
                     new = n_col - th * d_col
                     d = np.nonzero(old != new)[0]
                     be.change_coeffs((pos + d).tolist(), [jg] * d.size, new[d].tolist())
-                f.set_block(k, nb)
+                b.set_column(j, n_col, d_col)
             pos += len(b)
-        self.quantities = qt
+        f.rows_changed()
 
     def update(self, scenario) -> None:
         """Bring the problem to another scenario of the same structure (same materials,
@@ -436,8 +459,9 @@ class Problem:
         arrays and the scenario; it has no live solver."""
         import copy
 
-        p = copy.copy(self)  # pending change dicts are replaced, never written into: sharing is safe
+        p = copy.copy(self)
         p.formulation = self.formulation.shallow_copy()
+        self._shared = p._shared = True  # whichever changes next copies the arrays first
         p._backend = None
         p._pyomo = None
         p._hook_signature = None

@@ -271,8 +271,9 @@ class QuantityTable(Mapping):
     """Quantities over the materials of a stream: name -> :class:`Affine` (kg/tHM).
 
     Held as one matrix ``Q = L @ Wᵀ`` (n_quantities × n_materials) and constants ``c``;
-    a mapping for reading one quantity, a matrix for the model.  Immutable: a changed
-    analysis gives a new table (:meth:`with_material`).
+    a mapping for reading one quantity, a matrix for the model.  A changed analysis gives a
+    new table (:meth:`with_material`) or, on a table no snapshot shares, changes it in place
+    (:meth:`set_material`).
     """
 
     def __init__(self, smap: SpeciesMap, Q: np.ndarray):
@@ -305,6 +306,13 @@ class QuantityTable(Mapping):
         """Every quantity at the material rates ``x`` (kg/tHM)."""
         v = self.Q @ np.asarray(x, dtype=float)[: self.Q.shape[1]] + self.smap.c
         return dict(zip(self.smap.names, v.tolist()))
+
+    def copy(self) -> "QuantityTable":
+        return QuantityTable(self.smap, self.Q.copy())
+
+    def set_material(self, j: int, w: np.ndarray) -> None:
+        """Material ``j``'s analysis is now ``w`` (kg/kg per species), in place."""
+        self.Q[:, j] = self.smap.L @ w
 
     def with_material(self, j: int, w: np.ndarray) -> "QuantityTable":
         """A table with material ``j``'s analysis replaced by ``w`` (kg/kg per species)."""
