@@ -61,9 +61,10 @@ def solve(problem: Problem | Scenario | str | Path, solver: str = "highs", *, ho
         res.timings["total_s"] = time.perf_counter() - t0
         return res
     if solver != "highs":
-        from .errors import InputError
+        from .errors import InputError, InputProblem
 
-        raise InputError(f"unknown solver {solver!r} for an LP scenario; available: 'highs'")
+        raise InputError([InputProblem("<python>", "solver", f"unknown solver {solver!r} for an LP scenario; "
+                                       "available: 'highs' (slp and slsqp are for scenarios with a process: section)")])
     t1 = time.perf_counter()
     sol = problem.backend(**solver_options).solve()
     t2 = time.perf_counter()

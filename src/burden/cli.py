@@ -132,6 +132,11 @@ def _solve(args) -> int:
     prob = build(scn)
     if args.export_model:
         prob.export_model(args.export_model)
+        f = prob.formulation
+        note = (" (the linear core only: the process rows of the nonlinear model are not linear)"
+                if scn.config.process is not None else "")
+        print(f"Model written to {args.export_model}: {len(f.row_names)} rows, {f.space.n} columns{note}",
+              file=sys.stderr)
     res = solve(prob, solver=args.solver)
     if args.sensitivity and res.nonlinear is not None and res.ok:
         from .nonlinear import sensitivity

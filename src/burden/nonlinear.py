@@ -252,10 +252,19 @@ def solve_nonlinear(problem, method: str | None = None):
     t0 = time.perf_counter()
     method = method or problem.scenario.config.process.solver
     if method not in SOLVERS:
-        from .errors import InputError
+        from .errors import InputError, InputProblem
 
-        raise InputError(f"unknown nonlinear solver {method!r}; available: {', '.join(SOLVERS)}")
-    lp = problem.backend(ranging=False).solve()
+        raise InputError([InputProblem("<python>", "solver", f"unknown nonlinear solver {method!r}; "
+                                       f"available: {', '.join(SOLVERS)}")])
+    be = problem.backend(ranging=False)  # compiles any hook additions first
+    if problem.formulation.space.is_mip:
+        from .backends.base import CapabilityError
+
+        ints = [n for n, i in zip(problem.formulation.space.column_names(), problem.formulation.space.integer) if i]
+        raise CapabilityError(f"the nonlinear paths (SLP, SLSQP) cannot honour integrality, and the model has "
+                              f"binary or integer columns ({', '.join(ints)}); fix the discrete choice in the "
+                              "hook (one solve per choice) or solve the linear model")
+    lp = be.solve()
     t1 = time.perf_counter()
     if lp.status != "optimal":
         return Result(problem.snapshot(), lp, timings={"lp_s": t1 - t0, "total_s": t1 - t0})

@@ -97,6 +97,9 @@ def check_model_path(path: str | os.PathLike) -> Path:
         problems.append(InputProblem("--export-model", str(path), "give a file name ending in .mps or .lp"))
     if p.is_dir():
         problems.append(InputProblem("--export-model", str(path), "is a folder; give a file name"))
+    elif p.exists() and not (p.stat().st_mode & 0o222):  # no write bit at all (root ignores access())
+        problems.append(InputProblem("--export-model", str(path), "the file exists and is read-only; give "
+                                     "another name or make it writable"))
     elif not p.parent.resolve().is_dir():
         problems.append(InputProblem("--export-model", str(path), f"the folder {p.parent} does not exist"))
     if problems:
@@ -111,6 +114,9 @@ def write_model_file(path: str | os.PathLike, write) -> Path:
     os.close(fd)
     try:
         write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as open() would create it (mkstemp makes 0600)
         os.replace(tmp, p)
     except BaseException:
         if os.path.exists(tmp):

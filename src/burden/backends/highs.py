@@ -385,6 +385,16 @@ class HighsBackend:
                     sol.iis_bounds.append((_label(self.layout, j, comp), side))
         except Exception:  # IIS is a diagnosis aid; the elastic re-solve below still explains
             pass
+        if self.is_mip:
+            import copy
+
+            relax = copy.copy(comp)
+            relax.integrality = np.zeros_like(comp.integrality)
+            lp = HighsBackend(relax, self.layout, ranging=False)
+            lp.highs.run()
+            if _status(lp.highs)[0] == "optimal":
+                # the limits can be met with fractional values of the integer columns
+                sol.meta["integrality_conflict"] = [comp.col_names[j] for j in np.nonzero(comp.integrality)[0]]
         elastic(comp, sol, self.row_magnitude)
 
     #: set by the problem: row name -> callable(z) giving |num| + |θ·den| (relative weights)

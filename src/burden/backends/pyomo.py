@@ -64,6 +64,7 @@ def to_pyomo(problem):
         return lin(dense.tolist(), b.const)
 
     m.rows = pyo.Constraint([r.name for r in rows], rule=_RowRule({r.name: r for r in rows}, body))
+    m._burden_rows = tuple(r.name for r in rows)       # what compile_additions expects to find
     cost = problem.cost.tolist()
     m.price = pyo.Param(m.MATERIALS, initialize=dict(zip(names, cost)), mutable=True, doc="currency per dry kg")
     m.cost = pyo.Objective(expr=sum(m.price[k] * m.x[k] for k in names), sense=pyo.minimize)
@@ -124,16 +125,12 @@ class Additions:
             f.remove_named(self.deactivated)
         col_of = {("x", k): x.col(k) for k in x.labels}
         if self.columns:
-            kinds = {c[3] for c in self.columns}
-            # one block per domain so integrality is a property of the block
-            for kind in ("continuous", "binary", "integer"):
-                cols = [c for c in self.columns if c[3] == kind]
-                if not cols:
-                    continue
-                b = sp.add("hook" if kinds == {kind} else f"hook_{kind}", [c[0] for c in cols],
-                           [c[1] for c in cols], [c[2] for c in cols], kind=kind, description="plant hook variables")
-                for c in cols:
-                    col_of[("hook", c[0])] = b.col(c[0])
+            # one block "hook" for every hook variable, each column with its own kind
+            b = sp.add("hook", [c[0] for c in self.columns], [c[1] for c in self.columns],
+                       [c[2] for c in self.columns], kind=[c[3] for c in self.columns],
+                       description="plant hook variables")
+            for c in self.columns:
+                col_of[("hook", c[0])] = b.col(c[0])
         one = LinExpr.constant(1.0)
         rows = []
         for name, coefs, const, lo_r, hi_r in self.rows:
@@ -186,11 +183,12 @@ def compile_additions(problem, m) -> Additions:
         return k
 
     rows = []
-    deactivated = []
+    std = m.component("rows")
+    present = set()
     for con in m.component_data_objects(pyo.Constraint, descend_into=True):
-        if con.parent_component() is m.rows:
-            if not con.active:
-                deactivated.append(str(con.index()))
+        if std is not None and con.parent_component() is std:
+            if con.active:
+                present.add(str(con.index()))
             continue
         if not con.active:
             continue
@@ -204,7 +202,9 @@ def compile_additions(problem, m) -> Additions:
         lo = float(pyo.value(con.lower)) if con.has_lb() else -math.inf
         hi = float(pyo.value(con.upper)) if con.has_ub() else math.inf
         rows.append((con.name, coefs, float(repn.constant), lo, hi))
-    # objective: anything beyond Σ price·x
+    # standard rows deactivated or deleted (also the whole m.rows) are dropped
+    deactivated = [n for n in getattr(m, "_burden_rows", ()) if n not in present]
+    # objective: anything beyond Σ price·x of the formulation
     obj = [o for o in m.component_data_objects(pyo.Objective, active=True)]
     if len(obj) != 1 or obj[0].sense != pyo.minimize:
         raise SolverError("the hook model must keep exactly one objective, minimised")
@@ -215,20 +215,35 @@ def compile_additions(problem, m) -> Additions:
     for v, c in zip(orepn.linear_vars, orepn.linear_coefs):
         k = key(v)
         ocoefs[k] = ocoefs.get(k, 0.0) + float(c)
-    base = dict(zip(m.x.keys(), (float(pyo.value(m.price[k])) for k in m.x.keys())))
+    names = list(m.x.keys())
+    # the formulation's own prices (an edit of m.price is an objective change like any other)
+    base = dict(zip(names, problem.cost.tolist()))
+    const = float(orepn.constant)
     for k, p in base.items():
+        v = m.x[k]
+        if v.fixed:
+            # a fixed rate is a bound lo = hi; its cost left the expression as a constant
+            const -= p * float(v.value)
+            continue
         c = ocoefs.get(("x", k), 0.0) - p
         if abs(c) <= 1e-15 * max(1.0, abs(p)):
             ocoefs.pop(("x", k), None)
         else:
             ocoefs[("x", k)] = c
-    names = list(m.x.keys())
-    xb = (tuple(float(m.x[k].lb) if m.x[k].lb is not None else 0.0 for k in names),
-          tuple(float(m.x[k].ub) if m.x[k].ub is not None else math.inf for k in names))
-    ob = (tuple(sorted(ocoefs.items())), float(orepn.constant))
+    if abs(const) <= 1e-12:
+        const = 0.0
+
+    def bound(v, side):
+        if v.fixed:
+            return float(v.value)
+        b = v.lb if side == "lb" else v.ub
+        return float(b) if b is not None else (0.0 if side == "lb" else math.inf)
+
+    xb = (tuple(bound(m.x[k], "lb") for k in names), tuple(bound(m.x[k], "ub") for k in names))
+    ob = (tuple(sorted(ocoefs.items())), const)
     sig = (tuple(columns), tuple((n, tuple(sorted(c.items())), k, lo, hi) for n, c, k, lo, hi in rows), xb,
            tuple(deactivated), ob)
-    return Additions(columns, rows, xb, tuple(deactivated), (ocoefs, float(orepn.constant)), sig)
+    return Additions(columns, rows, xb, tuple(deactivated), (ocoefs, const), sig)
 
 
 class PyomoBackend:

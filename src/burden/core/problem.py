@@ -218,9 +218,11 @@ class Problem:
     def export_model(self, path) -> None:
         """Write the LP/MILP as MPS (``.mps``) or CPLEX LP (``.lp``), by the file extension.
 
-        The file is written all or nothing (a temporary file renamed into place).  Row and
-        column names are HiGHS's (``r0``, ``c0`` ...) in the formulation's order; the
-        linear core of a nonlinear scenario is written (its process rows are nonlinear).
+        The file is written all or nothing (a temporary file renamed into place).  Rows keep
+        their names (``slag.B2.max``), columns are ``block.label`` (``x.pellets``,
+        ``hook.use_lump``); integer and binary columns keep their integrality.  For a
+        scenario with a ``process:`` section only the linear core is written (the process
+        rows are nonlinear; the file's optimum is then that of the LP warm start).
 
         Raises
         ------
@@ -233,24 +235,35 @@ class Problem:
         write_model_file(path, be.write_model)
 
     # -- persistent changes -------------------------------------------------------------
+    # Each setter checks every entry first and changes nothing when one is wrong (all
+    # problems are reported at once, like a scenario file's); then the formulation, the
+    # live solver and the recorded scenario change together.
+
     def set_prices(self, prices: Mapping[str, float]) -> None:
-        """Change material prices (per t on each material's own basis) in place.
+        """Change material prices (currency per t on each material's own price basis) in place.
 
         The next solve re-uses the persistent solver and only changes the objective.
 
         Raises
         ------
         InputError
-            A name that is not charged, or a price that is not a finite number.
+            A name that is not charged, or a price that is not a finite number >= 0.
         """
-        self._checked(prices, "prices")
+        prices = _entries(prices, "prices")
+        problems = self._unknown(prices, "prices")
+        vals = {}
+        for name, p in prices.items():
+            v = _number(p)
+            if v is None or v < 0:
+                problems.append(InputProblem("<python>", f"prices.{name}",
+                                             f"{p!r} is not a price; give a finite number >= 0 (per t)"))
+            vals[name] = v
+        if problems:
+            raise InputError(problems)
         self._thaw()
         x = self.x_block
         cols, cost = [], []
-        for name, p in prices.items():
-            p = float(p)
-            if not math.isfinite(p):
-                raise InputError([InputProblem("<python>", f"prices.{name}", f"{p!r} is not a finite price")])
+        for name, p in vals.items():
             m = self._scn.materials[name]
             basis = self._mat_changes.get(name, {}).get("price_basis", m.price_basis)
             cols.append(x.col(name))
@@ -259,15 +272,15 @@ class Problem:
         cols = np.array(cols, dtype=np.int64)
         cost = np.array(cost)
         f = self.formulation
-        old = f.objective["cost"]
-        dense = old.dense(f.space.n)
+        dense = f.objective["cost"].dense(f.space.n)
         dense[cols] = cost
         f.set_objective("cost", LinExpr.from_dense(x.cols, dense[x.start:x.stop]))
         if self._backend is not None:
             self._backend.update_costs(cols, cost)
         if self._pyomo is not None:
-            for k, c in zip(prices, cost):
+            for k, c in zip(vals, cost):
                 self._pyomo.price[k] = float(c)
+            self._hook_signature = None
 
     def set_bounds(self, bounds: Mapping[str, tuple]) -> None:
         """Change material availability: name -> (min, max) dry kg/tHM (None = open end).
@@ -275,19 +288,32 @@ class Problem:
         Raises
         ------
         InputError
-            A name that is not charged, or min > max, a negative min, a non-finite min.
+            A name that is not charged, a value that is not a pair, min > max, a negative
+            or non-finite min, a NaN max.
         """
-        self._checked(bounds, "bounds")
+        bounds = _entries(bounds, "bounds")
+        problems = self._unknown(bounds, "bounds")
+        vals = {}
+        for name, pair in bounds.items():
+            where = f"bounds.{name}"
+            if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
+                problems.append(InputProblem("<python>", where, f"{pair!r} is not a pair (min, max); "
+                                             "give two numbers in dry kg/tHM, None for an open end"))
+                continue
+            a = 0.0 if pair[0] is None else _number(pair[0])
+            b = math.inf if pair[1] is None else _number(pair[1], allow_inf=True)
+            if a is None or b is None or a < 0 or a > b:
+                problems.append(InputProblem("<python>", where, f"{pair!r} is not a window of rates: give "
+                                             "0 <= min <= max in dry kg/tHM (None for an open end)"))
+                continue
+            vals[name] = (a, b)
+        if problems:
+            raise InputError(problems)
         self._thaw()
         x = self.x_block
         sp = self.formulation.space
         cols, lo, hi = [], [], []
-        for name, (a, b) in bounds.items():
-            a = 0.0 if a is None else float(a)
-            b = math.inf if b is None else float(b)
-            if not (math.isfinite(a) and 0 <= a <= b) or math.isnan(b):
-                raise InputError([InputProblem("<python>", f"bounds.{name}", f"min {a:g} and max {b:g} are not a "
-                                               "window of non-negative rates")])
+        for name, (a, b) in vals.items():
             self._change_material(name, min_kg_per_thm=a, max_kg_per_thm=None if math.isinf(b) else b,
                                   min_t_per_day=None, max_t_per_day=None)
             j = x.col(name)
@@ -297,7 +323,7 @@ class Problem:
             sp.lower[j], sp.upper[j] = a, b
             sp.soft[j] = a > 0 or math.isfinite(b)
         if self._pyomo is not None:
-            for name, a, b in zip(bounds, lo, hi):
+            for name, (a, b) in vals.items():
                 self._pyomo.x[name].setlb(a)
                 self._pyomo.x[name].setub(None if math.isinf(b) else b)
         if self._backend is not None:
@@ -305,31 +331,42 @@ class Problem:
             self._backend._comp.col_soft = sp.soft.copy()
 
     def set_limit(self, name: str, value: float) -> None:
-        """Change the limit θ of a row (e.g. ``slag.B2.max``) in place.
+        """Change an operating limit θ (e.g. ``slag.B2.max``, ``shares.lump_in_ferrous.max``) in place.
 
         A ratio limit ``num − θ·den`` changes its coefficients; the live solver takes
-        them with ``changeCoeff`` (no rebuild).  The scenario is updated to match.
+        them with ``changeCoeff`` (no rebuild).  The scenario is changed to match.
 
         Raises
         ------
         InputError
-            Unknown row, a range row, or a non-finite value.
+            An unknown row or one that is not an operating limit (balances, fuel rules, hook
+            rows; material bounds go through :meth:`set_bounds`), a value that is not a
+            finite number, outside the limit's range (wt % in 0-100, rates and loads >= 0,
+            basicities > 0), or beyond the other end of its window.
         """
-        from dataclasses import replace
-
         f = self.formulation
-        value = float(value)
+        v = _number(value)
+        where = f"limits.{name}"
+        if name.startswith("charge."):
+            raise InputError([InputProblem("<python>", where, "material bounds change with set_bounds({material: "
+                                           "(min, max)})")])
         if not f.has_row(name):
-            raise InputError([InputProblem("<python>", f"limits.{name}", "no such row; see Result.constraints")])
+            raise InputError([InputProblem("<python>", where, "no such row; the rows are Result.constraints' "
+                                           "names of kind 'limit'")])
+        r = f.row(name)
+        spec, side = _limit_of(name)
+        if r.kind != "limit" or (spec is None and r.group != "shares"):
+            raise InputError([InputProblem("<python>", where, f"is a {r.kind} row, not an operating limit; "
+                                           "change the scenario (or the hook) and build again")])
+        why = _limit_problem(r, v, f, name, side)
+        if why:
+            raise InputError([InputProblem("<python>", where, f"{value!r}: {why}")])
         k, i = f.locate(name)
+        self._thaw()
         if k >= 0:
             b = f.blocks[k]
-            if b.meta[i].sense == "range" or not math.isfinite(value):
-                raise InputError([InputProblem("<python>", f"limits.{name}", "give a finite number for a limit row")])
-            self._thaw()
-            b = f.blocks[k]
             old, _ = b.body_row(i)
-            b.set_theta(i, value)
+            b.set_theta(i, v)
             f.rows_changed()
             new, c_new = b.body_row(i)
             be = self._backend
@@ -340,38 +377,58 @@ class Problem:
                 lo, hi = b.row_bounds(i, c_new)
                 be.update_row_bounds(pos, lo, hi)
         else:
-            r = f.row(name)
-            if r.sense == "range" or not math.isfinite(value):
-                raise InputError([InputProblem("<python>", f"limits.{name}", "give a finite number for a limit row")])
-            self._thaw()
-            new = replace(r, theta=value)
-            pos = f.replace_row(new)
+            from dataclasses import replace
+
+            new_row = replace(r, theta=v)
+            pos = f.replace_row(new_row)
             if self._backend is not None:
-                idx, val, lo, hi = row_coefficients(new)
+                idx, val, lo, hi = row_coefficients(new_row)
                 self._backend.update_row(pos, idx, val, lo, hi)
-        lc = dict(self._limit_changes)
-        lc[name] = value
-        self._limit_changes = lc
+        self._limit_changes[name] = v
 
     def set_analysis(self, material: str, analysis: Mapping[str, float]) -> None:
-        """Change species of a material's analysis (wt % of the dry material, canonical species
-        of :data:`burden.chemistry.analysis.CANONICAL`) in place.
+        """Change a material's analysis in place: ``{column: wt % of the dry material}``, with the
+        columns of a material table (``TFe``, ``FeO``, ``SiO2``, ``MnO``, ``P``, ...; see
+        ``burden materials --columns``).  The columns given replace those of the material's
+        reported analysis, and the whole analysis is checked as on loading a table (forms that
+        disagree, TFe against its iron forms, totals); 0 removes a column.
 
         Only the material's column changes: every quantity is linear in the analysis, so its
-        column of every row is formed anew and passed with ``changeCoeff``."""
-        self._checked({material: None}, "analysis")
+        column of every row is formed anew and passed with ``changeCoeff``.
+
+        Raises
+        ------
+        InputError
+            Not a charged material, an unknown column, or an analysis the checks refuse.
+        """
+        from ..chemistry.analysis import AnalysisError, normalise_analysis
+        from ..materials import ALL_ANALYSIS_COLUMNS
+
+        analysis = _entries(analysis, f"analysis.{material}")
+        problems = self._unknown({material: None}, "analysis")
+        known = set(ALL_ANALYSIS_COLUMNS)
+        for col, v in analysis.items():
+            if col not in known:
+                problems.append(InputProblem("<python>", f"analysis.{material}.{col}",
+                                             "not a material-table analysis column (see burden materials --columns)"))
+            elif _number(v) is None:
+                problems.append(InputProblem("<python>", f"analysis.{material}.{col}", f"{v!r} is not a number (wt %)"))
+        if problems:
+            raise InputError(problems)
+        m = self._material(material)
+        raw = dict(m.reported)
+        for col, v in analysis.items():
+            raw[col] = _number(v)
+        raw = {c: x for c, x in raw.items() if x != 0}
+        try:
+            norm = normalise_analysis(raw, name=material)
+        except AnalysisError as e:
+            msg = str(e)
+            msg = msg[len(material) + 2:] if msg.startswith(material + ": ") else msg
+            raise InputError([InputProblem("<python>", f"analysis.{material}.{e.field}", msg)]) from None
+        new_an = norm.species
         self._thaw()
-        bad = [s for s in analysis if s not in _CANONICAL]
-        if bad:
-            raise InputError([InputProblem("<python>", f"analysis.{material}.{bad[0]}",
-                                           f"not a canonical species; one of {', '.join(_CANONICAL)}")])
-        new_an = dict(self._mat_changes.get(material, {}).get("analysis") or self._scn.materials[material].analysis)
-        for s, v in analysis.items():
-            v = float(v)
-            if not (0.0 <= v <= 100.0):
-                raise InputError([InputProblem("<python>", f"analysis.{material}.{s}", f"{v:g} is not a wt %")])
-            new_an[s] = v
-        self._change_material(material, analysis=new_an)
+        self._change_material(material, analysis=new_an, reported=raw, total_pct=norm.total_pct)
         if self._pyomo is not None:
             # the Pyomo quantities q[...] carry the old analysis: hooks run again on a new model
             self._renew_pyomo("an analysis change")
@@ -412,7 +469,11 @@ class Problem:
             The new scenario adds or removes materials, rows or blocks.
         """
         from ..backends.base import RebuildRequired
+        from ..scenario import Scenario
 
+        if not isinstance(scenario, Scenario):
+            raise InputError([InputProblem("<python>", "update", f"give a Scenario (burden.load_scenario(path)), "
+                                           f"not {type(scenario).__name__}")])
         new = _formulate(scenario)
         f_old = self.formulation
         hook_names = {r.name for r in f_old.single if r.kind == "hook"}
@@ -434,11 +495,10 @@ class Problem:
             self._backend.sync(self.formulation.compile())
 
     # -- helpers ------------------------------------------------------------------
-    def _checked(self, names, what) -> None:
+    def _unknown(self, names, what) -> list:
         mats = self._scn.materials
-        bad = [k for k in names if k not in mats]
-        if bad:
-            raise InputError([InputProblem("<python>", f"{what}.{k}", "not a charged material") for k in bad])
+        return [InputProblem("<python>", f"{what}.{k}", f"not a charged material (charged: {', '.join(mats)})")
+                for k in names if k not in mats]
 
     def _renew_pyomo(self, what: str) -> None:
         from ..backends.base import RebuildRequired
@@ -476,6 +536,56 @@ class Problem:
         return d
 
 
+def _entries(d, what: str) -> dict:
+    """A mapping's entries as a dict (a pandas Series maps its index to its values)."""
+    if hasattr(d, "items"):
+        return dict(d.items())
+    raise InputError([InputProblem("<python>", what, f"give a mapping (dict) of name -> value, not {type(d).__name__}")])
+
+
+def _number(v, allow_inf: bool = False):
+    """v as a float, or None if it is not a (finite) number; bools are not numbers."""
+    if isinstance(v, bool) or v is None:
+        return None
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(x) or (math.isinf(x) and not allow_inf):
+        return None
+    return x
+
+
+def _limit_of(name: str):
+    """(LimitSpec or None, side) of a limit row name such as ``slag.B2.max``."""
+    from .rows import LIMITS_BY_KEY
+
+    stem, _, side = name.rpartition(".")
+    if side not in ("min", "max"):
+        stem, side = name, ""
+    return LIMITS_BY_KEY.get(stem), side
+
+
+def _limit_problem(r, v, f, name: str, side: str) -> str:
+    """Why θ = v is not a valid value for limit row r ('' if it is)."""
+    if v is None:
+        return "not a finite number"
+    if r.unit in ("wt %", "%") and not 0 <= v <= 100:
+        return f"{r.quantity} is a percentage; give 0-100"
+    if r.unit == "kg/tHM" and v < 0:
+        return f"{r.quantity} is a rate; give a number >= 0"
+    if r.unit == "-" and v <= 0:
+        return f"{r.quantity} is a ratio of positive masses; give a number > 0"
+    other = {"min": "max", "max": "min"}.get(side)
+    if other:
+        stem = name[: -len(side)] + other
+        if f.has_row(stem):
+            o = f.row(stem).theta
+            if (side == "min" and v > o) or (side == "max" and v < o):
+                return f"the window would be empty ({side} {v:g} beyond {other} {o:g}); change {stem} first"
+    return ""
+
+
 def _apply_changes(scn, mat_changes: dict, limit_changes: dict):
     """The scenario with material field changes and limit values applied."""
     from ..scenario import Scenario
@@ -491,6 +601,12 @@ def _apply_changes(scn, mat_changes: dict, limit_changes: dict):
         stem, _, side = name.rpartition(".")
         if side not in ("min", "max"):
             stem, side = name, "max"
+        if stem.startswith("shares."):
+            sname = stem[len("shares."):]
+            shares = dict(cfg.shares)
+            shares[sname] = shares[sname].model_copy(update={f"{side}_pct": value})
+            cfg = cfg.model_copy(update={"shares": shares})
+            continue
         spec = next((sp for sp in LIMITS if sp.key == stem), None)
         if spec is None:
             continue

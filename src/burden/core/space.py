@@ -130,7 +130,8 @@ class Block:
         Index labels (material names, setting names, (period, material) tuples ...).
     start : int
         Global index of the first column.
-    kind : {"continuous", "binary", "integer"}
+    kind : {"continuous", "binary", "integer", "mixed"}
+        ``mixed``: the kinds differ by column (see :attr:`kinds`).
     unit : str
         Unit of every column of the block, e.g. ``kg/tHM``.
     description : str
@@ -142,6 +143,7 @@ class Block:
     kind: str = "continuous"
     unit: str = ""
     description: str = ""
+    kinds: tuple = ()
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -208,6 +210,7 @@ class VarSpace:
         self.lower = np.zeros(0)
         self.upper = np.zeros(0)
         self.soft = np.zeros(0, dtype=bool)  # bounds that are operating limits (relaxable)
+        self.integer = np.zeros(0, dtype=bool)  # binary and integer columns
 
     @property
     def n(self) -> int:
@@ -215,23 +218,29 @@ class VarSpace:
 
     def add(self, name: str, labels: Iterable[Hashable], lower=0.0, upper=math.inf, *, kind: str = "continuous",
             unit: str = "", description: str = "", soft=False) -> Block:
-        """Append a block; ``lower``/``upper``/``soft`` are scalars or arrays of len(labels)."""
+        """Append a block; ``lower``/``upper``/``soft`` are scalars or arrays of len(labels);
+        ``kind`` one kind for the block or a sequence of kinds, one per column."""
         if name in self.blocks:
             raise ValueError(f"block {name!r} already exists")
-        if kind not in KINDS:
-            raise ValueError(f"kind {kind!r}; one of {KINDS}")
         labels = tuple(labels)
+        k = len(labels)
+        kinds = (kind,) * k if isinstance(kind, str) else tuple(kind)
+        bad = [x for x in kinds if x not in KINDS]
+        if bad or len(kinds) != k:
+            raise ValueError(f"kind {bad[0] if bad else kind!r}; one of {KINDS}, one per column")
         if len(set(labels)) != len(labels):
             raise ValueError(f"block {name!r} has repeated labels")
-        b = Block(name, labels, self.n, kind, unit, description)
-        k = len(labels)
-        lo = np.broadcast_to(np.asarray(lower, dtype=float), (k,))
-        hi = np.broadcast_to(np.asarray(upper, dtype=float), (k,))
-        if kind == "binary":
-            lo, hi = np.maximum(lo, 0.0), np.minimum(hi, 1.0)
+        block_kind = kinds[0] if len(set(kinds)) == 1 else ("mixed" if kinds else "continuous")
+        b = Block(name, labels, self.n, block_kind, unit, description, kinds)
+        lo = np.array(np.broadcast_to(np.asarray(lower, dtype=float), (k,)))
+        hi = np.array(np.broadcast_to(np.asarray(upper, dtype=float), (k,)))
+        binary = np.array([x == "binary" for x in kinds], dtype=bool)
+        lo[binary] = np.maximum(lo[binary], 0.0)
+        hi[binary] = np.minimum(hi[binary], 1.0)
         self.lower = np.concatenate([self.lower, lo])
         self.upper = np.concatenate([self.upper, hi])
         self.soft = np.concatenate([self.soft, np.broadcast_to(np.asarray(soft, dtype=bool), (k,))])
+        self.integer = np.concatenate([self.integer, np.array([x != "continuous" for x in kinds], dtype=bool)])
         self.blocks = {**self.blocks, name: b}  # copy-on-write: snapshots keep their blocks
         return b
 
@@ -244,15 +253,11 @@ class VarSpace:
     @property
     def integrality(self) -> np.ndarray:
         """1 for binary/integer columns, 0 otherwise (HiGHS's kInteger / kContinuous)."""
-        out = np.zeros(self.n, dtype=np.int64)
-        for b in self.blocks.values():
-            if b.kind != "continuous":
-                out[b.start:b.stop] = 1
-        return out
+        return self.integer.astype(np.int64)
 
     @property
     def is_mip(self) -> bool:
-        return any(b.kind != "continuous" and len(b) for b in self.blocks.values())
+        return bool(self.integer.any())
 
     def column_names(self) -> list[str]:
         """``block[label]`` of every column, in order."""

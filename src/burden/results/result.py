@@ -359,6 +359,8 @@ class Result:
     @cached_property
     def explanation(self) -> str:
         """Why the problem is infeasible ('' when it is not)."""
+        if self.status == "unbounded":
+            return explain_unbounded(self)
         if self.status != "infeasible":
             return ""
         if self.nonlinear is not None:
@@ -513,12 +515,32 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return out
 
 
+def explain_unbounded(res: Result) -> str:
+    """Which columns can lower the cost without end (negative cost, no upper bound)."""
+    f = res.problem.formulation
+    c, _ = f.cost_vector()
+    names = f.space.column_names()
+    free = [names[j] for j in range(f.space.n) if c[j] < 0 and not np.isfinite(f.space.upper[j])]
+    free += [names[j] for j in range(f.space.n) if c[j] > 0 and not np.isfinite(f.space.lower[j])]
+    lines = ["The cost can fall without end: some column is not bounded in the direction that lowers it."]
+    if free:
+        lines.append("Columns whose cost term pulls them to an open bound: " + ", ".join(free)
+                     + " (give them bounds, e.g. in the hook that adds them).")
+    return "\n".join(lines)
+
+
 def explain_infeasibility(res: Result) -> str:
     """Name the conflicting limits (IIS) and the smallest relaxation that would help."""
     p = res.problem
     o = res.output
     by_name = {r.name: r for r in p.rows}
     lines = ["No burden meets all limits."]
+    ints = o.meta.get("integrality_conflict")
+    if ints:
+        lines.append("With fractional values of the integer and binary columns ("
+                     + ", ".join(ints) + ") every limit can be met; no integer values meet them. "
+                     "Check the discrete rules of the hooks that add them.")
+        return "\n".join(lines)
     # rows may refer to any block: evaluate them on the whole relaxed column vector
     conflict = list(o.iis_rows) + [f"charge.{m}" for m, s in o.iis_bounds]
     if conflict:
