@@ -326,3 +326,19 @@ def test_solves_after_another_highspy_user_in_the_same_process():
     status, objective = cp.stdout.split()[-2:]
     assert status == "optimal"
     assert float(objective) == pytest.approx(burden.solve(BASE).objective, abs=1e-6)
+
+
+def test_solution_meta_carries_provenance():
+    scn = _base()
+    r = burden.solve(scn)
+    m = r.output.meta
+    assert m["scenario"] == "base" and m["variant"] is None
+    assert m["versions"]["burden"] == burden.__version__ and m["versions"]["highspy"]
+    assert set(m["timings"]) >= {"build_s", "solve_s", "total_s"}
+    v = burden.solve(burden.load_scenario(BASE, scenario="low_slag")).output.meta
+    assert v["variant"] == "low_slag" and v["input_hash"] != m["input_hash"]
+    again = burden.solve(burden.load_scenario(BASE))
+    assert again.output.meta["input_hash"] == m["input_hash"]      # same inputs, same hash
+    p = burden.build(scn)
+    p.set_prices({"pellets": 150.0})
+    assert burden.solve(p).output.meta["input_hash"] != m["input_hash"]

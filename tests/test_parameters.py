@@ -206,3 +206,12 @@ def test_process_model_reads_the_scenario_parameters():
     assert fm.heat_constants["slag_kj_per_kg"] == 1800.0
     assert fm.coal_decomposition_kj_per_kg == 1100.0
     assert fm.hm_carbon == ModelParameters.default().hm_carbon
+
+
+def test_a_heat_constant_must_be_a_positive_magnitude():
+    from burden.scenario import read_scenario_file
+
+    d = read_scenario_file(BASE)
+    d["parameters"] = {"slag_kj_per_kg": -5}
+    with pytest.raises(burden.InputError, match="parameters.slag_kj_per_kg.*magnitudes > 0"):
+        Scenario.from_dict(d)

@@ -59,6 +59,7 @@ def solve(problem: Problem | Scenario | str | Path, solver: str = "highs", *, ho
         res = solve_nonlinear(problem, None if solver == "highs" else solver)
         res.timings["build_s"] = time.perf_counter() - t0 - res.timings["total_s"]
         res.timings["total_s"] = time.perf_counter() - t0
+        _meta(res.output, problem, res.timings)
         return res
     if solver != "highs":
         from .errors import InputError, InputProblem
@@ -69,6 +70,17 @@ def solve(problem: Problem | Scenario | str | Path, solver: str = "highs", *, ho
     sol = problem.backend(**solver_options).solve()
     t2 = time.perf_counter()
     sol.compile_seconds = t1 - t0
-    sol.meta.update(scenario=problem.scenario.name, variant=problem.scenario.variant)
-    return Result(problem.snapshot(), sol, timings={"build_s": t1 - t0, "compile_s": 0.0,
-                                         "solve_s": sol.solve_seconds, "total_s": t2 - t0})
+    timings = {"build_s": t1 - t0, "compile_s": 0.0, "solve_s": sol.solve_seconds, "total_s": t2 - t0}
+    _meta(sol, problem, timings)
+    return Result(problem.snapshot(), sol, timings=timings)
+
+
+def _meta(sol, problem, timings: dict) -> None:
+    """Provenance of a Solution: scenario, variant (applied overrides), input hash, versions, timings."""
+    from . import __version__
+    from .scenario import input_hash
+
+    scn = problem.scenario
+    sol.meta.update(scenario=scn.name, variant=scn.variant, source=scn.source, input_hash=input_hash(scn),
+                    versions={"burden": __version__, "highspy": sol.meta.get("highspy", "")},
+                    timings=dict(timings))

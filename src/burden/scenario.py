@@ -1023,3 +1023,35 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
         raise InputError(problems)
     warnings = tuple(w for m in materials.values() for w in m.warnings)
     return Scenario(cfg, materials, lost, source, variant, warnings)
+
+
+_HASHES: dict = {}
+
+
+def input_hash(scn: "Scenario") -> str:
+    """SHA-256 of what a scenario feeds the model: its settings (without the file paths of the
+    material tables), the resolved materials and lost burden, and the model parameters.  Equal
+    inputs give equal hashes wherever the files lie; kept per Scenario object (immutable)."""
+    import hashlib
+    import json
+
+    hit = _HASHES.get(id(scn))
+    if hit is not None and hit[0] is scn:
+        return hit[1]
+    cfg = scn.config.model_dump(mode="json", exclude={"materials", "overrides", "scenarios"})
+
+    def mat(m):
+        d = {k: getattr(m, k) for k in ("material_class", "price_per_t", "price_basis", "moisture_pct",
+                                        "min_kg_per_thm", "max_kg_per_thm", "min_t_per_day", "max_t_per_day")}
+        d["material_class"] = m.material_class.value
+        d["analysis"] = dict(m.analysis)
+        return d
+
+    doc = {"config": cfg, "materials": {k: mat(m) for k, m in scn.materials.items()},
+           "lost_burden": {k: [mat(m), r] for k, (m, r) in scn.lost_burden.items()},
+           "parameters": scn.parameters.to_dict()}
+    h = hashlib.sha256(json.dumps(doc, sort_keys=True, allow_nan=True, default=str).encode()).hexdigest()
+    if len(_HASHES) > 256:
+        _HASHES.clear()
+    _HASHES[id(scn)] = (scn, h)
+    return h

@@ -135,6 +135,9 @@ def check_value(name: str, value: Any) -> tuple[float | None, str | None]:
     x = float(value)
     if not math.isfinite(x):
         return None, f"{x!r} is not a finite number"
+    if PARAMETERS[name].group == _H and x <= 0:
+        # the heat table holds magnitudes (the balance puts them on the income or expenditure side)
+        return None, f"{x:g} is not a heat: the heat constants are magnitudes > 0 in {PARAMETERS[name].unit}"
     return x, None
 
 
