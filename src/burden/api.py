@@ -14,7 +14,8 @@ from typing import Iterable
 
 from .core.problem import Hook, Problem, build
 from .results.result import Result
-from .scenario import Scenario
+from . import __version__
+from .scenario import Scenario, input_hash
 
 
 def load_scenario(path: str | Path, scenario: str | None = None) -> Scenario:
@@ -67,6 +68,7 @@ def solve(problem: Problem | Scenario | str | Path, solver: str = "highs", *, ho
         raise InputError([InputProblem("<python>", "solver", f"unknown solver {solver!r} for an LP scenario; "
                                        "available: 'highs' (slp and slsqp are for scenarios with a process: section)")])
     t1 = time.perf_counter()
+    solver_options.setdefault("ranging", True)  # the Result's burden table shows price ranges
     sol = problem.backend(**solver_options).solve()
     t2 = time.perf_counter()
     sol.compile_seconds = t1 - t0
@@ -77,9 +79,6 @@ def solve(problem: Problem | Scenario | str | Path, solver: str = "highs", *, ho
 
 def _meta(sol, problem, timings: dict) -> None:
     """Provenance of a Solution: scenario, variant (applied overrides), input hash, versions, timings."""
-    from . import __version__
-    from .scenario import input_hash
-
     scn = problem.scenario
     sol.meta.update(scenario=scn.name, variant=scn.variant, source=scn.source, input_hash=input_hash(scn),
                     versions={"burden": __version__, "highspy": sol.meta.get("highspy", "")},

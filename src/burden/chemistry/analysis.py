@@ -116,6 +116,46 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= ALTERNATIVE_FORM_TOLERANCE_PCT + ALTERNATIVE_FORM_RELATIVE * max(abs(a), abs(b))
 
 
+#: Columns that are canonical species one to one (no alternative forms): their wt % is the
+#: species' wt % and counts once in the total.
+DIRECT_SPECIES: tuple[str, ...] = ("SiO2", "Al2O3", "CaO", "MgO", "K2O", "Na2O", "Cl", "CO2", "H2O_chem", "H", "O", "N")
+_DIRECT = frozenset(DIRECT_SPECIES)
+
+
+def check_total(total: float, name: str) -> None:
+    """Raise AnalysisError if a total (wt %) is outside [TOTAL_MIN_PCT, TOTAL_MAX_PCT]."""
+    if total > TOTAL_MAX_PCT:
+        raise AnalysisError("total", f"{name}: the analysis adds up to {total:.2f} % (> {TOTAL_MAX_PCT} %); "
+                            "check for a constituent given twice or a typing error")
+    if total < TOTAL_MIN_PCT:
+        if 0.5 <= total <= 1.02:
+            hint = ("the values look like fractions; give wt % (e.g. 5.43 for 5.43 % SiO2, not 0.0543)")
+        else:
+            hint = "a constituent is missing; complete the analysis"
+        raise AnalysisError("total", f"{name}: the analysis adds up to only {total:.2f} %; {hint}")
+
+
+def replace_direct(species: Mapping[str, float], reported: Mapping[str, float], total_pct: float,
+                   changes: Mapping[str, float], *, name: str = "material") -> "NormalisedAnalysis | None":
+    """A checked analysis with some :data:`DIRECT_SPECIES` columns changed, without normalising
+    the whole analysis again (the other species are unaffected by them); None when a changed
+    column is not a direct species (then :func:`normalise_analysis` must run).
+
+    Raises AnalysisError for a value outside 0-100 wt % or a total outside the limits."""
+    if not all(k in _DIRECT for k in changes):
+        return None
+    s = dict(species)
+    total = total_pct
+    for k, x in changes.items():
+        x = float(x)
+        if not math.isfinite(x) or not 0.0 <= x <= 100.0:
+            raise AnalysisError(k, f"{name}: {k} = {x!r} is not a wt % (0-100)")
+        total += x - reported.get(k, 0.0)
+        s[k] = x
+    check_total(total, name)
+    return NormalisedAnalysis(species=s, total_pct=total, warnings=())
+
+
 def normalise_analysis(raw: Mapping[str, float], *, name: str = "material") -> NormalisedAnalysis:
     """Convert a reported analysis (wt %, dry) into canonical species and check it.
 
@@ -229,7 +269,7 @@ def normalise_analysis(raw: Mapping[str, float], *, name: str = "material") -> N
     s["Fe"], s["Fe_met"], s["FeO"], s["Fe2O3"] = fe_total, g("Fe_met"), g("FeO"), fe2o3
     total += g("Fe_met") + g("FeO") + fe2o3
 
-    for k in ("SiO2", "Al2O3", "CaO", "MgO", "K2O", "Na2O", "Cl", "CO2", "H2O_chem", "C", "H", "O", "N"):
+    for k in DIRECT_SPECIES + ("C",):
         s[k] = g(k)
         total += g(k)
     s["C_fix"] = g("C")
@@ -258,15 +298,7 @@ def normalise_analysis(raw: Mapping[str, float], *, name: str = "material") -> N
         total += g("ash")
         warnings.append(f"{name}: ash {g('ash'):g} % has no oxide analysis; it is not counted in slag")
 
-    if total > TOTAL_MAX_PCT:
-        raise AnalysisError("total", f"{name}: the analysis adds up to {total:.2f} % (> {TOTAL_MAX_PCT} %); "
-                            "check for a constituent given twice or a typing error")
-    if total < TOTAL_MIN_PCT:
-        if 0.5 <= total <= 1.02:
-            hint = ("the values look like fractions; give wt % (e.g. 5.43 for 5.43 % SiO2, not 0.0543)")
-        else:
-            hint = "a constituent is missing; complete the analysis"
-        raise AnalysisError("total", f"{name}: the analysis adds up to only {total:.2f} %; {hint}")
+    check_total(total, name)
     if total < TOTAL_WARN_PCT:
         warnings.append(f"{name}: the analysis adds up to {total:.2f} % (unreported constituents)")
     return NormalisedAnalysis(species=s, total_pct=total, warnings=tuple(warnings))

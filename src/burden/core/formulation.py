@@ -82,6 +82,17 @@ class RowMeta(NamedTuple):
     theta_max: float = math.nan
 
 
+def block_static(meta) -> tuple:
+    """What a row block reads from its rows' meta: names and sense/kind masks (shared by blocks
+    made from the same recipe; never changed in place)."""
+    senses = [m.sense for m in meta]
+    return ([m.name for m in meta], np.array([x == "range" for x in senses], dtype=bool),
+            np.array([x in (">=", "==") for x in senses], dtype=bool),
+            np.array([x in ("<=", "==") for x in senses], dtype=bool),
+            np.array([m.theta_max for m in meta], dtype=float),
+            np.array([m.kind in ("limit", "fuel") for m in meta], dtype=bool))
+
+
 class RowBlock:
     """Rows over one column block, as dense matrices (immutable: changes return a new block).
 
@@ -101,23 +112,18 @@ class RowBlock:
         update can form one column anew (:meth:`with_column`).
     """
 
-    def __init__(self, meta, cols, N, cn, D, cd, theta, recipe=None):
+    def __init__(self, meta, cols, N, cn, D, cd, theta, recipe=None, static=None):
         self.meta = tuple(meta)
         self.cols = np.asarray(cols, dtype=np.int64)
         self.N = np.asarray(N, dtype=float).reshape(len(self.meta), self.cols.size)
         self.D = np.asarray(D, dtype=float).reshape(len(self.meta), self.cols.size)
         self.cn = np.asarray(cn, dtype=float)
         self.cd = np.asarray(cd, dtype=float)
-        self.theta = np.asarray(theta, dtype=float)
+        self.theta = np.array(theta, dtype=float)
         self.recipe = recipe
-        self.names = [m.name for m in self.meta]
         self._rows = None
-        senses = [m.sense for m in self.meta]
-        self._range = np.array([x == "range" for x in senses], dtype=bool)
-        self._has_lo = np.array([x in (">=", "==") for x in senses], dtype=bool)
-        self._has_hi = np.array([x in ("<=", "==") for x in senses], dtype=bool)
-        self._theta_max = np.array([m.theta_max for m in self.meta], dtype=float)
-        self.soft = np.array([m.kind in ("limit", "fuel") for m in self.meta], dtype=bool)
+        (self.names, self._range, self._has_lo, self._has_hi, self._theta_max,
+         self.soft) = static if static is not None else block_static(self.meta)
         self.theta_eff = np.where(self._range, 0.0, self.theta)  # θ in the body (0 for range rows)
 
     def __len__(self) -> int:
@@ -273,7 +279,7 @@ class Formulation:
             keep = [i for i, n in enumerate(b.names) if n not in names]
             if len(keep) < len(b):
                 b = RowBlock([b.meta[i] for i in keep], b.cols, b.N[keep], b.cn[keep], b.D[keep], b.cd[keep],
-                             b.theta[keep], None)
+                             b.theta[keep], None)  # its own static arrays
             blocks.append(b)
         self.blocks = blocks
         self.single = [r for r in self.single if r.name not in names]
@@ -327,6 +333,16 @@ class Formulation:
             pos -= len(b)
         return -1, pos
 
+    def row_meta(self, name: str):
+        """(meta, θ) of a row without forming Row objects: ``meta`` has name, quantity, sense,
+        unit, kind, description, group, index (a RowMeta, or the Row itself for a single row)."""
+        k, i = self.locate(name)
+        if k >= 0:
+            b = self.blocks[k]
+            return b.meta[i], float(b.theta[i])
+        r = self.single[i]
+        return r, r.theta
+
     def row(self, name: str) -> Row:
         try:
             return self.rows[self.index[name]]
@@ -347,8 +363,11 @@ class Formulation:
 
     def shallow_copy(self) -> "Formulation":
         """A copy sharing the (immutable) blocks, rows and expressions: a snapshot for a Result."""
-        f = copy.copy(self)
-        f.space = copy.copy(self.space)
+        f = Formulation.__new__(Formulation)
+        f.__dict__.update(self.__dict__)
+        sp = VarSpace.__new__(VarSpace)
+        sp.__dict__.update(self.space.__dict__)
+        f.space = sp
         return f
 
     # -- matrix form ----------------------------------------------------------

@@ -20,7 +20,8 @@ from typing import Callable, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from ..chemistry.analysis import CANONICAL
+from ..chemistry.analysis import CANONICAL, AnalysisError, normalise_analysis, replace_direct
+from ..materials import ALL_ANALYSIS_COLUMNS
 from ..errors import InputError, InputProblem
 from .components import burden as burden_c
 from .components import fuels as fuels_c
@@ -30,6 +31,7 @@ from .space import LinExpr
 
 Hook = Callable[[object, object], None]
 _CANONICAL = frozenset(CANONICAL)
+_TABLE_COLUMNS = frozenset(ALL_ANALYSIS_COLUMNS)
 
 
 class Problem:
@@ -183,8 +185,15 @@ class Problem:
         return True
 
     # -- backend ------------------------------------------------------------------------
-    def backend(self, *, time_limit_s: float | None = None, ranging: bool = True):
-        """The live HiGHS backend (built on first use; rebuilt after a structural change)."""
+    def backend(self, *, time_limit_s: float | None = None, ranging: bool = False):
+        """The live HiGHS backend (built on first use; rebuilt after a structural change).
+
+        ``backend().solve()`` returns a :class:`~burden.results.solution.Solution` (status,
+        primal, duals, reduced costs).  ``ranging=True`` adds the cost ranging of every column
+        (about a fifth of a warm re-solve's time): :func:`burden.solve` asks for it because
+        the Result's burden table shows each material's price range; sweeps of many re-solves
+        usually do without.
+        """
         changed = self._sync_hooks()
         be = self._backend
         if be is None or changed or be.time_limit_s != time_limit_s:
@@ -353,7 +362,7 @@ class Problem:
         if not f.has_row(name):
             raise InputError([InputProblem("<python>", where, "no such row; the rows are Result.constraints' "
                                            "names of kind 'limit'")])
-        r = f.row(name)
+        r, _ = f.row_meta(name)
         spec, side = _limit_of(name)
         if r.kind != "limit" or (spec is None and r.group != "shares"):
             raise InputError([InputProblem("<python>", where, f"is a {r.kind} row, not an operating limit; "
@@ -379,7 +388,7 @@ class Problem:
         else:
             from dataclasses import replace
 
-            new_row = replace(r, theta=v)
+            new_row = replace(f.row(name), theta=v)
             pos = f.replace_row(new_row)
             if self._backend is not None:
                 idx, val, lo, hi = row_coefficients(new_row)
@@ -401,34 +410,34 @@ class Problem:
         InputError
             Not a charged material, an unknown column, or an analysis the checks refuse.
         """
-        from ..chemistry.analysis import AnalysisError, normalise_analysis
-        from ..materials import ALL_ANALYSIS_COLUMNS
-
         analysis = _entries(analysis, f"analysis.{material}")
         problems = self._unknown({material: None}, "analysis")
-        known = set(ALL_ANALYSIS_COLUMNS)
         for col, v in analysis.items():
-            if col not in known:
+            if col not in _TABLE_COLUMNS:
                 problems.append(InputProblem("<python>", f"analysis.{material}.{col}",
                                              "not a material-table analysis column (see burden materials --columns)"))
             elif _number(v) is None:
                 problems.append(InputProblem("<python>", f"analysis.{material}.{col}", f"{v!r} is not a number (wt %)"))
         if problems:
             raise InputError(problems)
-        m = self._material(material)
-        raw = dict(m.reported)
-        for col, v in analysis.items():
-            raw[col] = _number(v)
-        raw = {c: x for c, x in raw.items() if x != 0}
+        ch = self._mat_changes.get(material, {})
+        m0 = self._scn.materials[material]
+        reported = ch.get("reported", m0.reported)
+        changes = {col: _number(v) for col, v in analysis.items()}
+        raw = {**reported, **changes}
         try:
-            norm = normalise_analysis(raw, name=material)
+            # slag oxides and other one-to-one columns: only they and the total change
+            norm = replace_direct(ch.get("analysis", m0.analysis), reported, ch.get("total_pct", m0.total_pct),
+                                  changes, name=material) or \
+                normalise_analysis({c: x for c, x in raw.items() if x != 0}, name=material)
         except AnalysisError as e:
             msg = str(e)
             msg = msg[len(material) + 2:] if msg.startswith(material + ": ") else msg
             raise InputError([InputProblem("<python>", f"analysis.{material}.{e.field}", msg)]) from None
         new_an = norm.species
         self._thaw()
-        self._change_material(material, analysis=new_an, reported=raw, total_pct=norm.total_pct)
+        self._change_material(material, analysis=new_an, reported={c: x for c, x in raw.items() if x != 0},
+                              total_pct=norm.total_pct)
         if self._pyomo is not None:
             # the Pyomo quantities q[...] carry the old analysis: hooks run again on a new model
             self._renew_pyomo("an analysis change")
@@ -517,9 +526,8 @@ class Problem:
 
         Cheap: formulations change copy-on-write, so the copy shares blocks, rows,
         arrays and the scenario; it has no live solver."""
-        import copy
-
-        p = copy.copy(self)
+        p = Problem.__new__(Problem)
+        p.__dict__.update(self.__dict__)
         p.formulation = self.formulation.shallow_copy()
         self._shared = p._shared = True  # whichever changes next copies the arrays first
         p._backend = None
@@ -580,7 +588,7 @@ def _limit_problem(r, v, f, name: str, side: str) -> str:
     if other:
         stem = name[: -len(side)] + other
         if f.has_row(stem):
-            o = f.row(stem).theta
+            o = f.row_meta(stem)[1]
             if (side == "min" and v > o) or (side == "max" and v < o):
                 return f"the window would be empty ({side} {v:g} beyond {other} {o:g}); change {stem} first"
     return ""

@@ -360,8 +360,11 @@ class Recipe:
         return R, I, k
 
     def freeze(self) -> "Recipe":
+        from ..formulation import block_static
+
         self.Rn, self.In, self.kn = self._mats(self._num)
         self.Rd, self.Id, self.kd = self._mats(self._den)
+        self.static = block_static(self.meta)
         del self._num, self._den
         return self
 
@@ -369,7 +372,7 @@ class Recipe:
         """The row block over ``cols`` for the quantities ``qt``."""
         Q, c = qt.Q, qt.c
         return RowBlock(self.meta, cols, self.Rn @ Q + self.In, self.Rn @ c + self.kn,
-                        self.Rd @ Q + self.Id, self.Rd @ c + self.kd, self.theta, self)
+                        self.Rd @ Q + self.Id, self.Rd @ c + self.kd, self.theta, self, self.static)
 
     def column(self, qt: QuantityTable, j: int) -> tuple[np.ndarray, np.ndarray]:
         """Column ``j`` of N and D for the quantities ``qt``."""
@@ -495,22 +498,23 @@ def declare(f, scn, *, block: str = "x") -> tuple[Block, QuantityTable]:
     f.set_objective("cost", LinExpr.from_dense(cols, cost))
     smap = species_map(scn)
     qt = QuantityTable.of(smap, species_matrix(mats))
-    f.add_block(_recipe_of(scn, names, mats, smap).block(qt, cols))
+    f.add_block(recipe_of(recipe, scn, names, mats, smap).block(qt, cols))
     return x, qt
 
 
 _RECIPES: dict = {}
 
 
-def _recipe_of(scn, names, mats, smap) -> Recipe:
-    """:func:`recipe`, kept per scenario config and material set (recipes are immutable and
-    depend on nothing else): re-formulating a scenario, as Monte Carlo samples or sweeps over
-    analyses do, skips it.  The entry holds the config, so an id is never mistaken."""
-    key = (id(scn.config), tuple(names), tuple(m.material_class for m in mats), id(smap))
+def recipe_of(make, scn, names, mats, smap) -> Recipe:
+    """``make(scn, names, qindex)`` (a component's recipe function), kept per scenario config and
+    material set: recipes are immutable and depend on nothing else, so re-formulating a scenario
+    (Monte Carlo samples, sweeps over analyses) skips them.  The entry holds the config, so an
+    id is never mistaken for another object's."""
+    key = (make, id(scn.config), tuple(names), tuple(m.material_class for m in mats), id(smap))
     hit = _RECIPES.get(key)
     if hit is not None and hit[0] is scn.config and hit[1] is smap:
         return hit[2]
-    rc = recipe(scn, names, smap.index)
+    rc = make(scn, names, smap.index)
     if len(_RECIPES) > 256:
         _RECIPES.clear()
     _RECIPES[key] = (scn.config, smap, rc)

@@ -47,7 +47,9 @@ def declare(f, scn, q, x, names: Sequence[str]) -> None:
     """Add the fuel rows of ``scn`` (replacement or correction) as a row block over material block ``x``.
 
     ``q`` is the burden component's :class:`~burden.core.components.burden.QuantityTable`."""
-    rc = recipe(scn, names, q.smap.index)
+    from .burden import recipe_of
+
+    rc = recipe_of(recipe, scn, names, [scn.materials[k] for k in names], q.smap)
     if rc.meta:
         f.add_block(rc.block(q, x.cols))
 
