@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from ..chemistry.analysis import CANONICAL, AnalysisError, normalise_analysis, replace_direct
+from ..chemistry.analysis import (CANONICAL, DIRECT_SPECIES, AnalysisError, check_total, normalise_analysis)
 from ..materials import ALL_ANALYSIS_COLUMNS
 from ..errors import InputError, InputProblem
 from .components import burden as burden_c
@@ -32,6 +32,8 @@ from .space import LinExpr
 Hook = Callable[[object, object], None]
 _CANONICAL = frozenset(CANONICAL)
 _TABLE_COLUMNS = frozenset(ALL_ANALYSIS_COLUMNS)
+_DIRECT = frozenset(DIRECT_SPECIES)
+_SPECIES_INDEX = {s: i for i, s in enumerate(CANONICAL)}
 
 
 class Problem:
@@ -62,6 +64,7 @@ class Problem:
         self._pyomo = None
         self._hook_signature = None
         self._shared = False  # a snapshot shares the arrays: copy them before the next change
+        self._w: dict = {}    # material -> current analysis as kg/kg per species (after changes)
 
     def _thaw(self) -> None:
         """Give this problem its own arrays before a change in place, if a snapshot (a Result)
@@ -81,6 +84,7 @@ class Problem:
         self.quantities = self.quantities.copy()
         self._mat_changes = {k: dict(v) for k, v in self._mat_changes.items()}
         self._limit_changes = dict(self._limit_changes)
+        self._w = dict(self._w)
         self._shared = False
 
     @property
@@ -94,13 +98,7 @@ class Problem:
     @scenario.setter
     def scenario(self, scn) -> None:
         self._scn = scn
-        self._mat_changes, self._limit_changes = {}, {}
-
-    def _material(self, name: str):
-        """The current Material (pending changes applied), without forming the scenario."""
-        m = self._scn.materials[name]
-        ch = self._mat_changes.get(name)
-        return m.with_changes(**ch) if ch else m
+        self._mat_changes, self._limit_changes, self._w = {}, {}, {}
 
     def _change_material(self, name: str, **changes) -> None:
         self._mat_changes.setdefault(name, {}).update(changes)
@@ -422,14 +420,38 @@ class Problem:
             raise InputError(problems)
         ch = self._mat_changes.get(material, {})
         m0 = self._scn.materials[material]
-        reported = ch.get("reported", m0.reported)
         changes = {col: _number(v) for col, v in analysis.items()}
-        raw = {**reported, **changes}
+        direct = ch.get("direct", {})
+        total = ch.get("total_pct", m0.total_pct)
+        reported = ch.get("reported", m0.reported)
+        if self._pyomo is None and all(c in _DIRECT for c in changes):
+            # one-to-one columns (SiO2, CaO, MgO, ...): each is its species; only they and the
+            # total change, and the total is checked as on loading a table
+            for col, v in changes.items():
+                if not 0.0 <= v <= 100.0:
+                    raise InputError([InputProblem("<python>", f"analysis.{material}.{col}",
+                                                   f"{v:g} is not a wt % (0-100)")])
+                total += v - direct.get(col, reported.get(col, 0.0))
+            try:
+                check_total(total, material)
+            except AnalysisError as e:
+                raise InputError([InputProblem("<python>", f"analysis.{material}.{e.field}",
+                                               str(e)[len(material) + 2:])]) from None
+            self._thaw()
+            ch = self._mat_changes.setdefault(material, {})
+            ch["direct"] = {**ch.get("direct", {}), **changes}
+            ch["total_pct"] = total
+            j = self.x_block.col(material) - self.x_block.start
+            w = self._w.get(material)
+            w = (burden_c.species_vector(m0.analysis) if w is None else w).copy()
+            for col, v in changes.items():
+                w[_SPECIES_INDEX[col]] = v / 100.0
+            self._w[material] = w
+            self._set_column(j, w)
+            return
+        raw = {**reported, **direct, **changes}
         try:
-            # slag oxides and other one-to-one columns: only they and the total change
-            norm = replace_direct(ch.get("analysis", m0.analysis), reported, ch.get("total_pct", m0.total_pct),
-                                  changes, name=material) or \
-                normalise_analysis({c: x for c, x in raw.items() if x != 0}, name=material)
+            norm = normalise_analysis({c: x for c, x in raw.items() if x != 0}, name=material)
         except AnalysisError as e:
             msg = str(e)
             msg = msg[len(material) + 2:] if msg.startswith(material + ": ") else msg
@@ -438,12 +460,15 @@ class Problem:
         self._thaw()
         self._change_material(material, analysis=new_an, reported={c: x for c, x in raw.items() if x != 0},
                               total_pct=norm.total_pct)
+        self._mat_changes[material].pop("direct", None)
+        w = burden_c.species_vector(new_an)
+        self._w[material] = w
         if self._pyomo is not None:
             # the Pyomo quantities q[...] carry the old analysis: hooks run again on a new model
             self._renew_pyomo("an analysis change")
             return
         j = self.x_block.col(material) - self.x_block.start
-        self._set_column(j, burden_c.species_vector(new_an))
+        self._set_column(j, w)
 
     def _set_column(self, j: int, w: np.ndarray) -> None:
         """Material ``j`` has analysis ``w`` (kg/kg per species): its column of every row block
@@ -603,7 +628,14 @@ def _apply_changes(scn, mat_changes: dict, limit_changes: dict):
     if mat_changes:
         mats = dict(mats)
         for name, ch in mat_changes.items():
-            mats[name] = mats[name].with_changes(**ch)
+            ch = dict(ch)
+            direct = ch.pop("direct", None)
+            m = mats[name]
+            if direct:
+                an = {**ch.get("analysis", m.analysis), **direct}
+                rep = {**ch.get("reported", m.reported), **direct}
+                ch.update(analysis=an, reported={k: v for k, v in rep.items() if v != 0})
+            mats[name] = m.with_changes(**ch)
     cfg = scn.config
     for name, value in limit_changes.items():
         stem, _, side = name.rpartition(".")
