@@ -548,11 +548,8 @@ def main() -> None:
 
     import burden
 
-    # burden's backend asks HiGHS for threads=1; HiGHS's thread scheduler is global and is set up
-    # by the first run in the process, so a raw Highs (default threads) run first would make every
-    # later burden solve fail ("threads is set to 1 but the scheduler has already been initialized
-    # to use 2 threads", status 'Not Set').  burden solves first: both then share the 1-thread
-    # scheduler, which also keeps the comparison like for like.
+    # warm-up: the first solve in a process sets up HiGHS's (process-wide) task scheduler;
+    # burden and raw highspy then run on the same one
     burden.solve(burden.load_scenario(BASE)).raise_for_status()
 
     rev = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%h %s"], capture_output=True,
