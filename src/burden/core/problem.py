@@ -66,6 +66,14 @@ class Problem:
         self._shared = False  # a snapshot shares the arrays: copy them before the next change
         self._w: dict = {}    # material -> current analysis as kg/kg per species (after changes)
 
+    def _mat_index(self) -> dict:
+        """Material -> position in block x (kept; the material set never changes in place)."""
+        d = self.__dict__.get("_mat_pos")
+        if d is None or d[0] is not self.formulation.space.blocks.get("x"):
+            x = self.x_block
+            d = self._mat_pos = (x, {k: i for i, k in enumerate(x.labels)})
+        return d[1]
+
     def _thaw(self) -> None:
         """Give this problem its own arrays before a change in place, if a snapshot (a Result)
         shares them.  Changes are then made in place, so a run of re-solves copies nothing."""
@@ -441,7 +449,7 @@ class Problem:
             ch = self._mat_changes.setdefault(material, {})
             ch["direct"] = {**ch.get("direct", {}), **changes}
             ch["total_pct"] = total
-            j = self.x_block.col(material) - self.x_block.start
+            j = self._mat_index()[material]
             w = self._w.get(material)
             w = (burden_c.species_vector(m0.analysis) if w is None else w).copy()
             for col, v in changes.items():
@@ -481,7 +489,7 @@ class Problem:
         pos = 0
         for b in f.blocks:
             if b.recipe is not None and b.cols.size > j and b.cols[j] == jg:
-                n_col, d_col = b.recipe.column(qt, j)
+                n_col, d_col = b.recipe.column(qt, j, w)
                 if be is not None:
                     th = b.theta_eff
                     old = b.N[:, j] - th * b.D[:, j]

@@ -374,10 +374,16 @@ class Recipe:
         return RowBlock(self.meta, cols, self.Rn @ Q + self.In, self.Rn @ c + self.kn,
                         self.Rd @ Q + self.Id, self.Rd @ c + self.kd, self.theta, self, self.static)
 
-    def column(self, qt: QuantityTable, j: int) -> tuple[np.ndarray, np.ndarray]:
-        """Column ``j`` of N and D for the quantities ``qt``."""
-        qj = qt.Q[:, j]
-        return self.Rn @ qj + self.In[:, j], self.Rd @ qj + self.Id[:, j]
+    def column(self, qt: QuantityTable, j: int, w: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Column ``j`` of N and D for the quantities ``qt`` (or, given material j's analysis
+        ``w`` in kg/kg per species, straight from it: ``(Rn·L)·w``, the same numbers)."""
+        if w is None:
+            qj = qt.Q[:, j]
+            return self.Rn @ qj + self.In[:, j], self.Rd @ qj + self.Id[:, j]
+        k = self.__dict__.get("_K")
+        if k is None or k[0] is not qt.smap:
+            k = self._K = (qt.smap, self.Rn @ qt.smap.L, self.Rd @ qt.smap.L, self.In.T.copy(), self.Id.T.copy())
+        return k[1] @ w + k[3][j], k[2] @ w + k[4][j]
 
 
 def _static_part(q_terms):
