@@ -192,3 +192,23 @@ def test_export_file_mode_read_only_target_and_nonlinear_notice(tmp_path):
     cp = subprocess.run([sys.executable, "-m", "burden", "solve", str(SCENARIOS / "nonlinear.yaml"), "--no-write",
                          "--export-model", str(nl)], capture_output=True, text=True)
     assert cp.returncode == 0 and "linear core only" in cp.stderr and nl.exists()
+
+
+@pytest.mark.parametrize("changes", [{"SiO2": 5.9}, {"CaO": 9.1, "MgO": 2.2}, {"H2O_chem": 0.0}])
+def test_the_quick_analysis_path_equals_a_full_normalisation(changes):
+    from burden.chemistry.analysis import direct_total, normalise_analysis
+
+    m = _base().materials["sinter"]
+    raw = dict(m.reported)
+    raw.update(changes)
+    full = normalise_analysis({k: v for k, v in raw.items() if v != 0}, name="sinter")
+    total = direct_total(m.total_pct, m.reported, changes, name="sinter")
+    assert total == pytest.approx(full.total_pct, abs=1e-12)
+    # and the species the quick path sets are the full normalisation's
+    quick = {**m.analysis, **changes}
+    assert quick == pytest.approx(full.species, abs=1e-12)
+    # the same through a problem: its column equals a fresh build's
+    p = burden.build(_base())
+    burden.solve(p)
+    p.set_analysis("sinter", changes)
+    assert burden.solve(p).objective == pytest.approx(burden.solve(p.scenario).objective, rel=1e-9)

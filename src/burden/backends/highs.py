@@ -234,25 +234,6 @@ class HighsBackend:
             h.changeRowBounds(int(i), float(lower), float(upper))
         return changed
 
-    def update_column(self, j: int, rows: np.ndarray, vals: np.ndarray) -> int:
-        """Set the coefficients of column ``j`` in rows ``rows`` (others unchanged)."""
-        comp = self.comp
-        changed = 0
-        for i, v in zip(np.asarray(rows).tolist(), np.asarray(vals, dtype=float).tolist()):
-            a, b = comp.start[i], comp.start[i + 1]
-            seg = comp.index[a:b]
-            k = np.nonzero(seg == j)[0]
-            old = comp.value[a + k[0]] if k.size else 0.0
-            if old != v:
-                self.highs.changeCoeff(int(i), int(j), float(v))
-                changed += 1
-                if k.size:
-                    comp.value[a + k[0]] = v
-                else:
-                    idx, val = comp.row_entries(i)
-                    self._splice_row(i, np.append(idx, j), np.append(val, v))
-        return changed
-
     def _splice_row(self, i, idx, val) -> None:
         comp = self.comp
         a, b = comp.start[i], comp.start[i + 1]

@@ -135,25 +135,28 @@ def check_total(total: float, name: str) -> None:
         raise AnalysisError("total", f"{name}: the analysis adds up to only {total:.2f} %; {hint}")
 
 
-def replace_direct(species: Mapping[str, float], reported: Mapping[str, float], total_pct: float,
-                   changes: Mapping[str, float], *, name: str = "material") -> "NormalisedAnalysis | None":
-    """A checked analysis with some :data:`DIRECT_SPECIES` columns changed, without normalising
-    the whole analysis again (the other species are unaffected by them); None when a changed
-    column is not a direct species (then :func:`normalise_analysis` must run).
+def direct_total(total_pct: float, current: Mapping[str, float], changes: Mapping[str, float], *,
+                 name: str = "material") -> float | None:
+    """The checked total (wt %) of an analysis whose :data:`DIRECT_SPECIES` columns ``changes``
+    replace their ``current`` values: only they and the total change (each is its own species),
+    so the analysis need not be normalised again.  None when a changed column is not a direct
+    species (then :func:`normalise_analysis` must run on the whole analysis).
 
-    Raises AnalysisError for a value outside 0-100 wt % or a total outside the limits."""
+    Raises
+    ------
+    AnalysisError
+        A value outside 0-100 wt %, or a total outside [TOTAL_MIN_PCT, TOTAL_MAX_PCT].
+    """
     if not all(k in _DIRECT for k in changes):
         return None
-    s = dict(species)
     total = total_pct
     for k, x in changes.items():
         x = float(x)
         if not math.isfinite(x) or not 0.0 <= x <= 100.0:
             raise AnalysisError(k, f"{name}: {k} = {x!r} is not a wt % (0-100)")
-        total += x - reported.get(k, 0.0)
-        s[k] = x
+        total += x - current.get(k, 0.0)
     check_total(total, name)
-    return NormalisedAnalysis(species=s, total_pct=total, warnings=())
+    return total
 
 
 def normalise_analysis(raw: Mapping[str, float], *, name: str = "material") -> NormalisedAnalysis:

@@ -94,7 +94,8 @@ def block_static(meta) -> tuple:
 
 
 class RowBlock:
-    """Rows over one column block, as dense matrices (immutable: changes return a new block).
+    """Rows over one column block, as dense matrices (changed in place only while no snapshot
+    shares the block; see ``Problem._thaw``).
 
     For row i over the block's columns z_b (shape (n,)):
     ``num_i = N[i]·z_b + cn[i]``, ``den_i = D[i]·z_b + cd[i]``, and the row is
@@ -109,7 +110,7 @@ class RowBlock:
     cn, cd, theta : arrays, shape (m,)
     recipe : object, optional
         The component's recipe (how N and D follow from its data), kept so a persistent
-        update can form one column anew (:meth:`with_column`).
+        update can form one column anew (:meth:`set_column`).
     """
 
     def __init__(self, meta, cols, N, cn, D, cd, theta, recipe=None, static=None):
@@ -173,11 +174,6 @@ class RowBlock:
         b._rows = None
         return b
 
-    def with_theta(self, i: int, value: float) -> "RowBlock":
-        th = self.theta.copy()
-        th[i] = value
-        return self._clone(theta=th, theta_eff=np.where(self._range, 0.0, th))
-
     def copy(self) -> "RowBlock":
         """A block with its own arrays (to be changed in place)."""
         return self._clone(N=self.N.copy(), D=self.D.copy(), theta=self.theta.copy(),
@@ -194,14 +190,6 @@ class RowBlock:
         self.N[:, j] = n_col
         self.D[:, j] = d_col
         self._rows = None
-
-    def with_column(self, j: int, n_col: np.ndarray, d_col: np.ndarray, recipe=None) -> "RowBlock":
-        """A block with column ``j`` (position within the block) of N and D replaced."""
-        N = self.N.copy()
-        D = self.D.copy()
-        N[:, j] = n_col
-        D[:, j] = d_col
-        return self._clone(N=N, D=D, recipe=self.recipe if recipe is None else recipe)
 
     def __getstate__(self):
         d = dict(self.__dict__)

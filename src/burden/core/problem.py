@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from ..chemistry.analysis import (CANONICAL, DIRECT_SPECIES, AnalysisError, check_total, normalise_analysis)
+from ..chemistry.analysis import CANONICAL, AnalysisError, direct_total, normalise_analysis
 from ..materials import ALL_ANALYSIS_COLUMNS
 from ..errors import InputError, InputProblem
 from .components import burden as burden_c
@@ -32,7 +32,6 @@ from .space import LinExpr
 Hook = Callable[[object, object], None]
 _CANONICAL = frozenset(CANONICAL)
 _TABLE_COLUMNS = frozenset(ALL_ANALYSIS_COLUMNS)
-_DIRECT = frozenset(DIRECT_SPECIES)
 _SPECIES_INDEX = {s: i for i, s in enumerate(CANONICAL)}
 
 
@@ -432,19 +431,16 @@ class Problem:
         direct = ch.get("direct", {})
         total = ch.get("total_pct", m0.total_pct)
         reported = ch.get("reported", m0.reported)
-        if self._pyomo is None and all(c in _DIRECT for c in changes):
+        try:
             # one-to-one columns (SiO2, CaO, MgO, ...): each is its species; only they and the
             # total change, and the total is checked as on loading a table
-            for col, v in changes.items():
-                if not 0.0 <= v <= 100.0:
-                    raise InputError([InputProblem("<python>", f"analysis.{material}.{col}",
-                                                   f"{v:g} is not a wt % (0-100)")])
-                total += v - direct.get(col, reported.get(col, 0.0))
-            try:
-                check_total(total, material)
-            except AnalysisError as e:
-                raise InputError([InputProblem("<python>", f"analysis.{material}.{e.field}",
-                                               str(e)[len(material) + 2:])]) from None
+            new_total = None if self._pyomo is not None else \
+                direct_total(total, {**reported, **direct}, changes, name=material)
+        except AnalysisError as e:
+            raise InputError([InputProblem("<python>", f"analysis.{material}.{e.field}",
+                                           str(e)[len(material) + 2:])]) from None
+        if new_total is not None:
+            total = new_total
             self._thaw()
             ch = self._mat_changes.setdefault(material, {})
             ch["direct"] = {**ch.get("direct", {}), **changes}

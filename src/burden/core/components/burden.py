@@ -271,9 +271,8 @@ class QuantityTable(Mapping):
     """Quantities over the materials of a stream: name -> :class:`Affine` (kg/tHM).
 
     Held as one matrix ``Q = L @ Wᵀ`` (n_quantities × n_materials) and constants ``c``;
-    a mapping for reading one quantity, a matrix for the model.  A changed analysis gives a
-    new table (:meth:`with_material`) or, on a table no snapshot shares, changes it in place
-    (:meth:`set_material`).
+    a mapping for reading one quantity, a matrix for the model.  A changed analysis changes
+    it in place (:meth:`set_material`) once the problem owns it (:meth:`copy`).
     """
 
     def __init__(self, smap: SpeciesMap, Q: np.ndarray):
@@ -314,11 +313,6 @@ class QuantityTable(Mapping):
         """Material ``j``'s analysis is now ``w`` (kg/kg per species), in place."""
         self.Q[:, j] = self.smap.L @ w
 
-    def with_material(self, j: int, w: np.ndarray) -> "QuantityTable":
-        """A table with material ``j``'s analysis replaced by ``w`` (kg/kg per species)."""
-        Q = self.Q.copy()
-        Q[:, j] = self.smap.L @ w
-        return QuantityTable(self.smap, Q)
 
 
 # ---------------------------------------------------------------------------------------
