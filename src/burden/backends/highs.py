@@ -193,6 +193,8 @@ class HighsBackend:
     def update_row_bounds(self, i: int, lower: float, upper: float) -> None:
         c = self._comp
         if c.row_lower[i] != lower or c.row_upper[i] != upper:
+            # new arrays (Solutions hold the old ones without copying)
+            c.row_lower, c.row_upper = c.row_lower.copy(), c.row_upper.copy()
             c.row_lower[i] = lower
             c.row_upper[i] = upper
             self.highs.changeRowBounds(int(i), float(lower), float(upper))
@@ -229,9 +231,7 @@ class HighsBackend:
         if changed:
             self._splice_row(i, idx, val)
         if self.comp.row_lower[i] != lower or self.comp.row_upper[i] != upper:
-            self.comp.row_lower[i] = lower
-            self.comp.row_upper[i] = upper
-            h.changeRowBounds(int(i), float(lower), float(upper))
+            self.update_row_bounds(i, lower, upper)
         return changed
 
     def _splice_row(self, i, idx, val) -> None:
@@ -284,7 +284,7 @@ class HighsBackend:
         m, n = comp.shape
         sol = Solution(status=status, solver_status=status_txt, objective=math.nan, layout=self.layout,
                        primal=_NAN, reduced_costs=_NAN, row_names=comp.row_names, row_values=_NAN,
-                       row_lower=comp.row_lower.copy(), row_upper=comp.row_upper.copy(), row_duals=_NAN,
+                       row_lower=comp.row_lower, row_upper=comp.row_upper, row_duals=_NAN,
                        iterations=int(h.getInfoValue("simplex_iteration_count")[1]), solve_seconds=t2 - t1,
                        meta={"solver": "highs", "highspy": _version(h)})
         if status == "optimal":

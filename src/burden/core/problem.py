@@ -415,19 +415,21 @@ class Problem:
         InputError
             Not a charged material, an unknown column, or an analysis the checks refuse.
         """
-        analysis = _entries(analysis, f"analysis.{material}")
-        problems = self._unknown({material: None}, "analysis")
+        analysis = _entries(analysis, "analysis")
+        problems = [] if material in self._scn.materials else self._unknown((material,), "analysis")
+        changes = {}
         for col, v in analysis.items():
+            x = _number(v)
             if col not in _TABLE_COLUMNS:
                 problems.append(InputProblem("<python>", f"analysis.{material}.{col}",
                                              "not a material-table analysis column (see burden materials --columns)"))
-            elif _number(v) is None:
+            elif x is None:
                 problems.append(InputProblem("<python>", f"analysis.{material}.{col}", f"{v!r} is not a number (wt %)"))
+            changes[col] = x
         if problems:
             raise InputError(problems)
         ch = self._mat_changes.get(material, {})
         m0 = self._scn.materials[material]
-        changes = {col: _number(v) for col, v in analysis.items()}
         direct = ch.get("direct", {})
         total = ch.get("total_pct", m0.total_pct)
         reported = ch.get("reported", m0.reported)
