@@ -80,6 +80,13 @@ def solve(problem: Problem | Scenario | str | Path, solver: str = "highs", *, ho
 def _meta(sol, problem, timings: dict) -> None:
     """Provenance of a Solution: scenario, variant (applied overrides), input hash, versions, timings."""
     scn = problem.scenario
-    sol.meta.update(scenario=scn.name, variant=scn.variant, source=scn.source, input_hash=input_hash(scn),
+    h = input_hash(scn)
+    hooks = [getattr(f, "__qualname__", repr(f)) for f in problem.hooks]
+    if problem._hook_signature is not None:
+        # what the hooks (or hand edits of the Pyomo model) add is part of the input
+        import hashlib
+
+        h = hashlib.sha256((h + repr(problem._hook_signature)).encode()).hexdigest()
+    sol.meta.update(scenario=scn.name, variant=scn.variant, source=scn.source, input_hash=h, hooks=hooks,
                     versions={"burden": __version__, "highspy": sol.meta.get("highspy", "")},
                     timings=dict(timings))

@@ -125,6 +125,12 @@ def _status(h) -> tuple[str, str]:
     return hit
 
 
+def _unbounded_or_infeasible():
+    import highspy
+
+    return highspy.HighsModelStatus.kUnboundedOrInfeasible
+
+
 def _OK():
     import highspy
 
@@ -281,6 +287,8 @@ class HighsBackend:
         h.run()
         t2 = time.perf_counter()
         status, status_txt = _status(h)
+        if status == "infeasible" and h.getModelStatus() == _unbounded_or_infeasible():
+            status = self._infeasible_or_unbounded()
         m, n = comp.shape
         sol = Solution(status=status, solver_status=status_txt, objective=math.nan, layout=self.layout,
                        primal=_NAN, reduced_costs=_NAN, row_names=comp.row_names, row_values=_NAN,
@@ -311,6 +319,26 @@ class HighsBackend:
             elif status == "error":
                 raise SolverError(f"HiGHS stopped with status {status_txt!r}")
         return sol
+
+    def _infeasible_or_unbounded(self) -> str:
+        """Tell infeasible from unbounded when HiGHS (presolve, or a MILP) cannot: the LP
+        relaxation without presolve decides; a feasible relaxation of an infeasible MILP is an
+        integrality conflict (reported as infeasible)."""
+        import copy
+
+        relax = copy.copy(self.comp)
+        relax.integrality = np.zeros_like(relax.integrality)
+        lp = HighsBackend(relax, self.layout, ranging=False)
+        lp.highs.setOptionValue("presolve", "off")
+        lp.highs.run()
+        st, _ = _status(lp.highs)
+        if st == "unbounded":
+            return "unbounded"
+        if st == "optimal" and self.is_mip:
+            # bounded relaxation: the MILP itself may be unbounded in integer directions only
+            # when the relaxation is, so this is an integrality conflict
+            return "infeasible"
+        return "infeasible" if st in ("infeasible", "optimal") else st
 
     def _fixed_lp_duals(self, sol: Solution) -> None:
         """Duals of a MILP optimum: the LP with the integer columns fixed at their values."""

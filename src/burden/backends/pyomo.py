@@ -109,6 +109,15 @@ class Additions:
     objective: tuple       # extra objective terms ({var key: coef}, const) beyond the formulation's cost
     signature: tuple
 
+    def has_edits(self, problem) -> bool:
+        """Whether the Pyomo model holds anything its problem's formulation does not."""
+        if self.columns or self.rows or self.deactivated or self.objective[0] or self.objective[1]:
+            return True
+        sp = problem.formulation.space
+        x = sp["x"]
+        return (self.x_bounds[0] != tuple(sp.lower[x.start:x.stop].tolist())
+                or self.x_bounds[1] != tuple(sp.upper[x.start:x.stop].tolist()))
+
     def apply(self, problem) -> None:
         """Formulate the problem's scenario anew and add these columns and rows to it."""
         from ..core.problem import _formulate
@@ -150,6 +159,8 @@ class Additions:
             f.set_objective("hook", LinExpr([col_of[k] for k in coefs], list(coefs.values()), const))
         problem.formulation, problem.quantities = f, q
         problem._backend = None
+        problem._shared = False
+        problem._w = {}
 
 
 def compile_additions(problem, m) -> Additions:

@@ -253,6 +253,34 @@ class Problem:
     # problems are reported at once, like a scenario file's); then the formulation, the
     # live solver and the recorded scenario change together.
 
+    def _mode(self, what: str) -> str:
+        """How a change reaches the model: ``"persistent"`` (in place, the live solver keeps
+        going) or ``"hooks"`` (the scenario changes and the model is formed again with its
+        hooks, as a fresh build would be: hooks are code and must run on the new data).
+
+        Raises RebuildRequired for a Pyomo model edited by hand (no hooks to repeat the
+        edits) and for a problem whose hook rows came without their hooks (unpickled) when
+        the change would need them again."""
+        from ..backends.base import RebuildRequired
+
+        if self._pyomo is None:
+            if what in ("an analysis change", "update") and not self.hooks and \
+                    any(r.kind == "hook" for r in self.formulation.single):
+                raise RebuildRequired(f"{what} would change the plant hook rows, and the hooks that made them are "
+                                      "not here (a pickled problem drops them): build the problem again with its "
+                                      "hooks")
+            return "persistent"
+        if self.hooks:
+            return "hooks"
+        from ..backends.pyomo import compile_additions
+
+        if not compile_additions(self, self._pyomo).has_edits(self):
+            # only looked at: forget the view, it is formed again on the next read
+            self._pyomo = self._hook_signature = None
+            return "persistent"
+        raise RebuildRequired(f"the Pyomo model was changed by hand; {what} cannot be carried into it: build "
+                              "the problem again and repeat the edits (or pass them as hooks)")
+
     def set_prices(self, prices: Mapping[str, float]) -> None:
         """Change material prices (currency per t on each material's own price basis) in place.
 
@@ -274,6 +302,10 @@ class Problem:
             vals[name] = v
         if problems:
             raise InputError(problems)
+        if self._mode("a price change") == "hooks":
+            for name, p in vals.items():
+                self._change_material(name, price_per_t=p)
+            return self._renew_pyomo()
         self._thaw()
         x = self.x_block
         cols, cost = [], []
@@ -291,10 +323,6 @@ class Problem:
         f.set_objective("cost", LinExpr.from_dense(x.cols, dense[x.start:x.stop]))
         if self._backend is not None:
             self._backend.update_costs(cols, cost)
-        if self._pyomo is not None:
-            for k, c in zip(vals, cost):
-                self._pyomo.price[k] = float(c)
-            self._hook_signature = None
 
     def set_bounds(self, bounds: Mapping[str, tuple]) -> None:
         """Change material availability: name -> (min, max) dry kg/tHM (None = open end).
@@ -310,7 +338,9 @@ class Problem:
         vals = {}
         for name, pair in bounds.items():
             where = f"bounds.{name}"
-            if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
+            if isinstance(pair, Mapping) and set(pair) <= {"min", "max"}:
+                pair = (pair.get("min"), pair.get("max"))
+            if isinstance(pair, (str, bytes, Mapping)) or not hasattr(pair, "__len__") or len(pair) != 2:
                 problems.append(InputProblem("<python>", where, f"{pair!r} is not a pair (min, max); "
                                              "give two numbers in dry kg/tHM, None for an open end"))
                 continue
@@ -323,6 +353,11 @@ class Problem:
             vals[name] = (a, b)
         if problems:
             raise InputError(problems)
+        if self._mode("a bound change") == "hooks":
+            for name, (a, b) in vals.items():
+                self._change_material(name, min_kg_per_thm=a, max_kg_per_thm=None if math.isinf(b) else b,
+                                      min_t_per_day=None, max_t_per_day=None)
+            return self._renew_pyomo()
         self._thaw()
         x = self.x_block
         sp = self.formulation.space
@@ -336,10 +371,6 @@ class Problem:
             hi.append(b)
             sp.lower[j], sp.upper[j] = a, b
             sp.soft[j] = a > 0 or math.isfinite(b)
-        if self._pyomo is not None:
-            for name, (a, b) in vals.items():
-                self._pyomo.x[name].setlb(a)
-                self._pyomo.x[name].setub(None if math.isinf(b) else b)
         if self._backend is not None:
             self._backend.update_col_bounds(np.array(cols), np.array(lo), np.array(hi))
             self._backend._comp.col_soft = sp.soft.copy()
@@ -375,6 +406,10 @@ class Problem:
         why = _limit_problem(r, v, f, name, side)
         if why:
             raise InputError([InputProblem("<python>", where, f"{value!r}: {why}")])
+        _check_in_scenario(self.scenario.config, name, v)   # the scenario file's own rules
+        if self._mode("a limit change") == "hooks":
+            self._limit_changes[name] = v
+            return self._renew_pyomo()
         k, i = f.locate(name)
         self._thaw()
         if k >= 0:
@@ -433,10 +468,11 @@ class Problem:
         direct = ch.get("direct", {})
         total = ch.get("total_pct", m0.total_pct)
         reported = ch.get("reported", m0.reported)
+        mode = self._mode("an analysis change")
         try:
             # one-to-one columns (SiO2, CaO, MgO, ...): each is its species; only they and the
             # total change, and the total is checked as on loading a table
-            new_total = None if self._pyomo is not None else \
+            new_total = None if mode == "hooks" else \
                 direct_total(total, {**reported, **direct}, changes, name=material)
         except AnalysisError as e:
             raise InputError([InputProblem("<python>", f"analysis.{material}.{e.field}",
@@ -469,10 +505,9 @@ class Problem:
         self._mat_changes[material].pop("direct", None)
         w = burden_c.species_vector(new_an)
         self._w[material] = w
-        if self._pyomo is not None:
+        if mode == "hooks":
             # the Pyomo quantities q[...] carry the old analysis: hooks run again on a new model
-            self._renew_pyomo("an analysis change")
-            return
+            return self._renew_pyomo()
         j = self.x_block.col(material) - self.x_block.start
         self._set_column(j, w)
 
@@ -520,19 +555,17 @@ class Problem:
         if new[0].row_names != [n for n in f_old.row_names if n not in hook_names] or \
                 new[0].space.layout() != {k: v for k, v in f_old.space.layout().items() if k != "hook"}:
             raise RebuildRequired("the new scenario changes the materials, rows or blocks; build it anew")
-        if self._pyomo is not None and not self.hooks:
-            raise RebuildRequired("the Pyomo model was changed by hand; its changes cannot be carried to another "
-                                  "scenario: build the problem again and repeat them (or pass them as hooks)")
+        mode = self._mode("update")
+        be = self._backend
+        if be is not None:
+            _ = be.comp  # the matrix the live solver holds, formed from the present formulation
         self.scenario = scenario
+        if mode == "hooks":
+            return self._renew_pyomo()
         self.formulation, self.quantities = new
-        if self._pyomo is not None:
-            # hooks run again on the new model; the solver is rebuilt with their rows
-            self._pyomo = self._hook_signature = self._backend = None
-            m = self.model
-            for h in self.hooks:
-                h(m, scenario)
-        elif self._backend is not None:
-            self._backend.sync(self.formulation.compile())
+        self._shared = False
+        if be is not None:
+            be.sync(self.formulation.compile())
 
     # -- helpers ------------------------------------------------------------------
     def _unknown(self, names, what) -> list:
@@ -540,13 +573,11 @@ class Problem:
         return [InputProblem("<python>", f"{what}.{k}", f"not a charged material (charged: {', '.join(mats)})")
                 for k in names if k not in mats]
 
-    def _renew_pyomo(self, what: str) -> None:
-        from ..backends.base import RebuildRequired
-
-        if not self.hooks:
-            raise RebuildRequired(f"the Pyomo model was changed by hand; {what} cannot be carried into it: "
-                                  "build the problem again and repeat the changes (or pass them as hooks)")
+    def _renew_pyomo(self) -> None:
+        """Form the model again from the (changed) scenario and run the hooks on it."""
         self.formulation, self.quantities = _formulate(self.scenario)
+        self._shared = False
+        self._w = {}
         self._pyomo = self._hook_signature = self._backend = None
         m = self.model
         for h in self.hooks:
@@ -625,14 +656,52 @@ def _limit_problem(r, v, f, name: str, side: str) -> str:
     return ""
 
 
+def _check_in_scenario(cfg, name: str, value: float) -> None:
+    """Validate a limit value by the scenario file's own rules (the section's pydantic model);
+    InputError naming the field as a file would."""
+    from pydantic import ValidationError
+
+    from ..scenario import _translate
+
+    stem, _, side = name.rpartition(".")
+    if side not in ("min", "max"):
+        stem, side = name, ""
+    section, _, field = stem.partition(".")
+    if section == "shares":
+        model, data, prefix = type(cfg.shares[field]), cfg.shares[field].model_dump(), ("shares", field)
+        data[f"{side}_pct"] = value
+    else:
+        from .rows import LIMITS_BY_KEY
+
+        spec = LIMITS_BY_KEY[stem]
+        sec = getattr(cfg, spec.path[0])
+        w = getattr(sec, spec.path[1])
+        if spec.sense == "<=":
+            new_w = value
+        elif w is not None and w.is_fixed:
+            new_w = {"min": value, "max": value}
+        else:
+            new_w = {**(w.model_dump() if w is not None else {}), (side or "max"): value}
+        model, data, prefix = type(sec), {spec.path[1]: new_w}, (spec.path[0],)
+    try:
+        model.model_validate(data)
+    except ValidationError as e:
+        raise InputError(_translate(e, "<python>", prefix)) from None
+
+
 def _apply_changes(scn, mat_changes: dict, limit_changes: dict):
-    """The scenario with material field changes and limit values applied."""
+    """The scenario with material field changes and limit values applied — to the resolved
+    materials and to the settings (``charge:`` entries, an appended material table for changed
+    analyses), so that ``Scenario.from_dict(scenario.config.model_dump())`` gives it again."""
     from ..scenario import Scenario
     from .rows import LIMITS
 
     mats = scn.materials
+    cfg = scn.config
     if mat_changes:
         mats = dict(mats)
+        charge = dict(cfg.charge)
+        table = {}
         for name, ch in mat_changes.items():
             ch = dict(ch)
             direct = ch.pop("direct", None)
@@ -642,7 +711,22 @@ def _apply_changes(scn, mat_changes: dict, limit_changes: dict):
                 rep = {**ch.get("reported", m.reported), **direct}
                 ch.update(analysis=an, reported={k: v for k, v in rep.items() if v != 0})
             mats[name] = m.with_changes(**ch)
-    cfg = scn.config
+            entry = charge[name].model_dump(exclude_none=True)
+            if "price_per_t" in ch:
+                entry["price_per_t"] = ch["price_per_t"]
+            if "min_kg_per_thm" in ch or "max_kg_per_thm" in ch:
+                for k in ("fixed_kg_per_thm", "min_t_per_day", "max_t_per_day", "min_kg_per_thm", "max_kg_per_thm"):
+                    entry.pop(k, None)
+                lo, hi = ch.get("min_kg_per_thm"), ch.get("max_kg_per_thm")
+                if lo is not None and lo == hi:
+                    entry["fixed_kg_per_thm"] = lo
+                else:
+                    entry.update({k: v for k, v in (("min_kg_per_thm", lo), ("max_kg_per_thm", hi)) if v})
+            charge[name] = type(charge[name])(**entry)
+            if "analysis" in ch:
+                table[name] = mats[name]
+        cfg = cfg.model_copy(update={"charge": charge,
+                                     "materials": list(cfg.materials) + ([table] if table else [])})
     for name, value in limit_changes.items():
         stem, _, side = name.rpartition(".")
         if side not in ("min", "max"):

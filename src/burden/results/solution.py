@@ -89,9 +89,17 @@ class Solution:
         return tuple(self.layout[name][1])
 
     def value(self, block: str, label) -> float:
-        """Primal value of one column, e.g. ``value("x", "pellets")``."""
+        """Primal value of one column, e.g. ``value("x", "pellets")``, ``value("hook", "use_lump")``.
+
+        Raises KeyError naming the blocks or labels there are (a hook variable the hook
+        fixed is a constant, not a column)."""
+        if block not in self.layout:
+            raise KeyError(f"no column block {block!r}; blocks: {', '.join(self.layout)}")
         start, labels = self.layout[block]
-        return float(self.primal[start + list(labels).index(label)])
+        labels = list(labels)
+        if label not in labels:
+            raise KeyError(f"no column {label!r} in block {block!r}; columns: {', '.join(map(str, labels))}")
+        return float(self.primal[start + labels.index(label)]) + 0.0  # + 0.0: no -0.0
 
     def dual(self, row: str) -> float:
         """Dual of a row by name (currency/tHM per unit of the row's linear part)."""
