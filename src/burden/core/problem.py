@@ -395,10 +395,12 @@ class Problem:
         if name.startswith("charge."):
             raise InputError([InputProblem("<python>", where, "material bounds change with set_bounds({material: "
                                            "(min, max)})")])
-        if not f.has_row(name):
+        pos = f.index.get(name)
+        if pos is None:
             raise InputError([InputProblem("<python>", where, "no such row; the rows are Result.constraints' "
                                            "names of kind 'limit'")])
-        r, _ = f.row_meta(name)
+        k, i = f.locate(name)
+        r = f.blocks[k].meta[i] if k >= 0 else f.single[i]
         spec, side = _limit_of(name)
         if r.kind != "limit" or (spec is None and r.group != "shares"):
             raise InputError([InputProblem("<python>", where, f"is a {r.kind} row, not an operating limit; "
@@ -406,22 +408,20 @@ class Problem:
         why = _limit_problem(r, v, f, name, side)
         if why:
             raise InputError([InputProblem("<python>", where, f"{value!r}: {why}")])
-        _check_in_scenario(self.scenario.config, name, v)   # the scenario file's own rules
+        _check_in_scenario(self._scn.config, f, name, v)   # the scenario file's own rules
         if self._mode("a limit change") == "hooks":
             self._limit_changes[name] = v
             return self._renew_pyomo()
-        k, i = f.locate(name)
         self._thaw()
         if k >= 0:
             b = f.blocks[k]
-            old, _ = b.body_row(i)
             b.set_theta(i, v)
             f.rows_changed()
-            new, c_new = b.body_row(i)
             be = self._backend
             if be is not None:
-                pos = f.row_position(name)
-                d = np.nonzero(old != new)[0]
+                # num − θ·den: only the coefficients where den has a term change
+                new, c_new = b.body_row(i)
+                d = np.flatnonzero(b.D[i])
                 be.change_coeffs([pos] * d.size, b.cols[d].tolist(), new[d].tolist())
                 lo, hi = b.row_bounds(i, c_new)
                 be.update_row_bounds(pos, lo, hi)
@@ -656,9 +656,10 @@ def _limit_problem(r, v, f, name: str, side: str) -> str:
     return ""
 
 
-def _check_in_scenario(cfg, name: str, value: float) -> None:
-    """Validate a limit value by the scenario file's own rules (the section's pydantic model);
-    InputError naming the field as a file would."""
+def _check_in_scenario(cfg, f, name: str, value: float) -> None:
+    """Validate a limit value by the scenario file's own rules (the section's pydantic model,
+    one field), with the window's other end as the formulation holds it now; InputError naming
+    the field as a file would."""
     from pydantic import ValidationError
 
     from ..scenario import _translate
@@ -666,23 +667,21 @@ def _check_in_scenario(cfg, name: str, value: float) -> None:
     stem, _, side = name.rpartition(".")
     if side not in ("min", "max"):
         stem, side = name, ""
+    other = {"min": "max", "max": "min"}.get(side)
+    ends = {side: value} if side else {"min": value, "max": value}
+    if other and f.has_row(f"{stem}.{other}"):
+        ends[other] = f.row_meta(f"{stem}.{other}")[1]
     section, _, field = stem.partition(".")
     if section == "shares":
-        model, data, prefix = type(cfg.shares[field]), cfg.shares[field].model_dump(), ("shares", field)
-        data[f"{side}_pct"] = value
+        sh = cfg.shares[field]
+        model, prefix = type(sh), ("shares", field)
+        data = {"materials": sh.materials, "of": sh.of, **{f"{k}_pct": v for k, v in ends.items()}}
     else:
         from .rows import LIMITS_BY_KEY
 
         spec = LIMITS_BY_KEY[stem]
-        sec = getattr(cfg, spec.path[0])
-        w = getattr(sec, spec.path[1])
-        if spec.sense == "<=":
-            new_w = value
-        elif w is not None and w.is_fixed:
-            new_w = {"min": value, "max": value}
-        else:
-            new_w = {**(w.model_dump() if w is not None else {}), (side or "max"): value}
-        model, data, prefix = type(sec), {spec.path[1]: new_w}, (spec.path[0],)
+        model, prefix = type(getattr(cfg, spec.path[0])), (spec.path[0],)
+        data = {spec.path[1]: value if spec.sense == "<=" else ends}
     try:
         model.model_validate(data)
     except ValidationError as e:
