@@ -22,11 +22,15 @@ import pandas as pd
 
 from ..chemistry.analysis import CANONICAL, AnalysisError, direct_total, normalise_analysis
 from ..materials import ALL_ANALYSIS_COLUMNS
+from pydantic import ValidationError
+
 from ..errors import InputError, InputProblem
+from ..scenario import _translate
 from .components import burden as burden_c
 from .components import fuels as fuels_c
 from .components import process as process_c
 from .formulation import Formulation, row_coefficients
+from .rows import LIMITS_BY_KEY
 from .space import LinExpr
 
 Hook = Callable[[object, object], None]
@@ -405,10 +409,14 @@ class Problem:
         if r.kind != "limit" or (spec is None and r.group != "shares"):
             raise InputError([InputProblem("<python>", where, f"is a {r.kind} row, not an operating limit; "
                                            "change the scenario (or the hook) and build again")])
-        why = _limit_problem(r, v, f, name, side)
+        other = {"min": "max", "max": "min"}.get(side)
+        o_name = name[: -len(side)] + other if other else None
+        o_pos = f.index.get(o_name) if other else None
+        o_theta = None if o_pos is None else f.row_meta(o_name)[1]
+        why = _limit_problem(r, v, side, o_name, o_theta)
         if why:
             raise InputError([InputProblem("<python>", where, f"{value!r}: {why}")])
-        _check_in_scenario(self._scn.config, f, name, v)   # the scenario file's own rules
+        _check_in_scenario(self._scn.config, name, v, side, o_theta)   # the scenario file's own rules
         if self._mode("a limit change") == "hooks":
             self._limit_changes[name] = v
             return self._renew_pyomo()
@@ -628,16 +636,15 @@ def _number(v, allow_inf: bool = False):
 
 def _limit_of(name: str):
     """(LimitSpec or None, side) of a limit row name such as ``slag.B2.max``."""
-    from .rows import LIMITS_BY_KEY
-
     stem, _, side = name.rpartition(".")
     if side not in ("min", "max"):
         stem, side = name, ""
     return LIMITS_BY_KEY.get(stem), side
 
 
-def _limit_problem(r, v, f, name: str, side: str) -> str:
-    """Why θ = v is not a valid value for limit row r ('' if it is)."""
+def _limit_problem(r, v, side: str, o_name, o_theta) -> str:
+    """Why θ = v is not a valid value for limit row r ('' if it is); ``o_theta`` is the other
+    end of its window (row ``o_name``), if any."""
     if v is None:
         return "not a finite number"
     if r.unit in ("wt %", "%") and not 0 <= v <= 100:
@@ -646,39 +653,26 @@ def _limit_problem(r, v, f, name: str, side: str) -> str:
         return f"{r.quantity} is a rate; give a number >= 0"
     if r.unit == "-" and v <= 0:
         return f"{r.quantity} is a ratio of positive masses; give a number > 0"
-    other = {"min": "max", "max": "min"}.get(side)
-    if other:
-        stem = name[: -len(side)] + other
-        if f.has_row(stem):
-            o = f.row_meta(stem)[1]
-            if (side == "min" and v > o) or (side == "max" and v < o):
-                return f"the window would be empty ({side} {v:g} beyond {other} {o:g}); change {stem} first"
+    if o_theta is not None and ((side == "min" and v > o_theta) or (side == "max" and v < o_theta)):
+        other = "max" if side == "min" else "min"
+        return f"the window would be empty ({side} {v:g} beyond {other} {o_theta:g}); change {o_name} first"
     return ""
 
 
-def _check_in_scenario(cfg, f, name: str, value: float) -> None:
+def _check_in_scenario(cfg, name: str, value: float, side: str, o_theta) -> None:
     """Validate a limit value by the scenario file's own rules (the section's pydantic model,
-    one field), with the window's other end as the formulation holds it now; InputError naming
-    the field as a file would."""
-    from pydantic import ValidationError
-
-    from ..scenario import _translate
-
-    stem, _, side = name.rpartition(".")
-    if side not in ("min", "max"):
-        stem, side = name, ""
-    other = {"min": "max", "max": "min"}.get(side)
+    one field), with the window's other end ``o_theta`` as the formulation holds it now;
+    InputError naming the field as a file would."""
+    stem = name[: -len(side) - 1] if side else name
     ends = {side: value} if side else {"min": value, "max": value}
-    if other and f.has_row(f"{stem}.{other}"):
-        ends[other] = f.row_meta(f"{stem}.{other}")[1]
+    if o_theta is not None:
+        ends["max" if side == "min" else "min"] = o_theta
     section, _, field = stem.partition(".")
     if section == "shares":
         sh = cfg.shares[field]
         model, prefix = type(sh), ("shares", field)
         data = {"materials": sh.materials, "of": sh.of, **{f"{k}_pct": v for k, v in ends.items()}}
     else:
-        from .rows import LIMITS_BY_KEY
-
         spec = LIMITS_BY_KEY[stem]
         model, prefix = type(getattr(cfg, spec.path[0])), (spec.path[0],)
         data = {spec.path[1]: value if spec.sense == "<=" else ends}
