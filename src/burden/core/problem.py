@@ -395,24 +395,11 @@ class Problem:
         """
         f = self.formulation
         v = _number(value)
+        k, i, pos, r, side, o_name, o_i = self._limit_info(name)
+        o_theta = None
+        if o_name is not None:
+            o_theta = float(f.blocks[k].theta[o_i]) if o_i is not None else f.row_meta(o_name)[1]
         where = f"limits.{name}"
-        if name.startswith("charge."):
-            raise InputError([InputProblem("<python>", where, "material bounds change with set_bounds({material: "
-                                           "(min, max)})")])
-        pos = f.index.get(name)
-        if pos is None:
-            raise InputError([InputProblem("<python>", where, "no such row; the rows are Result.constraints' "
-                                           "names of kind 'limit'")])
-        k, i = f.locate(name)
-        r = f.blocks[k].meta[i] if k >= 0 else f.single[i]
-        spec, side = _limit_of(name)
-        if r.kind != "limit" or (spec is None and r.group != "shares"):
-            raise InputError([InputProblem("<python>", where, f"is a {r.kind} row, not an operating limit; "
-                                           "change the scenario (or the hook) and build again")])
-        other = {"min": "max", "max": "min"}.get(side)
-        o_name = name[: -len(side)] + other if other else None
-        o_pos = f.index.get(o_name) if other else None
-        o_theta = None if o_pos is None else f.row_meta(o_name)[1]
         why = _limit_problem(r, v, side, o_name, o_theta)
         if why:
             raise InputError([InputProblem("<python>", where, f"{value!r}: {why}")])
@@ -442,6 +429,45 @@ class Problem:
                 idx, val, lo, hi = row_coefficients(new_row)
                 self._backend.update_row(pos, idx, val, lo, hi)
         self._limit_changes[name] = v
+
+    def _limit_info(self, name: str) -> tuple:
+        """(block, row in block, position, meta, side, other end's name, its row in the block) of
+        an operating-limit row, kept while the formulation's rows stay the same; InputError for
+        a row that is not one."""
+        f = self.formulation
+        names = f.row_names
+        cache = self.__dict__.setdefault("_limits", {})
+        hit = cache.get(name)
+        if hit is not None and hit[0] is names:
+            return hit[1]
+        where = f"limits.{name}"
+        if name.startswith("charge."):
+            raise InputError([InputProblem("<python>", where, "material bounds change with set_bounds({material: "
+                                           "(min, max)})")])
+        pos = f.index.get(name)
+        if pos is None:
+            raise InputError([InputProblem("<python>", where, "no such row; the rows are Result.constraints' "
+                                           "names of kind 'limit'")])
+        k, i = f.locate(name)
+        r = f.blocks[k].meta[i] if k >= 0 else f.single[i]
+        spec, side = _limit_of(name)
+        if r.kind != "limit" or (spec is None and r.group != "shares"):
+            raise InputError([InputProblem("<python>", where, f"is a {r.kind} row, not an operating limit; "
+                                           "change the scenario (or the hook) and build again")])
+        other = {"min": "max", "max": "min"}.get(side)
+        o_name = name[: -len(side)] + other if other else None
+        if o_name is not None and o_name not in f.index:
+            o_name = None
+        o_i = None
+        if o_name is not None:
+            ok, o_i = f.locate(o_name)
+            if ok != k:
+                o_i = None
+        info = (k, i, pos, r, side, o_name, o_i)
+        if len(cache) > 1000:
+            cache.clear()
+        cache[name] = (names, info)
+        return info
 
     def set_analysis(self, material: str, analysis: Mapping[str, float]) -> None:
         """Change a material's analysis in place: ``{column: wt % of the dry material}``, with the
