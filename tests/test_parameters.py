@@ -215,3 +215,43 @@ def test_a_heat_constant_must_be_a_positive_magnitude():
     d["parameters"] = {"slag_kj_per_kg": -5}
     with pytest.raises(burden.InputError, match="parameters.slag_kj_per_kg.*magnitudes > 0"):
         Scenario.from_dict(d)
+
+
+def test_distribution_and_sulphur_defaults_are_parameters():
+    from burden.scenario import Distribution, SulphideCapacity
+
+    d, sc, p = Distribution(), SulphideCapacity(), ModelParameters.default()
+    for k in Distribution.model_fields:
+        assert getattr(d, k) == p[f"distribution_{k}"]
+    assert (sc.plant_factor, sc.oxygen_activity, sc.sulphur_activity_coefficient) == \
+        (p.ls_plant_factor, p.hm_oxygen_activity, p.hm_sulphur_activity_coefficient)
+
+
+def test_a_distribution_parameter_acts_like_the_distribution_setting_unless_written_there():
+    from burden.scenario import read_scenario_file
+
+    d = read_scenario_file(BASE)
+    via_param = dict(d, parameters={"distribution_Mn_to_hot_metal": 0.8})
+    via_setting = dict(d, distribution={"Mn_to_hot_metal": 0.8})
+    a = burden.solve(Scenario.from_dict(via_param, base_dir=BASE.parent)).raise_for_status()
+    b = burden.solve(Scenario.from_dict(via_setting, base_dir=BASE.parent)).raise_for_status()
+    assert a.objective == pytest.approx(b.objective, rel=1e-12)
+    assert a.hot_metal.loc["Mn", "kg_per_thm"] == pytest.approx(b.hot_metal.loc["Mn", "kg_per_thm"], rel=1e-12)
+    both = dict(d, parameters={"distribution_Mn_to_hot_metal": 0.8}, distribution={"Mn_to_hot_metal": 0.6})
+    c = Scenario.from_dict(both, base_dir=BASE.parent)
+    assert c.config.distribution.Mn_to_hot_metal == 0.6          # the written setting wins
+    again = Scenario.from_dict(Scenario.from_dict(via_param, base_dir=BASE.parent).config.model_dump())
+    assert burden.solve(again).objective == pytest.approx(a.objective, rel=1e-12)
+    with pytest.raises(burden.InputError, match="distribution_Mn_to_hot_metal.*percent"):
+        Scenario.from_dict(dict(d, parameters={"distribution_Mn_to_hot_metal": 70}), base_dir=BASE.parent)
+
+
+def test_the_ls_plant_factor_parameter_reaches_the_nonlinear_model():
+    from burden.scenario import read_scenario_file
+
+    nl = BASE.parent / "nonlinear.yaml"
+    d = read_scenario_file(nl)
+    sc = dict(d["sulphide_capacity"])
+    sc.pop("plant_factor", None)
+    a = Scenario.from_dict(dict(d, sulphide_capacity=sc, parameters={"ls_plant_factor": 2.5}), base_dir=nl.parent)
+    assert a.config.sulphide_capacity.plant_factor == 2.5

@@ -154,19 +154,26 @@ class HotMetal(_Strict):
         return v
 
 
+def _default(name: str) -> float:
+    """The default of a setting that is a model parameter (one definition, with its source)."""
+    return PARAMETERS[name].value
+
+
 class Distribution(_Strict):
     """Distribution coefficients: the fraction (0-1) of each element's net
-    input (inputs less dust) that goes where.  Defaults: USTB-HW (PRIMER §2).
+    input (inputs less dust) that goes where.  Defaults: the model parameters
+    ``distribution_<field>`` (USTB-HW, PRIMER §2), which a ``parameters:`` section
+    may change; a value written here wins.
     """
 
-    Fe_to_hot_metal: float = 0.9985
-    Mn_to_hot_metal: float = 0.70
-    P_to_hot_metal: float = 1.0
-    Ti_to_hot_metal: float = 0.40
-    V_to_hot_metal: float = 0.80
-    S_to_gas: float = 0.05
-    alkali_to_gas: float = 0.05
-    Zn_to_gas: float = 1.0
+    Fe_to_hot_metal: float = _default("distribution_Fe_to_hot_metal")
+    Mn_to_hot_metal: float = _default("distribution_Mn_to_hot_metal")
+    P_to_hot_metal: float = _default("distribution_P_to_hot_metal")
+    Ti_to_hot_metal: float = _default("distribution_Ti_to_hot_metal")
+    V_to_hot_metal: float = _default("distribution_V_to_hot_metal")
+    S_to_gas: float = _default("distribution_S_to_gas")
+    alkali_to_gas: float = _default("distribution_alkali_to_gas")
+    Zn_to_gas: float = _default("distribution_Zn_to_gas")
 
     @field_validator("*")
     @classmethod
@@ -428,9 +435,9 @@ class SulphideCapacity(_Strict):
     equilibrium with the slag is at most ``hot_metal.S_pct``.
     """
 
-    plant_factor: float = Field(1.0, gt=0)
-    oxygen_activity: float = Field(1.0e-4, gt=0, le=1.0)
-    sulphur_activity_coefficient: float = Field(1.0, gt=0, le=100.0)
+    plant_factor: float = Field(_default("ls_plant_factor"), gt=0)
+    oxygen_activity: float = Field(_default("hm_oxygen_activity"), gt=0, le=1.0)
+    sulphur_activity_coefficient: float = Field(_default("hm_sulphur_activity_coefficient"), gt=0, le=100.0)
     capacity_model: Literal["sosinsky", "zhang"] = "sosinsky"
     lambda_set: Literal["duffy", "ghosh"] = "duffy"
     temperature_c: float = Field(1500.0, ge=1300, le=1700)
@@ -866,7 +873,31 @@ def _apply_variant(data: dict, scenario: str, source: str) -> tuple[dict, str]:
     return merged, scenario
 
 
+def _with_parameter_defaults(cfg: ScenarioConfig) -> ScenarioConfig:
+    """Settings whose defaults are model parameters take the ``parameters:`` values where the
+    section does not write them (a value written in ``distribution:`` or ``sulphide_capacity:``
+    wins).  The values then stand in the settings, so a dumped config gives them again."""
+    from .core.parameters import DISTRIBUTION_FIELDS, SULPHUR_FIELDS
+
+    given = cfg.parameters.values()
+    if not given:
+        return cfg
+    upd = {}
+    d = cfg.distribution
+    dd = {k: given[f"distribution_{k}"] for k in DISTRIBUTION_FIELDS
+          if f"distribution_{k}" in given and k not in d.model_fields_set}
+    if dd:
+        upd["distribution"] = d.model_copy(update=dd)
+    sc = cfg.sulphide_capacity
+    if sc is not None:
+        sd = {k: given[p] for k, p in SULPHUR_FIELDS.items() if p in given and k not in sc.model_fields_set}
+        if sd:
+            upd["sulphide_capacity"] = sc.model_copy(update=sd)
+    return cfg.model_copy(update=upd) if upd else cfg
+
+
 def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | None) -> Scenario:
+    cfg = _with_parameter_defaults(cfg)
     problems: list[InputProblem] = []
     library: dict[str, Material] = {}
     for i, tab in enumerate(cfg.materials):

@@ -59,6 +59,14 @@ _F = "hbbf"
 _SRC_C = "USTB-NB [1]; PRIMER §3"
 _SRC_H = "USTB-XLS [2], USTB-HW [3]; PRIMER §4"
 _SRC_F = "HBBF [4]; PRIMER §4"
+_D = "distribution"
+_S = "sulphur"
+_SRC_D = "USTB-HW [3]; PRIMER §2"
+#: Fields of the distribution: and sulphide_capacity: sections whose defaults are parameters.
+DISTRIBUTION_FIELDS = ("Fe_to_hot_metal", "Mn_to_hot_metal", "P_to_hot_metal", "Ti_to_hot_metal", "V_to_hot_metal",
+                       "S_to_gas", "alkali_to_gas", "Zn_to_gas")
+SULPHUR_FIELDS = {"plant_factor": "ls_plant_factor", "oxygen_activity": "hm_oxygen_activity",
+                  "sulphur_activity_coefficient": "hm_sulphur_activity_coefficient"}
 
 #: The parameter table: name -> Parameter(value, unit, description, source, group).
 #:
@@ -97,6 +105,23 @@ PARAMETERS: Mapping[str, Parameter] = MappingProxyType({
     "slag_kj_per_kg": _p(_H, 1780.0, "kJ/kg slag", "enthalpy of the slag tapped", _SRC_H),
     "water_evaporation_kj_per_kg": _p(_H, 2441.7, "kJ/kg H2O", "latent heat of water at 25 degC (free "
                                       "moisture of the charge)", "IAPWS-IF97 [5]"),
+    # -- distribution coefficients (defaults of the distribution: section) ----------------
+    **{f"distribution_{k}": _p(_D, v, "fraction", d, _SRC_D) for k, v, d in (
+        ("Fe_to_hot_metal", 0.9985, "share of the net Fe input reduced into the hot metal"),
+        ("Mn_to_hot_metal", 0.70, "share of the net Mn input reduced into the hot metal"),
+        ("P_to_hot_metal", 1.0, "share of the net P input in the hot metal"),
+        ("Ti_to_hot_metal", 0.40, "share of the net Ti input reduced into the hot metal"),
+        ("V_to_hot_metal", 0.80, "share of the net V input reduced into the hot metal"),
+        ("S_to_gas", 0.05, "share of the net S input leaving with the top gas"),
+        ("alkali_to_gas", 0.05, "share of the net K2O and Na2O input leaving with the top gas"),
+        ("Zn_to_gas", 1.0, "share of the net Zn input leaving with the top gas (recirculates)"))},
+    # -- sulphur partition (defaults of the sulphide_capacity: section) --------------------
+    "ls_plant_factor": _p(_S, 1.0, "-", "plant factor of L_S (calibrates the optical-basicity L_S to the plant)",
+                          "PRIMER §6"),
+    "hm_oxygen_activity": _p(_S, 1.0e-4, "wt % (Henrian)", "oxygen activity h_O of carbon-saturated hot metal "
+                             "(order of magnitude; give a plant value)", "PRIMER §6"),
+    "hm_sulphur_activity_coefficient": _p(_S, 1.0, "-", "activity coefficient f_S of sulphur in the hot metal",
+                                          "PRIMER §6"),
     # -- coke-rate correction factors of the HBBF heat balance (reference values) ----------
     "hbbf_direct_reduction_degree": _p(_F, -2.2, "kg coke/tHM per -0.01 r_d",
                                        "coke change for 0.01 less direct reduction", _SRC_F),
@@ -135,6 +160,10 @@ def check_value(name: str, value: Any) -> tuple[float | None, str | None]:
     x = float(value)
     if not math.isfinite(x):
         return None, f"{x!r} is not a finite number"
+    if PARAMETERS[name].group == _D and not 0.0 <= x <= 1.0:
+        return None, f"{x:g} is not a fraction 0-1" + (f" (percent? {x / 100:g})" if 1 < x <= 100 else "")
+    if PARAMETERS[name].group == _S and x <= 0:
+        return None, f"{x:g} must be positive ({PARAMETERS[name].unit})"
     if PARAMETERS[name].group == _H and x <= 0:
         # the heat table holds magnitudes (the balance puts them on the income or expenditure side)
         return None, f"{x:g} is not a heat: the heat constants are magnitudes > 0 in {PARAMETERS[name].unit}"
