@@ -342,3 +342,18 @@ def test_solution_meta_carries_provenance():
     p = burden.build(scn)
     p.set_prices({"pellets": 150.0})
     assert burden.solve(p).output.meta["input_hash"] != m["input_hash"]
+
+
+def test_objective_terms_add_up_to_the_objective():
+    import pyomo.environ as pyo
+
+    def charge(m, s):
+        m.u = pyo.Var(domain=pyo.Binary)
+        m.c = pyo.Constraint(expr=m.x["lump_ore"] <= 200 * m.u)
+        m.cost.expr = m.cost.expr + 0.25 * m.u
+
+    r = burden.solve(_base(), hooks=[charge])
+    t = r.output.objective_terms
+    assert set(t) == {"cost", "hook"}
+    assert t["cost"] + t["hook"] == pytest.approx(r.objective, rel=1e-12)
+    assert t["hook"] == pytest.approx(0.25 * r.output.value("hook", "u"))

@@ -73,6 +73,9 @@ def solve(problem: Problem | Scenario | str | Path, solver: str = "highs", *, ho
     t2 = time.perf_counter()
     sol.compile_seconds = t1 - t0
     timings = {"build_s": t1 - t0, "compile_s": 0.0, "solve_s": sol.solve_seconds, "total_s": t2 - t0}
+    if sol.status == "optimal":
+        # each named objective term (cost, hook, later co2 ...), currency/tHM
+        sol.objective_terms = {k: e.value(sol.primal) for k, e in problem.formulation.objective.items()}
     _meta(sol, problem, timings)
     return Result(problem.snapshot(), sol, timings=timings)
 
