@@ -170,6 +170,15 @@ def test_crash_after_rename_aside_restores_the_old_folder(tmp_path):
     assert temporaries(tmp_path) == []
 
 
+def test_compare_reads_a_run_an_interrupted_solve_left_aside(base_args, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert cli.main(["solve", *base_args, "--out", str(out)]) == 0
+    os.rename(out / "base", out / f".burden-base.{dead_pid()}.0123abcd.old")  # killed mid-replace
+    run_file = str(out / "base" / "result.json")
+    assert cli.main(["compare", run_file, run_file, "--no-write"]) == 0, capsys.readouterr().err
+    assert (out / "base" / "result.json").is_file() and temporaries(out) == []
+
+
 def test_stale_temporaries_cleaned_live_ones_kept(tmp_path):
     dead = dead_pid()
     make(tmp_path / "base", OLD)
