@@ -1,5 +1,6 @@
-"""Shared fixtures: paths to the example scenarios and their raw data."""
+"""Shared fixtures: paths to the example scenarios and their raw data; slow tests skipped by default."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -18,3 +19,14 @@ def base_path() -> Path:
 def base_data() -> dict:
     """The base scenario file as a dict (a fresh copy per test)."""
     return yaml.safe_load((SCENARIOS / "base.yaml").read_text())
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``slow`` run only when asked: ``-m slow`` (or an -m expression naming it) or
+    ``BURDEN_SLOW_TESTS=1``; the default run stays fast."""
+    if "slow" in (config.getoption("markexpr") or "") or os.environ.get("BURDEN_SLOW_TESTS", "") not in ("", "0"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with -m slow or BURDEN_SLOW_TESTS=1")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

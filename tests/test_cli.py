@@ -47,7 +47,11 @@ def test_solve_json_is_pure_json(tmp_path):
 def test_named_scenario(tmp_path):
     r = run("solve", SCENARIOS / "base.yaml", "--scenario", "pellet_opportunity", "--out", tmp_path)
     assert r.returncode == 0, r.stderr
-    assert (tmp_path / "base_pellet_opportunity" / "result.json").exists()
+    # "base [pellet_opportunity]" is not a folder name as it is: readable part + a stable hash of the name
+    from burden.output import slug
+
+    assert slug("base [pellet_opportunity]") == "base_pellet_opportunity-049f6624"
+    assert (tmp_path / "base_pellet_opportunity-049f6624" / "result.json").exists()
 
 
 def test_infeasible_exits_3_with_explanation(tmp_path):

@@ -1,13 +1,16 @@
 """Command line: ``burden solve | report | compare | validate | materials``.
 
 Exit codes: 0 optimal (or valid), 3 infeasible (with the explanation),
-4 invalid input, 1 unexpected error.  Heavy modules are imported inside the
-commands so that ``burden --help`` is fast.
+4 invalid input or an output that cannot be written (the path and the reason),
+1 unexpected error.  A reader that goes away (``burden solve ... | head -1``)
+silences the output and the command goes on (its results are still written).
+Heavy modules are imported inside the commands so that ``burden --help`` is fast.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 EXIT_OK, EXIT_ERROR, EXIT_INFEASIBLE, EXIT_INPUT = 0, 1, 3, 4
@@ -89,7 +92,55 @@ def _options(args):
                          slag_temperature_c=args.slag_temperature, plots=not args.no_plots).validate("command line")
 
 
+class _QuietStdout:
+    """``sys.stdout`` that goes quiet when its reader goes away (a broken pipe, as in
+    ``burden solve ... | head -1``): the rest of the output is dropped, the command goes on,
+    and nothing is printed about it."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.broken = False
+
+    def write(self, text):
+        if not self.broken:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self._silence()
+        return len(text)
+
+    def flush(self):
+        if not self.broken:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._silence()
+
+    def _silence(self):
+        self.broken = True
+        try:  # what is still buffered goes to /dev/null at exit, not to a broken pipe
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
+    saved = sys.stdout
+    quiet = sys.stdout = _QuietStdout(saved) if saved is not None else saved
+    try:
+        return _main(argv)
+    finally:
+        if quiet is not None:
+            quiet.flush()
+        sys.stdout = saved
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.version:
         from . import __version__
@@ -113,19 +164,23 @@ def main(argv: list[str] | None = None) -> int:
             return e.exit_code
         if args.debug:
             raise
-        print(f"unexpected error: {type(e).__name__}: {e}\n(run with --debug for the traceback; "
-              "please report it)", file=sys.stderr)
+        print(_unexpected(e), file=sys.stderr)
         return EXIT_ERROR
 
 
-def _solve(args) -> int:
-    from .api import load_scenario, solve
-    from .output import write_result
+def _unexpected(e: BaseException) -> str:
+    return (f"unexpected error: {type(e).__name__}: {e}\n(run with --debug for the traceback; "
+            "please report it)")
 
-    from .api import build
-    from .output import check_model_path
+
+def _solve(args) -> int:
+    from .api import build, load_scenario, solve
+    from .errors import BurdenError
+    from .output import check_model_path, check_out_dir, result_files, result_folder, write_folder
 
     opts = _options(args) if args.report else None  # bad report options fail before anything is solved
+    if not args.no_write:
+        check_out_dir(args.out)  # and so does an --out that cannot be a folder
     if args.export_model:
         check_model_path(args.export_model)  # a bad path fails before anything is solved
     scn = load_scenario(args.scenario_file, scenario=args.scenario)
@@ -142,23 +197,38 @@ def _solve(args) -> int:
         from .nonlinear import sensitivity
 
         res.nonlinear.extra["sensitivity"] = sensitivity(res)
-    files = None
-    if args.report and not args.no_write:
-        from .report import render_report
+    files = report_error = None
+    if not args.no_write:
+        files = result_files(res)
+        if args.report:
+            from .report import render_report
 
-        files = render_report(res, opts)  # rendered in memory first: a failure writes nothing
+            try:  # rendered in memory: results and report then go to the folder in one step
+                report = render_report(res, opts)
+            except Exception as e:  # noqa: BLE001 - a failed report never costs the results
+                if args.debug:
+                    import traceback
+
+                    traceback.print_exc()
+                report_error = e
+            else:
+                files.update({f"report/{k}": v for k, v in report.items()})
     if args.json:
         print(res.to_json())
     else:
         print(res.summary())
-    if not args.no_write:
-        folder = write_result(res, args.out)
-        if files is not None:
-            from .report import write_files
-
-            write_files(files, folder / "report")
+    if files is not None:
+        folder = write_folder(files, result_folder(args.out, res.scenario.name), root=args.out)
+        if report_error is not None:
+            e = report_error
+            known = isinstance(e, BurdenError)
+            print(f"error: the report could not be made, the results were written to {folder}/ without it: "
+                  + (str(e) if known else _unexpected(e)), file=sys.stderr)
+            if res.status == "infeasible":
+                print("(the scenario is infeasible: see the explanation above)", file=sys.stderr)
+            return e.exit_code if known else EXIT_ERROR
         if not args.json:
-            print(f"\nResults written to {folder}/" + (" (report in report/)" if files is not None else ""))
+            print(f"\nResults written to {folder}/" + (" (report in report/)" if args.report else ""))
     return _exit_code(res)
 
 
@@ -176,7 +246,10 @@ def _report(args) -> int:
     from .api import load_scenario, solve
     from .report import write_report
 
+    from .output import check_out_dir
+
     opts = _options(args)
+    check_out_dir(args.out)
     scn = load_scenario(args.scenario_file, scenario=args.scenario)
     res = solve(scn, solver=args.solver)
     folder = write_report(res, args.out, opts)
@@ -201,6 +274,15 @@ def _compare(args) -> int:
     if len(args.runs) < 2:
         raise InputError([InputProblem("command line", "RUN", "give at least two runs to compare (scenario files, "
                                        "FILE:SCENARIO or result.json files)")])
+    from .output import recover
+
+    for spec in args.runs:  # a run folder an interrupted `burden solve` left renamed aside: put it back
+        if is_run_file(spec):
+            recover(os.path.dirname(os.path.abspath(spec)))
+    if not args.no_write:
+        from .output import check_out_dir
+
+        check_out_dir(args.out)
     specs = [split_spec(s) for s in args.runs]
     runs = [load_run(p) for p, _ in specs if is_run_file(p)]  # validate stored runs before solving anything
     stored = iter(runs)
@@ -229,7 +311,7 @@ def _compare(args) -> int:
             files["comparison.json"] = render_compare_json(runs, tables).encode("utf-8")
         from pathlib import Path
 
-        folder = write_files(files, Path(args.out) / "compare")
+        folder = write_files(files, Path(args.out) / "compare", root=args.out)
         print(f"\nComparison written to {folder}/")
     return EXIT_OK
 

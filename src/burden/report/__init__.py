@@ -25,7 +25,7 @@ from pathlib import Path
 from .content import FORMATS, Report, ReportOptions, Table, build_report
 
 __all__ = ["FORMATS", "Report", "ReportOptions", "Table", "build_report", "render_report", "write_files",
-           "write_report", "parse_formats"]
+           "write_report", "report_folder", "parse_formats"]
 
 
 def parse_formats(text: str | None, source: str = "command line") -> tuple[str, ...]:
@@ -68,19 +68,27 @@ def render_report(result, options: ReportOptions | None = None) -> dict[str, byt
     return files
 
 
-def write_files(files: dict[str, bytes], target: str | os.PathLike) -> Path:
+def write_files(files: dict[str, bytes], target: str | os.PathLike, root: str | os.PathLike | None = None) -> Path:
     """Write ``files`` into the folder ``target`` all or nothing (see :func:`burden.output.write_folder`)."""
     from ..output import write_folder
 
-    return write_folder(files, target)
+    return write_folder(files, target, root=root)
+
+
+def report_folder(out_dir: str | os.PathLike, scenario_name: str) -> Path:
+    """``out_dir/<slug(scenario_name)>/report``: where ``burden report`` writes."""
+    from ..output import result_folder
+
+    return result_folder(out_dir, scenario_name) / "report"
 
 
 def write_report(result, out_dir: str | os.PathLike, options: ReportOptions | None = None) -> Path:
     """Render the report and write it to ``out_dir/<scenario>/report/``; return that folder.
 
-    Everything is rendered in memory first, so a failure writes nothing.
+    Everything is rendered in memory first, so a failure writes nothing; the ``report/``
+    folder is replaced in one step (see :func:`burden.output.write_folder`).  To write the
+    results and the report together in one step, pass the rendered files to
+    :func:`burden.output.write_result` as ``extra={"report/...": ...}``.
     """
-    from ..output import slug
-
     files = render_report(result, options)
-    return write_files(files, Path(out_dir) / slug(result.scenario.name) / "report")
+    return write_files(files, report_folder(out_dir, result.scenario.name), root=out_dir)

@@ -15,6 +15,8 @@ from .content import Figure, Report, Table
 from .html import _is_num, fmt
 
 MAX_COLS = 13
+#: Narrowest column, mm: room for the widest glyph at the table font size plus the padding.
+MIN_COL_MM = 9.0
 PINK = (253, 226, 225)
 HEAD = (241, 236, 232)
 
@@ -26,13 +28,29 @@ def _fonts():
     return d / "DejaVuSans.ttf", d / "DejaVuSans-Bold.ttf"
 
 
-def _blocks(cols: list[str]) -> list[list[int]]:
-    """Column index blocks of at most MAX_COLS, each starting with the label column 0."""
-    if len(cols) <= MAX_COLS:
+def _blocks(cols: list[str], max_cols: int = MAX_COLS) -> list[list[int]]:
+    """Column index blocks of at most ``max_cols``, each starting with the label column 0."""
+    if len(cols) <= max_cols:
         return [list(range(len(cols)))]
     rest = list(range(1, len(cols)))
-    n = MAX_COLS - 1
+    n = max(max_cols - 1, 1)
     return [[0] + rest[i:i + n] for i in range(0, len(rest), n)]
+
+
+def _widths(want: list[float], page_width: float) -> list[float]:
+    """Column widths, mm, from the wanted widths in characters: in proportion (at most 2.6 mm a
+    character), each at least MIN_COL_MM, together never wider than ``page_width`` (fpdf refuses a
+    table a hair wider than the page, which round-off alone can make)."""
+    scale = min(page_width / sum(want), 2.6)
+    w = [max(x * scale, MIN_COL_MM) for x in want]
+    excess = sum(w) - page_width
+    if excess > 0:  # the minimum widened some columns: take it back from the wider ones
+        flex = sum(x - MIN_COL_MM for x in w)
+        w = [x - (x - MIN_COL_MM) * min(excess / flex, 1.0) for x in w] if flex > 0 else w
+    total = sum(w)
+    if total > page_width * (1 - 1e-6):
+        w = [x * page_width * (1 - 1e-6) / total for x in w]
+    return w
 
 
 def _table(pdf, t: Table) -> None:
@@ -45,17 +63,15 @@ def _table(pdf, t: Table) -> None:
         pdf.add_page()  # keep a title with the first rows of its table
     pdf.set_font("DejaVu", "B", 9.5)
     pdf.multi_cell(0, 5, t.title, new_x="LMARGIN", new_y="NEXT")
-    for bi, block in enumerate(_blocks(cols)):
+    for bi, block in enumerate(_blocks(cols, min(MAX_COLS, int(pdf.epw // MIN_COL_MM)))):
         if bi:
             pdf.set_font("DejaVu", "", 7)
             pdf.multi_cell(0, 4, f"{t.title} (continued)", new_x="LMARGIN", new_y="NEXT")
         lens = [max([len(w) for w in cols[j].split()] + [len(r[j]) for r in rows] + [4]) for j in block]
-        total_w = pdf.epw
         want = [min(max(x, 5), 34) for x in lens]
-        scale = min(total_w / sum(want), 2.6)
-        widths = [w * scale for w in want]
+        widths = _widths(want, pdf.epw)
         pdf.set_font("DejaVu", "", 6.8)
-        with pdf.table(width=sum(widths), col_widths=widths, align="LEFT", line_height=3.4,
+        with pdf.table(width=min(sum(widths), pdf.epw), col_widths=widths, align="LEFT", line_height=3.4,
                        headings_style=FontFace(emphasis="BOLD", fill_color=HEAD), text_align="LEFT",
                        padding=0.6) as table:
             head = table.row()

@@ -25,7 +25,25 @@ BINDING = "#d62728"
 OK = "#1f77b4"
 WINDOW = "#cfe8cf"
 _RC = {"svg.hashsalt": "burden-report", "svg.fonttype": "none", "font.size": 8.5, "axes.titlesize": 10,
-       "font.family": "DejaVu Sans", "path.simplify": True}
+       "font.family": "DejaVu Sans", "path.simplify": True, "text.parse_math": False}
+#: Text is drawn as written: a ``$`` in a name or currency ("US$", "$x^$") is a dollar sign, never
+#: matplotlib mathtext (which would drop the signs or fail to parse). Set while figures are drawn
+#: (texts take it when made) and while they are saved (tick labels are made then).
+_PLAIN_TEXT = {"text.parse_math": False}
+
+
+def _plain_text(draw):
+    """Draw a figure with ``$`` taken literally (see ``_PLAIN_TEXT``)."""
+    import functools
+
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        import matplotlib
+
+        with matplotlib.rc_context(_PLAIN_TEXT):
+            return draw(*args, **kwargs)
+
+    return wrapper
 
 
 def _figure(w: float, h: float, layout: str | None = "constrained"):
@@ -67,6 +85,7 @@ def inline_svg(svg: str, prefix: str) -> str:
 
 
 # ----------------------------------------------------------------- figures
+@_plain_text
 def burden_figure(result):
     """Horizontal bars of the dry rate of each charged material, kg/tHM, coloured by class."""
     b = result.burden
@@ -91,6 +110,7 @@ def burden_figure(result):
     return fig
 
 
+@_plain_text
 def limits_figure(limits: pd.DataFrame):
     """One strip per limited quantity: its window shaded, the value marked (red when binding).
 
@@ -133,6 +153,7 @@ def limits_figure(limits: pd.DataFrame):
     return fig
 
 
+@_plain_text
 def cost_waterfall_figure(result):
     """Cost waterfall: each material's cost (currency/tHM) stacked to the total, largest first."""
     cur = result.currency
@@ -168,6 +189,7 @@ def _tern(c, a):
     return c + 0.5 * a, a * math.sqrt(3) / 2
 
 
+@_plain_text
 def ternary_figure(result):
     """CaO-SiO2-Al2O3 ternary (wt %, normalised over the three) with the slag point; MgO noted.
 
@@ -223,6 +245,7 @@ def _rist_xy(df: pd.DataFrame):
     return df[xc].astype(float).to_numpy(), df[yc].astype(float).to_numpy(), labels
 
 
+@_plain_text
 def rist_figure(points: pd.DataFrame):
     """Rist diagram from a table of points (x = O/C, y = O/Fe; labels in a text column or the index).
 
