@@ -7,8 +7,86 @@ code (``exit_code``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
+
+#: an InputError's message lists at most this many problems ("... and N more problems" after them)
+MAX_LISTED_PROBLEMS = 50
+#: a value echoed in a message is cut to this many characters ("…" marks the cut)
+MAX_ECHO = 80
+#: one listed problem is cut to this many characters
+MAX_PROBLEM_CHARS = 2000
+
+
+def clip(text: str, limit: int = MAX_ECHO) -> str:
+    """``text`` cut to ``limit`` characters, the cut marked with "…"."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def echo(value: Any, limit: int = MAX_ECHO) -> str:
+    """``repr(value)`` for a message, cut to ``limit`` characters (huge bad inputs give short messages)."""
+    if isinstance(value, str) and len(value) > 4 * limit:
+        value = value[: 4 * limit]  # never build the repr of a megabyte string
+    try:
+        r = repr(value)
+    except Exception:  # noqa: BLE001 - a value whose repr fails is still named
+        r = f"<{type(value).__name__}>"
+    return clip(r, limit)
+
+
+#: The plausible magnitude of each kind of quantity, told by the key's name (units are part of
+#: the key names): (how the name ends or what it contains, lowest, highest, why).  Beyond these no
+#: blast furnace goes: a value there is a typo or a wrong unit, never a setting.
+QUANTITY_KINDS: tuple[tuple[str, float, float, str], ...] = (
+    ("_pct", -100.0, 100.0, "a percentage lies within ±100"),
+    ("_kg_per_thm", -1.0e4, 1.0e4,
+     "a furnace charges about 1.6 t of ferrous burden and 0.5 t of fuel per tHM; 10 t per tHM is beyond any burden"),
+    ("_t_per_day", -1.0e5, 1.0e5, "the largest blast furnaces make about 15,000 t of hot metal a day"),
+    ("price", -1.0e6, 1.0e6, "no burden material (nor oxygen) costs a million per unit; check the currency unit"),
+    ("_c", -273.15, 5000.0, "no furnace temperature exceeds 5000 degC, none is below absolute zero"),
+)
+#: any other number of a scenario: beyond a million no setting (nor model constant) is plausible
+GENERIC_LIMIT = (-1.0e6, 1.0e6, "no setting of a scenario is beyond a million in its unit")
+
+
+def quantity_range(name: str) -> tuple[float, float, str]:
+    """(lowest, highest, why) plausible for a number under key ``name``."""
+    for key, lo, hi, why in QUANTITY_KINDS:
+        if key == "price":
+            hit = "price" in name
+        elif key == "_c":  # a temperature in degC (not a heat per kg of carbon, ..._per_kg_c)
+            hit = name.endswith("_c") and "_per_" not in name
+        else:
+            hit = name.endswith(key)
+        if hit:
+            return lo, hi, why
+    return GENERIC_LIMIT
+
+
+def number_problem(value: Any, name: str = "") -> str | None:
+    """Why ``value`` (under key ``name``) is not a usable number, or None when it is one.
+
+    The one rule for every number of a scenario and a material table: a yes/no value is not a
+    number (YAML reads ``yes`` as true, which would count as 1), a number must be finite
+    (``.inf``/``.nan``), and it must lie within the plausible range of its kind of quantity
+    (:data:`QUANTITY_KINDS`, told by the key name).  Text is left to the caller.
+    """
+    if isinstance(value, bool):
+        return f"{value!r} is a yes/no value, not a number; write the number"
+    if not isinstance(value, (int, float)):
+        return None
+    try:
+        x = float(value)
+    except OverflowError:
+        return f"{echo(value)} is too large to be a number of a scenario"
+    if not math.isfinite(x):
+        return f"{x!r} is not a finite number; write the number (or leave the key out)"
+    lo, hi, why = quantity_range(name)
+    if not lo <= x <= hi:
+        return f"{x:g} is outside the plausible range {lo:g} to {hi:g} ({why}); check the unit or a typo"
+    return None
 
 
 class BurdenError(Exception):
@@ -42,8 +120,12 @@ class InputError(BurdenError):
         if isinstance(problems, str):
             problems = [InputProblem("", "", problems)]
         self.problems: list[InputProblem] = list(problems)
-        lines = [str(p) for p in self.problems]
-        head = "invalid input" if len(lines) == 1 else f"invalid input ({len(lines)} problems)"
+        n = len(self.problems)
+        lines = [clip(str(p), MAX_PROBLEM_CHARS) for p in self.problems[:MAX_LISTED_PROBLEMS]]
+        if n > MAX_LISTED_PROBLEMS:
+            lines.append(f"... and {n - MAX_LISTED_PROBLEMS:,} more problems (fix these and run again, "
+                         "or see InputError.problems in Python)")
+        head = "invalid input" if n == 1 else f"invalid input ({n:,} problems)"
         super().__init__(head + ":\n  " + "\n  ".join(lines))
 
 

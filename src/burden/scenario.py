@@ -38,7 +38,7 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationE
 from typing_extensions import Annotated
 
 from .core.parameters import PARAMETERS, ModelParameters, check_overrides, check_value
-from .errors import InputError, InputProblem
+from .errors import InputError, InputProblem, clip, echo, number_problem
 from .materials import (Material, MaterialClass, MaterialTable, default_library, load_material_table, materials_from_dataframe,
                         materials_from_records)
 
@@ -621,8 +621,100 @@ def _with_file_references_resolved(data: Mapping, base_dir: Path, source: str) -
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _yaml_load(text: str):
-    """``yaml.safe_load`` through the C loader when available (same safe schema)."""
+#: a scenario (or parameter) file nests at most this deep; files that plants write nest 4-6 levels
+MAX_YAML_DEPTH = 64
+#: at most this many nodes once aliases are expanded (a scenario has hundreds; an "alias bomb"
+#: of a few lines expands to billions and would exhaust memory or time)
+MAX_YAML_NODES = 2_000_000
+
+
+def _yaml_problems(text: str, source: str) -> list[InputProblem]:
+    """Check a YAML document's shape from its event stream, before any Python object is built:
+    nesting depth, size with aliases expanded, and duplicate keys (with the key path and both
+    lines).  The event stream is flat (no recursion), so a 100,000-level file or an alias bomb
+    costs one linear pass; libyaml's composer recurses in C and would crash on the former."""
+    from yaml import events as ev
+
+    problems: list[InputProblem] = []
+    stack: list[dict] = []  # per open collection: kind, path part, size, anchor, keys seen
+    sizes: dict[str, int] = {}  # anchor -> expanded size
+    total = 0
+
+    def path() -> str:
+        out = ""
+        for fr in stack:
+            part = fr["part"]
+            if part is not None:
+                out += part if part.startswith("[") or not out else "." + clip(part, 40)
+        return clip(out, 120)
+
+    def value_added(size: int, anchor, start_line: int, scalar_key=None) -> None:
+        # a node of ``size`` completed inside the innermost collection
+        nonlocal total
+        if anchor is not None:
+            sizes[anchor] = size
+        if not stack:
+            total = size
+            return
+        fr = stack[-1]
+        fr["size"] += size
+        if fr["size"] > MAX_YAML_NODES:
+            raise _TooLarge()
+        if fr["kind"] == "map":
+            if fr["expect_key"]:
+                key = scalar_key if scalar_key is not None else f"<key at line {start_line}>"
+                seen = fr["keys"].get(key)
+                if seen is not None and scalar_key is not None:
+                    where = f"{path()}.{clip(key, 40)}" if path() else clip(key, 40)
+                    problems.append(InputProblem(source, where, f"key {echo(key)} appears twice (lines {seen} and "
+                                                 f"{start_line}); YAML would keep the last one silently; keep one"))
+                else:
+                    fr["keys"][key] = start_line
+                fr["cur_key"] = key
+            fr["expect_key"] = not fr["expect_key"]
+        else:
+            fr["index"] += 1
+
+    def child_part() -> str | None:
+        if not stack:
+            return None
+        fr = stack[-1]
+        return str(fr["cur_key"]) if fr["kind"] == "map" else f"[{fr['index']}]"
+
+    class _TooLarge(Exception):
+        pass
+
+    try:
+        for e in yaml.parse(text, Loader=_YAML_LOADER):
+            if isinstance(e, (ev.MappingStartEvent, ev.SequenceStartEvent)):
+                if len(stack) >= MAX_YAML_DEPTH:
+                    return [InputProblem(source, path(), f"the file nests deeper than {MAX_YAML_DEPTH} levels "
+                                         f"(line {e.start_mark.line + 1}); a scenario needs about 5 - is it the "
+                                         "right file?")]
+                part = child_part() if stack and (stack[-1]["kind"] == "seq" or not stack[-1]["expect_key"]) else None
+                stack.append({"kind": "map" if isinstance(e, ev.MappingStartEvent) else "seq", "part": part,
+                              "size": 1, "anchor": e.anchor, "line": e.start_mark.line + 1, "keys": {},
+                              "expect_key": True, "cur_key": None, "index": 0})
+            elif isinstance(e, (ev.MappingEndEvent, ev.SequenceEndEvent)):
+                fr = stack.pop()
+                value_added(fr["size"], fr["anchor"], fr["line"])
+            elif isinstance(e, ev.ScalarEvent):
+                value_added(1, e.anchor, e.start_mark.line + 1, scalar_key=e.value)
+            elif isinstance(e, ev.AliasEvent):
+                value_added(sizes.get(e.anchor, 1), None, e.start_mark.line + 1)
+    except _TooLarge:
+        return [InputProblem(source, "", f"the file holds more than {MAX_YAML_NODES:,} values once its aliases "
+                             "(*name) are expanded; a scenario has a few hundred - is it the right file, or an "
+                             "alias that repeats itself?")]
+    return problems
+
+
+def _yaml_load(text: str, source: str = ""):
+    """``yaml.safe_load`` through the C loader when available (same safe schema), after
+    :func:`_yaml_problems` has checked depth, size and duplicate keys (an InputError if not)."""
+    problems = _yaml_problems(text, source)
+    if problems:
+        raise InputError(problems)
     return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
 
 
@@ -636,9 +728,11 @@ def _read_parameter_file(path, base_dir: Path, source: str, field: str) -> dict:
                                        "relative paths are relative to the scenario file)")])
     try:
         text = p.read_text(encoding="utf-8")
-        data = tomllib.loads(text) if p.suffix.lower() == ".toml" else _yaml_load(text)
+        data = tomllib.loads(text) if p.suffix.lower() == ".toml" else _yaml_load(text, str(p))
     except (yaml.YAMLError, tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise InputError([InputProblem(str(p), "", f"cannot parse the parameter file: {e}")])
+        raise InputError([InputProblem(str(p), "", f"cannot parse the parameter file: {clip(e, 500)}")])
+    except RecursionError:
+        raise InputError([InputProblem(str(p), "", "the file nests too deeply to be a parameter file")])
     if isinstance(data, Mapping) and set(data) == {"parameters"} and isinstance(data["parameters"], Mapping):
         data = data["parameters"]
     if not isinstance(data, Mapping):
@@ -714,20 +808,21 @@ def _translate(e: ValidationError, source: str, prefix: tuple = ()) -> list[Inpu
             allowed = list(parent.model_fields) if parent else []
             close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            msg = f"unknown key {key!r}{hint}" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
+            msg = f"unknown key {echo(key)}{hint}" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
             # units live in key names: explain when the key looks like a unit mix-up
             if close and close[0].split("_")[0] == key.split("_")[0] and close[0] != key and loc[:1] != ("parameters",):
                 msg += "; units are part of the key name"
-            problems.append(InputProblem(source, ".".join(prefix + loc[:-1] + (key,)), msg))
+            problems.append(InputProblem(source, clip(".".join(prefix + loc[:-1] + (key,)), 200), msg))
         elif typ == "missing":
             problems.append(InputProblem(source, path, "required field is missing"))
         else:
             msg = err["msg"]
             if msg.startswith("Value error, "):
                 msg = msg[len("Value error, "):]
+            msg = clip(msg, 500)
             if "input" in err and not isinstance(err["input"], (dict, list)):
-                msg += f" (got {err['input']!r})"
-            problems.append(InputProblem(source, path, msg))
+                msg += f" (got {echo(err['input'])})"
+            problems.append(InputProblem(source, clip(path, 200), msg))
     # de-duplicate (unions report each member)
     seen, out = set(), []
     for p in problems:
@@ -748,13 +843,16 @@ def read_scenario_file(path: str | Path) -> dict:
         if p.suffix.lower() == ".toml":
             data = tomllib.loads(text)
         elif p.suffix.lower() in (".yaml", ".yml"):
-            data = _yaml_load(text)
+            data = _yaml_load(text, src)
         else:
             raise InputError([InputProblem(src, "", "scenario files are .yaml, .yml or .toml")])
     except InputError:
         raise
     except (yaml.YAMLError, tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise InputError([InputProblem(src, "", f"cannot parse the file: {e}")])
+        raise InputError([InputProblem(src, "", f"cannot parse the file: {clip(e, 500)}")])
+    except RecursionError:
+        raise InputError([InputProblem(src, "", "the file nests too deeply to be a scenario (a scenario nests "
+                                       "about 5 levels); is it the right file?")])
     if data is None:
         raise InputError([InputProblem(src, "", "the scenario file is empty")])
     if not isinstance(data, dict):

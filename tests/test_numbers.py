@@ -1,0 +1,142 @@
+"""Numbers that are not numbers (issue 11): infinities, NaN, absurd magnitudes, yes/no values,
+duplicate keys, "N/A" cells, files nested 100,000 deep or alias bombs, huge error lists, and
+overrides that are checked only when applied.  Each kind ends as exit 4 through the command line
+(one message naming the file, the field and the fix; nothing written; no traceback) and as
+``burden.InputError`` in Python."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+import burden
+from burden.errors import MAX_LISTED_PROBLEMS, InputError, InputProblem, number_problem
+from burden.scenario import Scenario
+
+from conftest import SCENARIOS
+
+BASE_TEXT = (SCENARIOS / "base.yaml").read_text()
+SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
+
+
+def edited(tmp_path, old: str, new: str, name="bad.yaml") -> "os.PathLike":
+    """base.yaml with the text ``old`` replaced by ``new`` (which must occur)."""
+    assert old in BASE_TEXT, old
+    p = tmp_path / name
+    p.write_text(BASE_TEXT.replace(old, new, 1))
+    return p
+
+
+def solve(path, tmp_path, timeout=60):
+    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = tmp_path / "out"
+    r = subprocess.run([sys.executable, "-m", "burden", "solve", str(path), "--out", str(out)],
+                       capture_output=True, text=True, timeout=timeout, env=env)
+    return r, out
+
+
+def assert_refused(path, tmp_path, *fields, timeout=60):
+    """exit 4, the file and every field named, nothing written, no traceback, no 'please report'."""
+    r, out = solve(path, tmp_path, timeout=timeout)
+    assert r.returncode == 4, (r.returncode, r.stdout[-2000:], r.stderr[-2000:])
+    assert str(path) in r.stderr
+    for f in fields:
+        assert f in r.stderr, (f, r.stderr[:3000])
+    assert "Traceback" not in r.stderr and "please report" not in r.stderr
+    assert not out.exists() or not any(out.iterdir())
+    with pytest.raises(burden.InputError):
+        Scenario.from_file(path)
+    return r.stderr
+
+
+# --- the one rule for numbers -------------------------------------------------------------
+
+@pytest.mark.parametrize("value, name, ok", [
+    (9000, "production_t_per_day", True), (1e5, "production_t_per_day", True),
+    (2e5, "production_t_per_day", False), (float("inf"), "production_t_per_day", False),
+    (float("nan"), "temperature_c", False), (True, "production_t_per_day", False),
+    (1e308, "price_per_t", False), (-1e308, "min", False), (1e308, "max", False),
+    (150.0, "price_per_t", True), (101, "MgO_pct", False), (1e4, "fixed_kg_per_thm", True),
+    (1e4 + 1, "fixed_kg_per_thm", False), (-300, "temperature_c", False), (2250, "raft_c", True),
+    (9800.0, "c_to_co_kj_per_kg_c", True),  # a heat per kg of carbon, not a temperature
+    (10 ** 400, "max", False),
+])
+def test_number_rule(value, name, ok):
+    assert (number_problem(value, name) is None) is ok
+
+
+# --- YAML shape: duplicate keys, nesting, alias bombs ---------------------------------------
+
+def test_duplicate_top_level_key_names_both_lines(tmp_path):
+    p = edited(tmp_path, "production_t_per_day: 9000\n", "production_t_per_day: 9000\nproduction_t_per_day: 7000\n")
+    err = assert_refused(p, tmp_path, "production_t_per_day", "appears twice", "lines 9 and 10")
+    assert err.count("\n  ") == 1  # one problem, one message
+
+
+def test_duplicate_key_under_charge_names_the_path(tmp_path):
+    p = edited(tmp_path, "  lump_ore:  {max_t_per_day: 1800}\n",
+               "  lump_ore:  {max_t_per_day: 1800}\n  pellets: {max_t_per_day: 100}\n")
+    assert_refused(p, tmp_path, "charge.pellets", "lines 15 and 17")
+
+
+def test_duplicate_key_in_a_flow_mapping(tmp_path):
+    p = edited(tmp_path, "B2: {min: 1.10, max: 1.20}", "B2: {min: 1.10, max: 1.20, min: 1.0}")
+    assert_refused(p, tmp_path, "slag.B2.min", "appears twice")
+
+
+def test_toml_duplicate_key_is_refused_too(tmp_path):
+    p = tmp_path / "dup.toml"
+    p.write_text('name = "x"\nproduction_t_per_day = 9000\nproduction_t_per_day = 1\n[charge.sinter]\n')
+    with pytest.raises(InputError, match="cannot parse"):
+        Scenario.from_file(p)
+
+
+def test_100000_levels_of_nesting_are_refused_quickly(tmp_path):
+    p = tmp_path / "deep.yaml"
+    p.write_text(BASE_TEXT + "\nextra: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    t0 = time.monotonic()
+    err = assert_refused(p, tmp_path, "nests deeper than 64 levels", "extra")
+    assert time.monotonic() - t0 < 30
+    assert len(err) < 2000
+
+
+def test_deep_toml_is_refused(tmp_path):
+    p = tmp_path / "deep.toml"
+    p.write_text("a = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(InputError):
+        Scenario.from_file(p)
+
+
+def test_alias_bomb_through_an_override_is_refused_quickly(tmp_path):
+    bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for prev, cur in zip("abcdefgh", "bcdefghi"):
+        bomb.append(f"{cur}: &{cur} [" + ", ".join([f"*{prev}"] * 10) + "]")
+    text = BASE_TEXT.replace("overrides:\n", "bomb:\n" + "".join(f"  {b}\n" for b in bomb)
+                             + "overrides:\n  boom: {charge: *i}\n", 1)
+    p = tmp_path / "bomb.yaml"
+    p.write_text(text)
+    t0 = time.monotonic()
+    assert_refused(p, tmp_path, "aliases", timeout=60)
+    assert time.monotonic() - t0 < 30
+
+
+# --- huge bad files: capped lists, clipped values ---------------------------------------------
+
+def test_error_list_is_capped_and_values_clipped():
+    e = InputError([InputProblem("f.yaml", f"charge.m{i}", "bad") for i in range(202_467)])
+    assert len(e.problems) == 202_467
+    assert f"... and {202_467 - MAX_LISTED_PROBLEMS:,} more problems" in str(e)
+    assert str(e).count("\n") == MAX_LISTED_PROBLEMS + 1
+
+
+def test_huge_bad_file_gives_a_short_message(tmp_path):
+    lines = [f"  m{i}: {{max_kg_per_thm: {'9' * 1000}x}}" for i in range(20_000)]
+    p = tmp_path / "huge.yaml"
+    p.write_text(BASE_TEXT.replace("charge:                                # dry kg per tonne of hot metal\n",
+                                   "charge:\n" + "\n".join(lines) + "\n", 1))
+    assert p.stat().st_size > 20e6
+    err = assert_refused(p, tmp_path, "more problems", timeout=300)
+    assert len(err) < 20_000
+    assert "…" in err
