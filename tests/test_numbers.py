@@ -140,3 +140,70 @@ def test_huge_bad_file_gives_a_short_message(tmp_path):
     err = assert_refused(p, tmp_path, "more problems", timeout=300)
     assert len(err) < 20_000
     assert "…" in err
+
+
+# --- numbers: infinities, NaN, absurd magnitudes, yes/no ------------------------------------
+
+CORRECTION = """
+fuels:
+  correction:
+    coke: coke
+    coke_reference_kg_per_thm: 340
+    factors:
+      slag_kg_per_thm: {per_unit: .nan, reference: 300}
+"""
+
+
+@pytest.mark.parametrize("old, new, field, why", [
+    ("production_t_per_day: 9000", "production_t_per_day: .inf", "production_t_per_day", "not a finite number"),
+    ("production_t_per_day: 9000", "production_t_per_day: yes", "production_t_per_day", "yes/no value"),
+    ("production_t_per_day: 9000", "production_t_per_day: 1.0e6", "production_t_per_day", "15,000 t"),
+    ("coke:      {fixed_kg_per_thm: 340}", "coke:      {fixed_kg_per_thm: .inf}", "charge.coke.fixed_kg_per_thm",
+     "not a finite number"),
+    ("temperature_c: 1500", "temperature_c: .nan", "hot_metal.temperature_c", "not a finite number"),
+    ("rate_kg_per_thm: {max: 340}", "rate_kg_per_thm: {max: 1e308}", "slag.rate_kg_per_thm", "max: 1e+308"),
+    ("rate_kg_per_thm: {max: 340}", "rate_kg_per_thm: {max: 1.0e308}", "slag.rate_kg_per_thm", "10 t per tHM"),
+    ("B2: {min: 1.10, max: 1.20}", "B2: {min: -1.0e308, max: 1.20}", "slag.B2", "min: -1e+308"),
+    ("Mn_pct: {max: 0.60}", "Mn_pct: yes", "hot_metal.Mn_pct", "yes/no value"),
+    ("lump_ore:  {max_t_per_day: 1800}", "lump_ore:  {max_t_per_day: 1800, price_per_t: 1.0e308}",
+     "charge.lump_ore.price_per_t", "costs a million"),
+    ("lump_ore:  {max_t_per_day: 1800}", "lump_ore:  {max_t_per_day: 1800, price_per_t: 1e308}",
+     "charge.lump_ore.price_per_t", "costs a million"),
+    ("bf_dust: 15", "bf_dust: true", "lost_burden", "bf_dust: True is a yes/no value"),
+    ("sulphur_partition_LS: 40", "sulphur_partition_LS: .nan", "slag.sulphur_partition_LS", "not a finite"),
+])
+def test_numbers_that_are_not_numbers_exit_4(tmp_path, old, new, field, why):
+    err = assert_refused(edited(tmp_path, old, new), tmp_path, field, why)
+    assert "invalid input:" in err  # one problem, one message
+
+
+def test_correction_factor_nan_exits_4(tmp_path):
+    text = BASE_TEXT.replace("coke:      {fixed_kg_per_thm: 340}", "coke:      {}") + CORRECTION
+    p = tmp_path / "corr.yaml"
+    p.write_text(text)
+    assert_refused(p, tmp_path, "fuels.correction.factors.slag_kg_per_thm.per_unit", "not a finite number")
+    p.write_text(text.replace(".nan", "0.1"))
+    Scenario.from_file(p)  # the finite factor loads
+
+
+def test_python_api_refuses_the_same(base_data):
+    for path, value in [(("production_t_per_day",), True), (("production_t_per_day",), float("inf")),
+                        (("charge", "coke", "fixed_kg_per_thm"), float("nan")),
+                        (("slag", "rate_kg_per_thm"), {"min": -1e308}),
+                        (("charge", "sinter"), {"price_per_t": 1e308}),
+                        (("parameters",), {"hm_carbon_T": True})]:
+        import copy
+        d = copy.deepcopy(base_data)
+        t = d
+        for k in path[:-1]:
+            t = t[k]
+        t[path[-1]] = value
+        with pytest.raises(burden.InputError) as e:
+            Scenario.from_dict(d)
+        assert ".".join(path) in str(e.value)
+
+
+def test_plausible_large_values_still_load(base_data):
+    base_data["production_t_per_day"] = 15000
+    base_data["charge"]["pellets"] = {"max_t_per_day": 99_000, "price_per_t": 999_999}
+    Scenario.from_dict(base_data)

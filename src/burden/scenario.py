@@ -43,10 +43,81 @@ from .materials import (Material, MaterialClass, MaterialTable, default_library,
                         materials_from_records)
 
 
+def _numeric_shape(model: type, name: str) -> str | None:
+    """How a field of ``model`` holds numbers: "number" (a float, maybe optional or in a union
+    with a word), "window" (a :class:`Window`: a number or {min, max}), "numbers" (a mapping of
+    names to floats), or None."""
+    import typing
+
+    cache = model.__dict__.get("_numeric_shapes_cache")
+    if cache is None:
+        cache = {}
+        type.__setattr__(model, "_numeric_shapes_cache", cache)
+    if name in cache:
+        return cache[name]
+    info = model.model_fields.get(name)
+    shape = None
+    if info is not None:
+        ann = info.annotation
+        args = set(typing.get_args(ann)) | {ann}
+        for a in list(args):  # Annotated[float | None, ...] and friends
+            args |= set(typing.get_args(a))
+        if typing.get_origin(ann) is dict:
+            shape = "numbers" if typing.get_args(ann)[1] is float else None
+        elif float in args:
+            shape = "number"
+        elif any(isinstance(a, type) and a.__name__ == "Window" for a in args):
+            shape = "window"
+    cache[name] = shape
+    return shape
+
+
+def _as_number(v):
+    """``v`` as a number where pydantic would read it as one (numeric text too), else ``v``."""
+    if isinstance(v, str):
+        try:
+            return float(v)
+        except ValueError:
+            return v
+    return v
+
+
+#: the kind of quantity of a mapping of numbers, for the plausible range (lost_burden: kg/tHM)
+_MAPPING_KIND = {"lost_burden": "lost_burden_kg_per_thm"}
+
+
 class _Strict(BaseModel):
     # validate_default: a default must pass the same checks as the value written out,
     # so that a dumped scenario (model_dump() writes every default) loads again
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_are_numbers(cls, v, info):
+        """The one rule for every number of a scenario (:func:`burden.errors.number_problem`):
+        no yes/no values, finite, within the plausible range of its kind (told by the key
+        name; a window's ends by the window's name)."""
+        name = info.field_name
+        shape = _numeric_shape(cls, name)
+        if shape is None:
+            return v
+        if shape == "numbers":
+            if isinstance(v, Mapping):
+                for k, x in v.items():
+                    why = number_problem(_as_number(x), _MAPPING_KIND.get(name, name))
+                    if why:
+                        raise ValueError(f"{clip(str(k), 40)}: {why}")
+            return v
+        if shape == "window" and isinstance(v, Mapping):
+            for end in ("min", "max"):
+                why = number_problem(_as_number(v.get(end)), name)
+                if why:
+                    raise ValueError(f"{end}: {why}")
+            return v
+        why = number_problem(_as_number(v), name)
+        if why:
+            raise ValueError(why)
+        return v
 
 
 class Window(_Strict):
@@ -820,7 +891,7 @@ def _translate(e: ValidationError, source: str, prefix: tuple = ()) -> list[Inpu
             if msg.startswith("Value error, "):
                 msg = msg[len("Value error, "):]
             msg = clip(msg, 500)
-            if "input" in err and not isinstance(err["input"], (dict, list)):
+            if "input" in err and not isinstance(err["input"], (dict, list)) and echo(err["input"]) not in msg:
                 msg += f" (got {echo(err['input'])})"
             problems.append(InputProblem(source, clip(path, 200), msg))
     # de-duplicate (unions report each member)
