@@ -207,3 +207,42 @@ def test_plausible_large_values_still_load(base_data):
     base_data["production_t_per_day"] = 15000
     base_data["charge"]["pellets"] = {"max_t_per_day": 99_000, "price_per_t": 999_999}
     Scenario.from_dict(base_data)
+
+
+# --- every override checked on load ---------------------------------------------------------
+
+def test_every_override_is_checked_on_load_all_problems_at_once(tmp_path):
+    p = edited(tmp_path, "    charge: {pellets: {price_per_t: 140}}",
+               "    charge: {pellets: {price_per_t: .inf}}\n    production_t_per_day: yes")
+    text = p.read_text().replace("slag: {rate_kg_per_thm: {max: 290}}", "slag: {rate_kg_per_thm: {max: -1.0e308}}")
+    p.write_text(text)
+    err = assert_refused(p, tmp_path, "overrides.cheap_pellets.charge.pellets.price_per_t",
+                         "overrides.cheap_pellets.production_t_per_day", "overrides.low_slag.slag.rate_kg_per_thm",
+                         "(3 problems)")
+    # applying another override (or none) does not hide them
+    with pytest.raises(InputError) as e:
+        Scenario.from_file(p, "pellet_plant_online")
+    assert len(e.value.problems) == 3
+
+
+def test_override_structure_and_scenario_names_checked_on_load(base_data):
+    base_data["overrides"]["weird"] = 5
+    base_data["scenarios"]["typo"] = ["cheap_pelets"]
+    with pytest.raises(InputError) as e:
+        Scenario.from_dict(base_data)
+    fields = {p.field for p in e.value.problems}
+    assert fields == {"overrides.weird", "scenarios.typo"}
+
+
+def test_valid_overrides_still_apply(base_path):
+    scn = Scenario.from_file(base_path, "pellet_opportunity")
+    assert scn.materials["pellets"].price_per_t == 140
+
+
+def test_python_deep_nesting_is_refused(base_data):
+    deep: list = []
+    for _ in range(100_000):
+        deep = [deep]
+    base_data["description"] = deep
+    with pytest.raises(InputError, match="nests deeper"):
+        Scenario.from_dict(base_data)

@@ -990,14 +990,26 @@ class Scenario:
         ``model_dump(mode="json")``) gives the same scenario from any directory,
         without ``base_dir``.
         """
-        data = _with_file_references_resolved(data, Path(base_dir), source)
-        variant = None
-        if scenario is not None:
-            data, variant = _apply_variant(data, scenario, source)
+        if not isinstance(data, Mapping):
+            raise InputError([InputProblem(source, "", "a scenario is a mapping of keys (name:, charge:, ...)")])
+        too_deep = _nesting_problem(data, source)
+        if too_deep:
+            raise InputError([too_deep])
         try:
-            cfg = ScenarioConfig.model_validate(data)
-        except ValidationError as e:
-            raise InputError(_translate(e, source))
+            data = _with_file_references_resolved(data, Path(base_dir), source)
+            problems = _override_problems(data, source)
+            if problems:
+                raise InputError(problems)
+            variant = None
+            if scenario is not None:
+                data, variant = _apply_variant(data, scenario, source)
+            try:
+                cfg = ScenarioConfig.model_validate(data)
+            except ValidationError as e:
+                raise InputError(_translate(e, source))
+        except RecursionError:
+            raise InputError([InputProblem(source, "", "the scenario nests too deeply (a scenario nests about 5 "
+                                           "levels)")]) from None
         return _resolve(cfg, Path(base_dir), source, variant)
 
     def variants(self) -> list[str]:
@@ -1012,6 +1024,68 @@ class Scenario:
                 raise InputError([InputProblem(self.source, f"prices.{k}", "not a charged material")])
             mats[k] = mats[k].with_changes(price_per_t=float(p))
         return Scenario(self.config, mats, self.lost_burden, self.source, self.variant, self.warnings)
+
+
+def _nesting_problem(data: Mapping, source: str) -> InputProblem | None:
+    """A problem if ``data`` (a scenario given in Python) nests deeper than a YAML file may
+    (:data:`MAX_YAML_DEPTH`), found without recursion."""
+    stack = [(data, 1)]
+    seen = 0
+    while stack:
+        obj, depth = stack.pop()
+        seen += 1
+        if depth > MAX_YAML_DEPTH:
+            return InputProblem(source, "", f"the scenario nests deeper than {MAX_YAML_DEPTH} levels; a scenario "
+                                "nests about 5")
+        if seen > MAX_YAML_NODES:
+            return InputProblem(source, "", f"the scenario holds more than {MAX_YAML_NODES:,} values")
+        if isinstance(obj, Mapping):
+            stack.extend((v, depth + 1) for v in obj.values())
+        elif isinstance(obj, (list, tuple)):
+            stack.extend((v, depth + 1) for v in obj)
+    return None
+
+
+def _override_problems(data: Mapping, source: str) -> list[InputProblem]:
+    """Every problem of the file: of the base and of each override under ``overrides:`` merged
+    into it (checked on load, whichever is applied), each override's as
+    ``overrides.<name>.<field>``; and names in ``scenarios:`` that are not overrides."""
+    problems: list[InputProblem] = []
+    try:
+        ScenarioConfig.model_validate(data)
+        base_seen: set = set()
+    except ValidationError as e:
+        base = _translate(e, source)
+        problems.extend(base)
+        base_seen = {(p.field, p.message) for p in base}
+    overrides = data.get("overrides")
+    if not isinstance(overrides, Mapping):
+        return problems
+    # the base without what an override cannot touch (tables are checked once, not per override)
+    light = {k: v for k, v in data.items() if k not in ("overrides", "scenarios", "materials")}
+    for name, ov in overrides.items():
+        where = f"overrides.{clip(str(name), 40)}"
+        if not isinstance(ov, Mapping):
+            problems.append(InputProblem(source, where, "an override is a mapping of scenario keys"))
+            continue
+        if "overrides" in ov or "scenarios" in ov:
+            problems.append(InputProblem(source, where, "an override cannot define overrides or scenarios"))
+            continue
+        merged = _deep_merge(light, {k: v for k, v in ov.items() if k != "materials"})
+        try:
+            ScenarioConfig.model_validate(merged)
+        except ValidationError as e:
+            for p in _translate(e, source):
+                if (p.field, p.message) not in base_seen:
+                    problems.append(InputProblem(p.source, f"{where}.{p.field}" if p.field else where, p.message))
+    scenarios = data.get("scenarios")
+    if isinstance(scenarios, Mapping):
+        for sname, names in scenarios.items():
+            for n in [names] if isinstance(names, str) else names if isinstance(names, list) else []:
+                if isinstance(n, str) and n not in overrides:
+                    problems.append(InputProblem(source, f"scenarios.{clip(str(sname), 40)}",
+                                                 f"names override {echo(n)}, which is not defined under overrides:"))
+    return problems
 
 
 def _apply_variant(data: dict, scenario: str, source: str) -> tuple[dict, str]:
