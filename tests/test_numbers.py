@@ -37,11 +37,12 @@ def solve(path, tmp_path, timeout=60):
     return r, out
 
 
-def assert_refused(path, tmp_path, *fields, timeout=60):
-    """exit 4, the file and every field named, nothing written, no traceback, no 'please report'."""
+def assert_refused(path, tmp_path, *fields, timeout=60, file=None):
+    """exit 4, the file (``file``, default the scenario) and every field named, nothing written,
+    no traceback, no 'please report'."""
     r, out = solve(path, tmp_path, timeout=timeout)
     assert r.returncode == 4, (r.returncode, r.stdout[-2000:], r.stderr[-2000:])
-    assert str(path) in r.stderr
+    assert str(file or path) in r.stderr
     for f in fields:
         assert f in r.stderr, (f, r.stderr[:3000])
     assert "Traceback" not in r.stderr and "please report" not in r.stderr
@@ -246,3 +247,50 @@ def test_python_deep_nesting_is_refused(base_data):
     base_data["description"] = deep
     with pytest.raises(InputError, match="nests deeper"):
         Scenario.from_dict(base_data)
+
+
+# --- "no value" words in material-table cells -----------------------------------------------
+
+TABLE = ("name,class,price_per_t,price_basis,moisture_pct,TFe,Fe2O3,SiO2,Al2O3,max_t_per_day\n"
+         "my_ore,ferrous,120,dry,3,65.75,94,4,2,{cell}\n")
+
+
+def scenario_with_table(tmp_path, cell: str):
+    (tmp_path / "ores.csv").write_text(TABLE.format(cell=cell))
+    p = edited(tmp_path, "materials: [default]", "materials: [default, ores.csv]")
+    p.write_text(p.read_text().replace("  sinter:    {}\n", "  sinter:    {}\n  my_ore:    {}\n", 1))
+    return p
+
+
+@pytest.mark.parametrize("cell", ["N/A", "#N/A", "NULL", "n.a.", "-", "NA", "none", "nan"])
+def test_no_value_word_in_an_availability_cell_exits_4(tmp_path, cell):
+    p = scenario_with_table(tmp_path, cell)
+    err = assert_refused(p, tmp_path, "row 2 (my_ore), column 'max_t_per_day'",
+                         "leave the cell empty for no limit, or give a number", file=tmp_path / "ores.csv")
+    assert "invalid input:" in err
+
+
+def test_empty_availability_cell_is_no_limit_and_a_number_a_limit(tmp_path):
+    assert Scenario.from_file(scenario_with_table(tmp_path, "")).materials["my_ore"].max_t_per_day is None
+    assert Scenario.from_file(scenario_with_table(tmp_path, "500")).materials["my_ore"].max_t_per_day == 500
+
+
+@pytest.mark.parametrize("cell, why", [("inf", "not a finite number"), ("1e308", "15,000 t"), ("TRUE", "not a number")])
+def test_absurd_availability_cells(tmp_path, cell, why):
+    with pytest.raises(InputError, match=why):
+        Scenario.from_file(scenario_with_table(tmp_path, cell))
+
+
+def test_no_value_word_in_an_analysis_cell_and_excel(tmp_path):
+    from burden.materials import load_material_table, materials_from_records
+
+    with pytest.raises(InputError, match=r"column 'SiO2': '#N/A' is not a number; give a number \(write 0"):
+        materials_from_records([{"name": "o", "class": "ferrous", "price_per_t": 1, "price_basis": "dry",
+                                 "moisture_pct": 0, "TFe": 65.75, "Fe2O3": 94, "SiO2": "#N/A", "Al2O3": 2}])
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("openpyxl")
+    df = pd.DataFrame([{"name": "my_ore", "class": "ferrous", "price_per_t": 120, "price_basis": "dry",
+                        "moisture_pct": 3, "TFe": 65.75, "Fe2O3": 94, "SiO2": 4, "Al2O3": 2, "max_t_per_day": "#N/A"}])
+    df.to_excel(tmp_path / "ores.xlsx", index=False)
+    with pytest.raises(InputError, match="leave the cell empty for no limit"):
+        load_material_table(tmp_path / "ores.xlsx")

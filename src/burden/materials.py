@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from .chemistry.analysis import ANALYSIS_COLUMNS, ASH_OXIDES, AnalysisError, normalise_analysis
-from .errors import InputError, InputProblem
+from .errors import InputError, InputProblem, echo, number_problem
 
 
 class MaterialClass(str, Enum):
@@ -218,6 +218,14 @@ def _is_empty(value) -> bool:
     return isinstance(value, str) and value.strip() == ""
 
 
+#: what plants write for "no value" in a cell; pandas would read these as empty (no limit for an
+#: availability), so they are kept as text and refused with the fix
+NOT_A_VALUE = frozenset({"n/a", "#n/a", "na", "n.a.", "n.a", "null", "none", "nan", "-", "--", "—", "–", "?",
+                         "#value!", "#ref!", "#div/0!", "#num!", "#name?", "#null!"})
+#: the cells pandas leaves empty: only truly empty ones (not "N/A", "NULL", ...)
+_READ_NA = dict(keep_default_na=False, na_values=[""])
+
+
 def materials_from_records(records: list[Mapping], source: str = "<python>") -> dict[str, Material]:
     """Build and check materials from table rows (dicts of column -> cell).
 
@@ -283,13 +291,24 @@ def materials_from_records(records: list[Mapping], source: str = "<python>") -> 
                 row_problems.append(InputProblem(source, f"{where}, column {c!r}",
                                                  "empty cell; write 0 if the material has none"))
                 continue
+            if isinstance(value, str) and value.strip().lower() in NOT_A_VALUE:
+                fix = ("leave the cell empty for no limit, or give a number" if c in AVAILABILITY_COLUMNS else
+                       "give a number (write 0 if the material has none)")
+                row_problems.append(InputProblem(source, f"{where}, column {c!r}",
+                                                 f"{echo(value.strip())} is not a number; {fix}"))
+                continue
+            if isinstance(value, bool):
+                row_problems.append(InputProblem(source, f"{where}, column {c!r}",
+                                                 f"{value!r} is a yes/no value, not a number; give a number"))
+                continue
             try:
                 x = float(value)
-            except (TypeError, ValueError):
-                row_problems.append(InputProblem(source, f"{where}, column {c!r}", f"{value!r} is not a number"))
+            except (TypeError, ValueError, OverflowError):
+                row_problems.append(InputProblem(source, f"{where}, column {c!r}", f"{echo(value)} is not a number"))
                 continue
-            if not math.isfinite(x):
-                row_problems.append(InputProblem(source, f"{where}, column {c!r}", f"{value!r} is not a finite number"))
+            why = number_problem(x, c)
+            if why is not None:
+                row_problems.append(InputProblem(source, f"{where}, column {c!r}", why))
                 continue
             numbers[c] = x
         for c in ("price_per_t", "moisture_pct") + AVAILABILITY_COLUMNS:
@@ -366,14 +385,22 @@ def load_material_table(path: str | Path, sheet: str | None = None) -> dict[str,
                                        "(relative paths are relative to the scenario file)")])
     try:
         if p.suffix.lower() == ".csv":
-            df = pd.read_csv(p, comment="#", skipinitialspace=True, dtype={"name": str, "class": str})
+            # only whole lines starting with # are comments: a cell "#N/A" is a value to refuse, not the
+            # start of a comment that would empty the rest of the row
+            import io
+
+            text = p.read_text(encoding="utf-8-sig")
+            kept = "".join(line for line in text.splitlines(keepends=True) if not line.lstrip().startswith("#"))
+            df = pd.read_csv(io.StringIO(kept), skipinitialspace=True, dtype={"name": str, "class": str}, **_READ_NA)
         elif p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
             xl = pd.ExcelFile(p)
             name = sheet or ("materials" if "materials" in xl.sheet_names else xl.sheet_names[0])
             if name not in xl.sheet_names:
                 raise InputError([InputProblem(src, f"sheet {name!r}", "no such sheet; sheets: "
                                                + ", ".join(xl.sheet_names))])
-            df = pd.read_excel(xl, sheet_name=name)
+            df = pd.read_excel(xl, sheet_name=name, **_READ_NA)
+            if p.suffix.lower() in (".xlsx", ".xlsm"):
+                df = _with_excel_error_cells(df, p, name)
         else:
             raise InputError([InputProblem(src, "", "material tables are .csv or .xlsx files")])
     except InputError:
@@ -384,6 +411,25 @@ def load_material_table(path: str | Path, sheet: str | None = None) -> dict[str,
         raise InputError([InputProblem(src, "", f"cannot read the table: {e}")])
     df.columns = [str(c).strip() for c in df.columns]
     return materials_from_records(df.to_dict(orient="records"), source=src)
+
+
+def _with_excel_error_cells(df, path: Path, sheet: str):
+    """``df`` with Excel error cells (``#N/A``, ``#VALUE!``, ...) as their text: pandas reads them as
+    empty, which in an availability column would mean "no limit"."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        errors = [(r, c, cell.value) for r, row in enumerate(wb[sheet].iter_rows(min_row=2))
+                  for c, cell in enumerate(row) if getattr(cell, "data_type", None) == "e"]
+    finally:
+        wb.close()
+    errors = [(r, c, v) for r, c, v in errors if r < len(df) and c < len(df.columns)]
+    if errors:
+        df = df.astype(object)
+        for r, c, v in errors:
+            df.iat[r, c] = str(v)
+    return df
 
 
 @functools.lru_cache(maxsize=1)
