@@ -294,3 +294,100 @@ def test_no_value_word_in_an_analysis_cell_and_excel(tmp_path):
     df.to_excel(tmp_path / "ores.xlsx", index=False)
     with pytest.raises(InputError, match="leave the cell empty for no limit"):
         load_material_table(tmp_path / "ores.xlsx")
+
+
+# --- fuzzing the scenario API: only InputError, never a crash --------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import yaml  # noqa: E402
+
+_BASE = yaml.safe_load(BASE_TEXT)
+_numbers = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10 ** 30, 10 ** 30),
+                     st.sampled_from([0, -1, 1e308, -1e308, 1e-308, 9000, 0.5, 100, 1e6, float("inf"), float("nan")]))
+_leaves = st.one_of(_numbers, st.booleans(), st.none(), st.text(max_size=12),
+                    st.sampled_from(["formula", "eta_co", "default", "sinter", "coke", "min", "max", ".inf", "yes",
+                                     "N/A", "1e308", "nan", "ferrous", "dry", "wet", "slp"]))
+_values = st.recursive(_leaves, lambda kids: st.one_of(
+    st.lists(kids, max_size=4),
+    st.dictionaries(st.one_of(st.text(max_size=8), st.sampled_from(["min", "max", "price_per_t", "fixed_kg_per_thm",
+                                                                    "max_kg_per_thm", "charge", "slag", "B2", "sinter",
+                                                                    "per_unit", "reference", "value"])),
+                    kids, max_size=4)), max_leaves=12)
+
+
+def _paths(d, prefix=()):
+    yield prefix
+    if isinstance(d, dict):
+        for k, v in d.items():
+            yield from _paths(v, prefix + (k,))
+
+
+_BASE_PATHS = [p for p in _paths(_BASE) if p]
+
+
+@st.composite
+def _scenarios(draw):
+    """the base scenario with a few random edits (a value replaced, a key added), or random data"""
+    import copy
+
+    if draw(st.integers(0, 9)) == 0:
+        return draw(st.dictionaries(st.text(max_size=10), _values, max_size=5))
+    d = copy.deepcopy(_BASE)
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from(_BASE_PATHS))
+        t = d
+        for k in path[:-1]:
+            t = t[k] if isinstance(t, dict) and isinstance(t.get(k), dict) else None
+            if t is None:
+                break
+        if isinstance(t, dict):
+            if draw(st.booleans()):
+                t[path[-1]] = draw(_values)
+            else:
+                t[draw(st.sampled_from(["min", "max", "price_per_t", "process", "blast", "fuels", "raft_c",
+                                        "overrides", "scenarios", "parameters", "hm_carbon_T", "sinter"]))] = draw(_values)
+    return d
+
+
+def _check_one(data, scenario=None):
+    try:
+        Scenario.from_dict(data, scenario=scenario)
+    except InputError as e:
+        assert e.problems and len(str(e)) < 200_000
+
+
+@settings(max_examples=int(os.environ.get("BURDEN_FUZZ_EXAMPLES", "200")), deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(_scenarios(), st.sampled_from([None, None, "cheap_pellets", "pellet_opportunity", "nope"]))
+def test_fuzz_scenario_from_dict_only_input_errors(data, scenario):
+    _check_one(data, scenario)
+
+
+@settings(max_examples=int(os.environ.get("BURDEN_FUZZ_EXAMPLES", "200")) // 2, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(st.lists(st.sampled_from(BASE_TEXT.splitlines()[5:] + ["  sinter: {}", "production_t_per_day: yes", "a: &x [1]",
+                                                               "b: *x", "c: *y", "  - [[[", "&a", "!!python/none x",
+                                                               "charge: .inf", "? [k]\n: v", "\t", "{", "'"]),
+                max_size=40))
+def test_fuzz_scenario_text_only_input_errors(tmp_path_factory, lines):
+    p = tmp_path_factory.mktemp("fuzz") / "f.yaml"
+    p.write_text("\n".join(lines) + "\n")
+    try:
+        Scenario.from_file(p)
+    except InputError as e:
+        assert e.problems
+
+
+def test_fuzz_found_unknown_key_under_a_number_field(base_data):
+    # found by the fuzz test: {'charge': {'price_per_t': {'': None}}} crashed the "did you mean" hint
+    base_data["charge"]["price_per_t"] = {"": None}
+    with pytest.raises(InputError, match="charge.price_per_t"):
+        Scenario.from_dict(base_data)
+
+
+def test_fuzz_found_a_key_named_like_a_type():
+    # found by the fuzz test: a top-level key 'list[str]' was taken for pydantic's union tag
+    with pytest.raises(InputError, match=r"unknown key 'list\[str\]'"):
+        Scenario.from_dict({"list[str]": None})

@@ -874,9 +874,12 @@ def _translate(e: ValidationError, source: str, prefix: tuple = ()) -> list[Inpu
         path = ".".join(prefix + loc)
         typ = err["type"]
         if typ == "extra_forbidden":
-            key = loc[-1]
+            # the extra key is the last element as given (a key may look like a union tag: 'float')
+            key = str(err["loc"][-1]) if err["loc"] else ""
+            loc = loc[:-1] if loc and loc[-1] == key else loc
+            loc = loc + (key,)
             parent = _model_at(loc[:-1])
-            allowed = list(parent.model_fields) if parent else []
+            allowed = list(parent.model_fields) if isinstance(parent, type) and issubclass(parent, BaseModel) else []
             close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             msg = f"unknown key {echo(key)}{hint}" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
