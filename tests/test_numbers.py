@@ -170,7 +170,7 @@ fuels:
      "charge.lump_ore.price_per_t", "costs a million"),
     ("lump_ore:  {max_t_per_day: 1800}", "lump_ore:  {max_t_per_day: 1800, price_per_t: 1e308}",
      "charge.lump_ore.price_per_t", "costs a million"),
-    ("bf_dust: 15", "bf_dust: true", "lost_burden", "bf_dust: True is a yes/no value"),
+    ("bf_dust: 15", "bf_dust: true", "lost_burden", "bf_dust: a yes/no value (true)"),
     ("sulphur_partition_LS: 40", "sulphur_partition_LS: .nan", "slag.sulphur_partition_LS", "not a finite"),
 ])
 def test_numbers_that_are_not_numbers_exit_4(tmp_path, old, new, field, why):

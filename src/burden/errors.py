@@ -74,7 +74,8 @@ def number_problem(value: Any, name: str = "") -> str | None:
     (:data:`QUANTITY_KINDS`, told by the key name).  Text is left to the caller.
     """
     if isinstance(value, bool):
-        return f"{value!r} is a yes/no value, not a number; write the number"
+        return (f"a yes/no value ({str(value).lower()}) is not a number; write the number (YAML reads yes, no, "
+                "on, off, true and false as yes/no values)")
     if not isinstance(value, (int, float)):
         return None
     try:

@@ -299,7 +299,7 @@ def materials_from_records(records: list[Mapping], source: str = "<python>") -> 
                 continue
             if isinstance(value, bool):
                 row_problems.append(InputProblem(source, f"{where}, column {c!r}",
-                                                 f"{value!r} is a yes/no value, not a number; give a number"))
+                                                 f"a yes/no value ({str(value).lower()}) is not a number; give a number"))
                 continue
             try:
                 x = float(value)
