@@ -391,3 +391,11 @@ def test_fuzz_found_a_key_named_like_a_type():
     # found by the fuzz test: a top-level key 'list[str]' was taken for pydantic's union tag
     with pytest.raises(InputError, match=r"unknown key 'list\[str\]'"):
         Scenario.from_dict({"list[str]": None})
+
+
+@pytest.mark.parametrize("price", [float("inf"), float("nan"), 1e308, True, "cheap"])
+def test_with_prices_refuses_what_a_file_would(base_path, price):
+    scn = Scenario.from_file(base_path)
+    with pytest.raises(InputError, match="prices.sinter"):
+        scn.with_prices({"sinter": price})
+    assert scn.with_prices({"sinter": 99}).materials["sinter"].price_per_t == 99

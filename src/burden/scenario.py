@@ -1025,6 +1025,11 @@ class Scenario:
         for k, p in prices.items():
             if k not in mats:
                 raise InputError([InputProblem(self.source, f"prices.{k}", "not a charged material")])
+            why = number_problem(_as_number(p), "price_per_t")
+            if why is None and not isinstance(_as_number(p), (int, float)):
+                why = f"{echo(p)} is not a number"
+            if why is not None:
+                raise InputError([InputProblem(self.source, f"prices.{k}", why)])
             mats[k] = mats[k].with_changes(price_per_t=float(p))
         return Scenario(self.config, mats, self.lost_burden, self.source, self.variant, self.warnings)
 
