@@ -7,6 +7,7 @@ code (``exit_code``).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -51,8 +52,10 @@ QUANTITY_KINDS: tuple[tuple[str, float, float, str], ...] = (
 GENERIC_LIMIT = (-1.0e6, 1.0e6, "no setting of a scenario is beyond a million in its unit")
 
 
+@functools.lru_cache(maxsize=4096)
 def quantity_range(name: str) -> tuple[float, float, str]:
-    """(lowest, highest, why) plausible for a number under key ``name``."""
+    """(lowest, highest, why) plausible for a number under key ``name`` (kept per name: key and
+    column names repeat across a table)."""
     for key, lo, hi, why in QUANTITY_KINDS:
         if key == "price":
             hit = "price" in name

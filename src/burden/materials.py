@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from .chemistry.analysis import ANALYSIS_COLUMNS, ASH_OXIDES, AnalysisError, normalise_analysis
-from .errors import InputError, InputProblem, echo, number_problem
+from .errors import InputError, InputProblem, echo, number_problem, quantity_range
 
 
 class MaterialClass(str, Enum):
@@ -252,6 +252,8 @@ def materials_from_records(records: list[Mapping], source: str = "<python>") -> 
         raise InputError(problems)
 
     out: dict[str, Material] = {}
+    # the number rule's plausible range per column (quantity_range); a value inside it is finite
+    ranges = {c: quantity_range(c)[:2] for c in columns}
     for i, rec in enumerate(records):
         name = rec.get("name")
         row = f"row {i + 2}"
@@ -306,9 +308,9 @@ def materials_from_records(records: list[Mapping], source: str = "<python>") -> 
             except (TypeError, ValueError, OverflowError):
                 row_problems.append(InputProblem(source, f"{where}, column {c!r}", f"{echo(value)} is not a number"))
                 continue
-            why = number_problem(x, c)
-            if why is not None:
-                row_problems.append(InputProblem(source, f"{where}, column {c!r}", why))
+            lo, hi = ranges[c]
+            if not lo <= x <= hi:  # also false for nan and ±inf: then the rule says why
+                row_problems.append(InputProblem(source, f"{where}, column {c!r}", number_problem(x, c)))
                 continue
             numbers[c] = x
         for c in ("price_per_t", "moisture_pct") + AVAILABILITY_COLUMNS:
