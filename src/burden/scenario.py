@@ -773,6 +773,14 @@ def _yaml_problems(text: str, source: str) -> list[InputProblem]:
                 value_added(1, e.anchor, e.start_mark.line + 1, scalar_key=e.value)
             elif isinstance(e, ev.AliasEvent):
                 value_added(sizes.get(e.anchor, 1), None, e.start_mark.line + 1)
+    except yaml.YAMLError as e:
+        # newer PyYAML refuses deep flow nesting itself while scanning ahead of the events
+        if "nesting depth" in str(e):
+            line = getattr(getattr(e, "problem_mark", None), "line", None)
+            at = f" (line {line + 1})" if line is not None else ""
+            return [InputProblem(source, path(), f"the file nests deeper than {MAX_YAML_DEPTH} levels{at}; a scenario "
+                                 "needs about 5 - is it the right file?")]
+        raise
     except _TooLarge:
         return [InputProblem(source, "", f"the file holds more than {MAX_YAML_NODES:,} values once its aliases "
                              "(*name) are expanded; a scenario has a few hundred - is it the right file, or an "
