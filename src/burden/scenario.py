@@ -97,6 +97,8 @@ class _Strict(BaseModel):
         """The one rule for every number of a scenario (:func:`burden.errors.number_problem`):
         no yes/no values, finite, within the plausible range of its kind (told by the key
         name; a window's ends by the window's name)."""
+        if v is None:  # an optional field left out (most defaults): nothing to check
+            return v
         name = info.field_name
         shape = _numeric_shape(cls, name)
         if shape is None:
