@@ -30,5 +30,3 @@ class RebuildRequired(SolverError):
 class CapabilityError(SolverError):
     """The backend cannot honour the model (e.g. integrality on an LP-only solver)."""
 
-
-LP_FEATURES = frozenset({"lp", "duals", "ranging", "iis", "persistent"})

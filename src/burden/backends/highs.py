@@ -379,7 +379,6 @@ class HighsBackend:
         import highspy
 
         comp = self.comp
-        start, labels = _block_of(self.layout, 0)
         try:
             self.highs.setOptionValue("iis_strategy", 6)  # from the LP, irreducible
             st, iis = self.highs.getIis()
@@ -420,13 +419,6 @@ def _version(h=None) -> str:
             return "unknown"
         _VERSION.append(str(h.version()))
     return _VERSION[0]
-
-
-def _block_of(layout: dict, j: int):
-    for name, (start, labels) in layout.items():
-        if start <= j < start + len(labels):
-            return start, labels
-    return 0, ()
 
 
 def _label(layout: dict, j: int, comp: Compiled) -> str:

@@ -254,11 +254,6 @@ class Formulation:
         self._changed()
         return pos
 
-    def remove_rows(self, kind: str) -> None:
-        """Drop every single row of a kind (e.g. ``hook``)."""
-        self.single = [r for r in self.single if r.kind != kind]
-        self._changed()
-
     def remove_named(self, names) -> None:
         """Drop rows by name (block rows are dropped from a copy of their block)."""
         names = set(names)

@@ -129,10 +129,6 @@ class Problem:
         """Rows of the burden, fuel and process components (hook rows excluded)."""
         return [r for r in self.formulation.rows if r.kind != "hook"]
 
-    @property
-    def hook_rows(self) -> list:
-        return [r for r in self.formulation.rows if r.kind == "hook"]
-
     def row(self, name: str):
         return self.formulation.row(name)
 

@@ -222,22 +222,6 @@ def limits_of(table: str) -> list[LimitSpec]:
     return [s for s in LIMITS if s.table == table]
 
 
-def window_rows(name: str, quantity: str, unit: str, window, num: LinExpr, den: LinExpr, *, kind: str = "limit",
-                description: str = "", group: str = "", index: tuple = ()) -> list[Row]:
-    """Rows of a window ``{min, max}`` (a fixed window gives one ``==`` row named ``name``)."""
-    if window is None:
-        return []
-    kw = dict(kind=kind, description=description, group=group, index=index)
-    if window.is_fixed:
-        return [Row(name, quantity, "==", window.min, unit, num, den, **kw)]
-    rows = []
-    if window.min is not None:
-        rows.append(Row(name + ".min", quantity, ">=", window.min, unit, num, den, **kw))
-    if window.max is not None:
-        rows.append(Row(name + ".max", quantity, "<=", window.max, unit, num, den, **kw))
-    return rows
-
-
 def spec_window(spec: LimitSpec, cfg):
     """The window of a standard limit in a scenario config (None if not set)."""
     v = getattr(getattr(cfg, spec.path[0]), spec.path[1])

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Hashable, Iterable, Sequence
 
 import numpy as np
@@ -164,38 +165,22 @@ class Block:
         except KeyError:
             raise KeyError(f"{label!r} is not in block {self.name!r}") from None
 
-    @property
+    @cached_property
     def _pos(self) -> dict:
-        d = self.__dict__.get("_pos_cache")
-        if d is None:
-            d = {k: i for i, k in enumerate(self.labels)}
-            object.__setattr__(self, "_pos_cache", d)
-        return d
+        return {k: i for i, k in enumerate(self.labels)}
 
     def expr(self, label: Hashable, coef: float = 1.0) -> LinExpr:
         return LinExpr.column(self.col(label), coef)
 
-    @property
+    @cached_property
     def column_names(self) -> list[str]:
-        d = self.__dict__.get("_names_cache")
-        if d is None:
-            d = [self.column_name(i) for i in range(len(self))]
-            object.__setattr__(self, "_names_cache", d)
-        return d
+        """``block[label]`` of each column."""
+        return [self.column_name(i) for i in range(len(self))]
 
     def column_name(self, i: int) -> str:
         lab = self.labels[i]
         lab = ",".join(map(str, lab)) if isinstance(lab, tuple) else str(lab)
         return f"{self.name}[{lab}]"
-
-    def __getstate__(self):
-        d = dict(self.__dict__)
-        d.pop("_pos_cache", None)
-        d.pop("_names_cache", None)
-        return d
-
-    def __setstate__(self, d):
-        self.__dict__.update(d)
 
 
 class VarSpace:

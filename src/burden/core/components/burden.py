@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import operator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Mapping, NamedTuple, Sequence
 
 import numpy as np
@@ -33,7 +34,7 @@ from ...chemistry.elements import mass_ratio, oxide_per_element
 from ...materials import MaterialClass
 from ..formulation import RowBlock, RowMeta
 from ..parameters import ModelParameters
-from ..rows import LIMITS, Row, spec_window, window_rows
+from ..rows import LIMITS, spec_window
 from ..space import Block, LinExpr
 
 #: Hot-metal carbon correlation USTB-NB (PRIMER §3), the default of the model parameters
@@ -79,10 +80,6 @@ class Affine:
         """Value at the material rates ``x`` (the first n entries are used)."""
         x = np.asarray(x, dtype=float)
         return float(self.coef @ x[: self.coef.size] + self.const)
-
-    def on(self, cols: np.ndarray) -> LinExpr:
-        """The same form over global columns ``cols`` (one per material)."""
-        return LinExpr.from_dense(cols, self.coef, self.const)
 
 
 def availability_kg_per_thm(material, production_t_per_day: float) -> tuple[float, float]:
@@ -238,13 +235,10 @@ class SpeciesMap:
     L: np.ndarray
     c: np.ndarray
 
-    @property
+    @cached_property
     def index(self) -> dict:
-        d = self.__dict__.get("_index")
-        if d is None:
-            d = {k: i for i, k in enumerate(self.names)}
-            object.__setattr__(self, "_index", d)
-        return d
+        """Quantity name -> row of L."""
+        return {k: i for i, k in enumerate(self.names)}
 
 
 _SPECIES_MAPS: dict = {}
@@ -380,30 +374,10 @@ class Recipe:
         return k[1] @ w + k[3][j], k[2] @ w + k[4][j]
 
 
-def _static_part(q_terms):
-    """(terms, const) of a LimitSpec part with no callable weight, else None."""
-    if any(callable(w) for _, w in q_terms):
-        return None
-    return (tuple((n, float(w)) for n, w in q_terms if n != ""), sum(float(w) for n, w in q_terms if n == ""))
-
-
-_STATIC = {s.key: (_static_part(s.num), _static_part(s.den)) for s in LIMITS}
-
-
-def _spec_part(spec, which: int, cfg) -> tuple:
-    st = _STATIC[spec.key][which]
-    if st is not None:
-        return (st[0], None, st[1])
-    return _part(spec.num if which == 0 else spec.den, cfg)
-
-
-def _terms(q_terms, cfg) -> tuple:
-    """(name, weight) terms of a LimitSpec part with callables evaluated; "" = constant."""
-    return tuple((name, w(cfg) if callable(w) else float(w)) for name, w in q_terms)
-
-
 def _part(q_terms, cfg, ind=None) -> tuple:
-    terms = _terms(q_terms, cfg)
+    """(quantity terms, indicator, constant) of a LimitSpec part, callable weights evaluated
+    for ``cfg``; the quantity name "" is the constant."""
+    terms = tuple((name, w(cfg) if callable(w) else float(w)) for name, w in q_terms)
     return (tuple(t for t in terms if t[0] != ""), ind, sum(w for n_, w in terms if n_ == ""))
 
 
@@ -427,7 +401,7 @@ def recipe(scn, names: Sequence[str], qindex: dict) -> Recipe:
         w = spec_window(spec, cfg)
         if w is None:
             return
-        num, den = _spec_part(spec, 0, cfg), _spec_part(spec, 1, cfg)
+        num, den = _part(spec.num, cfg), _part(spec.den, cfg)
         group, index = spec.path[0], (spec.label,)
         if spec.sense == "<=":
             rc.add(RowMeta(spec.key, spec.title, "<=", spec.unit, "limit", spec.description, group, index),
@@ -519,21 +493,3 @@ def recipe_of(make, scn, names, mats, smap) -> Recipe:
         _RECIPES.clear()
     _RECIPES[key] = (scn.config, smap, rc)
     return rc
-
-
-def rows(scn, names: Sequence[str], q, cols: np.ndarray) -> list[Row]:
-    """The burden rows of ``scn`` over ``cols`` as :class:`Row` objects (see :func:`recipe`)."""
-    qt = q if isinstance(q, QuantityTable) else QuantityTable.of(species_map(scn),
-                                                                 species_matrix([scn.materials[k] for k in names]))
-    return recipe(scn, names, qt.smap.index).block(qt, np.asarray(cols)).rows()
-
-
-def combine(q: Mapping[str, Affine], terms, cfg, n: int) -> Affine:
-    """Σ w·q over ``(quantity, weight)`` terms of a :class:`~burden.core.rows.LimitSpec` part."""
-    out = Affine(np.zeros(n), 0.0)
-    for name, w in _terms(terms, cfg):
-        out = out + (Affine(np.zeros(n), w) if name == "" else q[name] * w)
-    return out
-
-
-_ = window_rows  # the single-row form of a window, for components that add rows one by one
