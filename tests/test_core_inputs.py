@@ -212,3 +212,14 @@ def test_the_quick_analysis_path_equals_a_full_normalisation(changes):
     burden.solve(p)
     p.set_analysis("sinter", changes)
     assert burden.solve(p).objective == pytest.approx(burden.solve(p.scenario).objective, rel=1e-9)
+
+
+def test_mixed_analysis_changes_of_both_kinds_equal_fresh_builds():
+    """One-to-one columns (quick path) and element forms (full normalisation) in turn."""
+    p = burden.build(_base())
+    burden.solve(p)
+    for ch in ({"MnO": 0.5}, {"SiO2": 5.8}, {"MnO": 0.3, "CaO": 10.0}, {"MgO": 1.9}):
+        p.set_analysis("sinter", ch)
+        assert burden.solve(p).objective == pytest.approx(burden.solve(p.scenario).objective, rel=1e-9), ch
+    rep = p.scenario.materials["sinter"].reported
+    assert (rep["MnO"], rep["SiO2"], rep["CaO"], rep["MgO"]) == (0.3, 5.8, 10.0, 1.9)

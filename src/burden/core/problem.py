@@ -495,51 +495,40 @@ class Problem:
             raise InputError(problems)
         ch = self._mat_changes.get(material, {})
         m0 = self._scn.materials[material]
-        direct = ch.get("direct", {})
         total = ch.get("total_pct", m0.total_pct)
         reported = ch.get("reported", m0.reported)
+        raw = {**reported, **changes}
+        raw = {c: x for c, x in raw.items() if x != 0}
         mode = self._mode("an analysis change")
         try:
             # one-to-one columns (SiO2, CaO, MgO, ...): each is its species; only they and the
-            # total change, and the total is checked as on loading a table
-            new_total = None if mode == "hooks" else \
-                direct_total(total, {**reported, **direct}, changes, name=material)
-        except AnalysisError as e:
-            raise InputError([InputProblem("<python>", f"analysis.{material}.{e.field}",
-                                           str(e)[len(material) + 2:])]) from None
-        if new_total is not None:
-            total = new_total
-            self._thaw()
-            ch = self._mat_changes.setdefault(material, {})
-            ch["direct"] = {**ch.get("direct", {}), **changes}
-            ch["total_pct"] = total
-            j = self._mat_index()[material]
-            w = self._w.get(material)
-            w = (burden_c.species_vector(m0.analysis) if w is None else w).copy()
-            for col, v in changes.items():
-                w[_SPECIES_INDEX[col]] = v / 100.0
-            self._w[material] = w
-            self._set_column(j, w)
-            return
-        raw = {**reported, **direct, **changes}
-        try:
-            norm = normalise_analysis({c: x for c, x in raw.items() if x != 0}, name=material)
+            # total change, and the total is checked as on loading a table; otherwise the
+            # whole analysis is normalised and checked again
+            new_total = None if mode == "hooks" else direct_total(total, reported, changes, name=material)
+            direct = new_total is not None
+            if not direct:
+                norm = normalise_analysis(raw, name=material)
+                new_an, new_total = norm.species, norm.total_pct
+            else:
+                new_an = {**ch.get("analysis", m0.analysis), **changes}
         except AnalysisError as e:
             msg = str(e)
             msg = msg[len(material) + 2:] if msg.startswith(material + ": ") else msg
             raise InputError([InputProblem("<python>", f"analysis.{material}.{e.field}", msg)]) from None
-        new_an = norm.species
         self._thaw()
-        self._change_material(material, analysis=new_an, reported={c: x for c, x in raw.items() if x != 0},
-                              total_pct=norm.total_pct)
-        self._mat_changes[material].pop("direct", None)
-        w = burden_c.species_vector(new_an)
-        self._w[material] = w
+        self._change_material(material, analysis=new_an, reported=raw, total_pct=new_total)
         if mode == "hooks":
             # the Pyomo quantities q[...] carry the old analysis: hooks run again on a new model
             return self._renew_pyomo()
-        j = self.x_block.col(material) - self.x_block.start
-        self._set_column(j, w)
+        w = self._w.get(material)
+        if w is not None and direct:
+            w = w.copy()
+            for col, v in changes.items():
+                w[_SPECIES_INDEX[col]] = v / 100.0
+        else:
+            w = burden_c.species_vector(new_an)
+        self._w[material] = w
+        self._set_column(self._mat_index()[material], w)
 
     def _set_column(self, j: int, w: np.ndarray) -> None:
         """Material ``j`` has analysis ``w`` (kg/kg per species): its column of every row block
@@ -718,13 +707,7 @@ def _apply_changes(scn, mat_changes: dict, limit_changes: dict):
         charge = dict(cfg.charge)
         table = {}
         for name, ch in mat_changes.items():
-            ch = dict(ch)
-            direct = ch.pop("direct", None)
             m = mats[name]
-            if direct:
-                an = {**ch.get("analysis", m.analysis), **direct}
-                rep = {**ch.get("reported", m.reported), **direct}
-                ch.update(analysis=an, reported={k: v for k, v in rep.items() if v != 0})
             mats[name] = m.with_changes(**ch)
             entry = charge[name].model_dump(exclude_none=True)
             if "price_per_t" in ch:
