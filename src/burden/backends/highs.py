@@ -236,8 +236,7 @@ class HighsBackend:
                 changed += 1
         if changed:
             self._splice_row(i, idx, val)
-        if self.comp.row_lower[i] != lower or self.comp.row_upper[i] != upper:
-            self.update_row_bounds(i, lower, upper)
+        self.update_row_bounds(i, lower, upper)  # only what changed reaches HiGHS
         return changed
 
     def _splice_row(self, i, idx, val) -> None:

@@ -200,8 +200,6 @@ class Result:
             vals[spec.label] = (spec.evaluate(qv, cfg), spec_window(spec, cfg), spec.unit)
             if spec.label == "Al2O3_pct":  # slag S is reported beside the oxides, without a window
                 vals["S_pct"] = (100 * qv["slag.S"] / qv["slag.total"], None, "wt %")
-        order = ("B2", "B3", "B4", "MgO_pct", "Al2O3_pct", "S_pct", "rate_kg_per_thm", "L_S_needed")
-        vals = {k: vals[k] for k in order if k in vals}
         rows = []
         for k, (v, w, unit) in vals.items():
             lo, hi = _ends(w)
