@@ -184,8 +184,7 @@ def compile_additions(problem, m) -> Additions:
             return k
         k = extra.get(id(v))
         if k is None:
-            if v.is_fixed():
-                raise SolverError(f"hook variable {v.name} is fixed; give it as a constant")
+            # (a fixed variable never gets here: generate_standard_repn folds it into the constant)
             kind = "binary" if v.is_binary() else ("integer" if v.is_integer() else "continuous")
             lb = -math.inf if v.lb is None else float(v.lb)
             ub = math.inf if v.ub is None else float(v.ub)
