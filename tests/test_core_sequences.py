@@ -177,3 +177,39 @@ def test_solution_value_errors_and_hook_provenance():
     assert r.output.meta["hooks"] == [hook.__qualname__]
     assert r.output.meta["input_hash"] != burden.solve(BASE).output.meta["input_hash"]
     assert str(r.output.value("x", "limestone")) == "0.0"
+
+
+def test_remembered_limit_checks_still_refuse_and_follow_the_share():
+    """set_limit remembers values the file rules passed (a pure function of section, row,
+    value and the window's other end; for a share also its materials): a refused value is
+    refused every time, and a share over other materials is checked again."""
+    scn = burden.load_scenario(BASE)
+    p = burden.build(scn)
+    for _ in range(2):
+        with pytest.raises(burden.InputError, match="basicity"):
+            p.set_limit("slag.B2.max", 50)
+    p.set_limit("slag.B2.max", 1.19)
+    p.set_limit("slag.B2.max", 1.19)          # remembered: same answer as a fresh build
+    q = burden.build(scn)
+    q.set_limit("slag.B2.max", 1.19)
+    assert burden.solve(p).objective == pytest.approx(burden.solve(q).objective, rel=1e-12)
+    # the other end moved: the same value is checked against the new window
+    p.set_limit("slag.B2.min", 1.0)
+    with pytest.raises(burden.InputError, match="empty"):
+        p.set_limit("slag.B2.max", 0.99)
+
+
+def test_analysis_changes_reach_the_quantities_read_later():
+    """A changed analysis is formed into the quantity table when it is next read: the
+    Result's slag SiO2 after a persistent change equals a fresh build's (rel 1e-9)."""
+    scn = burden.load_scenario(BASE)
+    p = burden.build(scn)
+    burden.solve(p)
+    sio2 = scn.materials["sinter"].analysis["SiO2"]
+    p.set_analysis("sinter", {"SiO2": sio2 + 0.2})
+    p.set_analysis("pellets", {"CaO": 1.0})
+    r1 = burden.solve(p)
+    q = burden.build(p.scenario)
+    r2 = burden.solve(q)
+    assert r1.objective == pytest.approx(r2.objective, rel=1e-9)
+    assert p.quantities.values(r1.output.x) == pytest.approx(q.quantities.values(r2.output.x), rel=1e-9)

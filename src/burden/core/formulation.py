@@ -152,9 +152,26 @@ class RowBlock:
             return float(self.theta[i] - c), float(self.meta[i].theta_max - c)
         return (-c if sense in (">=", "==") else -math.inf), (-c if sense in ("<=", "==") else math.inf)
 
-    def body_row(self, i: int) -> tuple[np.ndarray, float]:
+    def den_columns(self, i: int) -> np.ndarray:
+        """Positions in the block of the columns where row i's denominator has a term (where
+        θ enters the body), kept until a column changes."""
+        nz = self.__dict__.get("_den_nz")
+        if nz is None:
+            nz = self._den_nz = {}
+        hit = nz.get(i)
+        if hit is None:
+            hit = nz[i] = np.flatnonzero(self.D[i])
+        return hit
+
+    def body_entries(self, i: int, cols: np.ndarray) -> np.ndarray:
+        """Row i's body coefficients at the block columns ``cols`` (positions in the block)."""
         th = 0.0 if self._range[i] else self.theta[i]
-        return self.N[i] - th * self.D[i], float(self.cn[i] - th * self.cd[i])
+        return self.N[i, cols] - th * self.D[i, cols]
+
+    def body_constant(self, i: int) -> float:
+        """Row i's body constant cn − θ·cd."""
+        th = 0.0 if self._range[i] else self.theta[i]
+        return float(self.cn[i] - th * self.cd[i])
 
     # -- rows ---------------------------------------------------------------------
     def rows(self) -> list[Row]:
@@ -171,7 +188,7 @@ class RowBlock:
     def _clone(self, **arrays) -> "RowBlock":
         b = copy.copy(self)
         b.__dict__.update(arrays)
-        b._rows = None
+        b._rows = b._den_nz = None
         return b
 
     def copy(self) -> "RowBlock":
@@ -190,6 +207,7 @@ class RowBlock:
         self.N[:, j] = n_col
         self.D[:, j] = d_col
         self._rows = None
+        self._den_nz = None
 
     def __getstate__(self):
         d = dict(self.__dict__)
@@ -272,6 +290,14 @@ class Formulation:
         self._rows_cache = None
         self._index_cache = None
         self._names_cache = None
+
+    @property
+    def has_hook_rows(self) -> bool:
+        """Whether a plant hook made some of the single rows (kept while they stay the same)."""
+        hit = self.__dict__.get("_hook_rows")
+        if hit is None or hit[0] is not self.single or hit[1] != len(self.single):
+            hit = self._hook_rows = (self.single, len(self.single), any(r.kind == "hook" for r in self.single))
+        return hit[2]
 
     def rows_changed(self) -> None:
         """Coefficients or limits of existing rows changed in place (names unchanged)."""

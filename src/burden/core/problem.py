@@ -261,11 +261,10 @@ class Problem:
         Raises RebuildRequired for a Pyomo model edited by hand (no hooks to repeat the
         edits) and for a problem whose hook rows came without their hooks (unpickled) when
         the change would need them again."""
-        from ..backends.base import RebuildRequired
-
         if self._pyomo is None:
-            if what in ("an analysis change", "update") and not self.hooks and \
-                    any(r.kind == "hook" for r in self.formulation.single):
+            if what in ("an analysis change", "update") and not self.hooks and self.formulation.has_hook_rows:
+                from ..backends.base import RebuildRequired
+
                 raise RebuildRequired(f"{what} would change the plant hook rows, and the hooks that made them are "
                                       "not here (a pickled problem drops them): build the problem again with its "
                                       "hooks")
@@ -278,6 +277,8 @@ class Problem:
             # only looked at: forget the view, it is formed again on the next read
             self._pyomo = self._hook_signature = None
             return "persistent"
+        from ..backends.base import RebuildRequired
+
         raise RebuildRequired(f"the Pyomo model was changed by hand; {what} cannot be carried into it: build "
                               "the problem again and repeat the edits (or pass them as hooks)")
 
@@ -411,9 +412,9 @@ class Problem:
             be = self._backend
             if be is not None:
                 # num − θ·den: only the coefficients where den has a term change
-                new, c_new = b.body_row(i)
-                d = np.flatnonzero(b.D[i])
-                be.change_coeffs([pos] * d.size, b.cols[d].tolist(), new[d].tolist())
+                d = b.den_columns(i)
+                c_new = b.body_constant(i)
+                be.change_coeffs([pos] * d.size, b.cols[d].tolist(), b.body_entries(i, d).tolist())
                 lo, hi = b.row_bounds(i, c_new)
                 be.update_row_bounds(pos, lo, hi)
         else:
@@ -498,7 +499,8 @@ class Problem:
         total = ch.get("total_pct", m0.total_pct)
         reported = ch.get("reported", m0.reported)
         raw = {**reported, **changes}
-        raw = {c: x for c, x in raw.items() if x != 0}
+        if 0 in changes.values():
+            raw = {c: x for c, x in raw.items() if x != 0}
         mode = self._mode("an analysis change")
         try:
             # one-to-one columns (SiO2, CaO, MgO, ...): each is its species; only they and the
@@ -627,6 +629,8 @@ class Problem:
 
 def _entries(d, what: str) -> dict:
     """A mapping's entries as a dict (a pandas Series maps its index to its values)."""
+    if type(d) is dict:   # read only here: no copy
+        return d
     if hasattr(d, "items"):
         return dict(d.items())
     raise InputError([InputProblem("<python>", what, f"give a mapping (dict) of name -> value, not {type(d).__name__}")])
@@ -674,6 +678,9 @@ def _check_in_scenario(cfg, name: str, value: float, side: str, o_theta) -> None
     """Validate a limit value by the scenario file's own rules (the section's pydantic model,
     one field), with the window's other end ``o_theta`` as the formulation holds it now;
     InputError naming the field as a file would."""
+    key = (type(cfg), name, value, o_theta)
+    if key in _CHECKED and (not name.startswith("shares.") or _CHECKED[key] == _share_of(cfg, name)):
+        return
     stem = name[: -len(side) - 1] if side else name
     ends = {side: value} if side else {"min": value, "max": value}
     if o_theta is not None:
@@ -691,6 +698,21 @@ def _check_in_scenario(cfg, name: str, value: float, side: str, o_theta) -> None
         model.model_validate(data)
     except ValidationError as e:
         raise InputError(_translate(e, "<python>", prefix)) from None
+    if len(_CHECKED) >= 4096:
+        _CHECKED.clear()
+    _CHECKED[key] = _share_of(cfg, name) if section == "shares" else True
+
+
+#: limit values the scenario file's rules have passed, by (settings class, row, value, other
+#: end; for a share also its materials and basis): the check is a pure function of them, so a
+#: sweep that comes back to a value (a grid, two values in turn) checks it once
+_CHECKED: dict = {}
+
+
+def _share_of(cfg, name: str) -> tuple:
+    """(materials, of) of the share a ``shares.<name>.<side>`` row limits."""
+    sh = cfg.shares[name.split(".")[1]]
+    return tuple(sh.materials), tuple(sh.of) if isinstance(sh.of, (list, tuple)) else sh.of
 
 
 def _apply_changes(scn, mat_changes: dict, limit_changes: dict):

@@ -271,7 +271,18 @@ class QuantityTable(Mapping):
 
     def __init__(self, smap: SpeciesMap, Q: np.ndarray):
         self.smap = smap
-        self.Q = Q
+        self._Q = Q
+        self._pending: dict = {}  # material column -> new analysis, formed on the next read
+
+    @property
+    def Q(self) -> np.ndarray:
+        """Quantities per kg of each material, shape (n_quantities, n_materials)."""
+        if self._pending:
+            L = self.smap.L
+            for j, w in self._pending.items():
+                self._Q[:, j] = L @ w
+            self._pending = {}
+        return self._Q
 
     @classmethod
     def of(cls, smap: SpeciesMap, W: np.ndarray) -> "QuantityTable":
@@ -304,8 +315,9 @@ class QuantityTable(Mapping):
         return QuantityTable(self.smap, self.Q.copy())
 
     def set_material(self, j: int, w: np.ndarray) -> None:
-        """Material ``j``'s analysis is now ``w`` (kg/kg per species), in place."""
-        self.Q[:, j] = self.smap.L @ w
+        """Material ``j``'s analysis is now ``w`` (kg/kg per species), in place (formed when
+        :attr:`Q` is next read: a run of re-solves that reads no quantity forms none)."""
+        self._pending[j] = w
 
 
 
@@ -370,8 +382,11 @@ class Recipe:
             return self.Rn @ qj + self.In[:, j], self.Rd @ qj + self.Id[:, j]
         k = self.__dict__.get("_K")
         if k is None or k[0] is not qt.smap:
-            k = self._K = (qt.smap, self.Rn @ qt.smap.L, self.Rd @ qt.smap.L, self.In.T.copy(), self.Id.T.copy())
-        return k[1] @ w + k[3][j], k[2] @ w + k[4][j]
+            # [Rn; Rd]·L and [In; Id]ᵀ stacked: both columns from one product
+            k = self._K = (qt.smap, np.vstack([self.Rn @ qt.smap.L, self.Rd @ qt.smap.L]),
+                           np.hstack([self.In.T, self.Id.T]), len(self.Rn))
+        v = k[1] @ w + k[2][j]
+        return v[: k[3]], v[k[3]:]
 
 
 def _part(q_terms, cfg, ind=None) -> tuple:
