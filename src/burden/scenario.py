@@ -260,7 +260,9 @@ class Distribution(_Strict):
 
 class Slag(_Strict):
     """Slag limits.  B2 = CaO/SiO2, B3 = (CaO+MgO)/SiO2,
-    B4 = (CaO+MgO)/(SiO2+Al2O3); ``MgO_pct``/``Al2O3_pct`` wt % of slag;
+    B4 = (CaO+MgO)/(SiO2+Al2O3); ``MgO_pct``/``Al2O3_pct`` wt % of slag, and a window
+    on any other slag component the same way (``CaO_pct``, ``SiO2_pct``, ``MnO_pct``,
+    ``FeO_pct``, ``TiO2_pct``, ``V2O5_pct``, ``P2O5_pct``, ``K2O_pct``, ``Na2O_pct``, ``S_pct``);
     ``sulphur_partition_LS`` (optional) is the plant L_S = (%S)/[%S]: the slag
     must be able to hold the sulphur at the hot-metal S target.
     """
@@ -272,11 +274,34 @@ class Slag(_Strict):
     Al2O3_pct: Window | None = None
     rate_kg_per_thm: Window | None = None
     sulphur_partition_LS: float | None = None
+    # windows on the other slag components, wt % of the slag (core.rows.SLAG_PCT_WINDOWS)
+    CaO_pct: Window | None = None
+    SiO2_pct: Window | None = None
+    MnO_pct: Window | None = None
+    FeO_pct: Window | None = None
+    TiO2_pct: Window | None = None
+    V2O5_pct: Window | None = None
+    P2O5_pct: Window | None = None
+    K2O_pct: Window | None = None
+    Na2O_pct: Window | None = None
+    S_pct: Window | None = None
 
-    @field_validator("MgO_pct", "Al2O3_pct")
+    @field_validator("MgO_pct", "Al2O3_pct", "CaO_pct", "SiO2_pct")
     @classmethod
     def _pct(cls, v, info):
+        # major components (several % and more): a value below 1 is a fraction typed for a %
         return _pct_window(v, f"slag {info.field_name[:-4]}")
+
+    @field_validator("MnO_pct", "FeO_pct", "TiO2_pct", "V2O5_pct", "P2O5_pct", "K2O_pct", "Na2O_pct", "S_pct")
+    @classmethod
+    def _minor_pct(cls, v, info):
+        # minor components are often below 1 wt % (FeO 0.3-1, S 1-2): only the wt % range
+        if v is not None:
+            for end in ("min", "max"):
+                x = getattr(v, end)
+                if x is not None and not 0 <= x <= 100:
+                    raise ValueError(f"{end} = {x:g} is not a wt % of the slag (0-100)")
+        return v
 
     @field_validator("B2", "B3", "B4")
     @classmethod

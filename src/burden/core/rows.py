@@ -164,6 +164,7 @@ class LimitSpec:
     table: str = ""               # result table that shows it
     label: str = ""               # row label in that table
     sense: str = ""               # "" = a window; "<=" = a single-sided limit taken from a number
+    optional: bool = False        # shown in its table only when the scenario sets a window
 
     def weights(self, part: tuple, cfg) -> list[tuple[str, float]]:
         return [(q, w(cfg) if callable(w) else float(w)) for q, w in part]
@@ -214,6 +215,13 @@ LIMITS: tuple[LimitSpec, ...] = (
     LimitSpec("loads.chlorine_kg_per_thm", ("loads", "chlorine_kg_per_thm"), "chlorine load Cl", "kg/tHM",
               (("load.chlorine", 1.0),), (("", 1.0),), "Cl charged", "loads", "chlorine"),
 )
+#: slag components that may get a window in wt % of the slag beside MgO and Al2O3
+#: (``slag: {CaO_pct: 42, TiO2_pct: {max: 4.6}}``); the same row form, num/(slag/100)
+SLAG_PCT_WINDOWS = ("CaO", "SiO2", "MnO", "FeO", "TiO2", "V2O5", "P2O5", "K2O", "Na2O", "S")
+LIMITS += tuple(
+    LimitSpec(f"slag.{c}_pct", ("slag", f"{c}_pct"), f"slag {c}", "wt %", ((f"slag.{c}", 1.0),),
+              (("slag.total", 0.01),), f"{c} content of the slag", "slag_properties", f"{c}_pct", optional=True)
+    for c in SLAG_PCT_WINDOWS)
 LIMITS_BY_KEY = {s.key: s for s in LIMITS}
 
 

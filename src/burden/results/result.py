@@ -32,7 +32,7 @@ import pandas as pd
 from ..chemistry.elements import element_fraction
 from ..core.components.burden import BALANCED, HM_ELEMENTS, SLAG_COMPONENTS, SLAG_S_MASS_FACTOR
 from ..core.components.fuels import correction_values
-from ..core.rows import limits_of, spec_window
+from ..core.rows import LIMITS_BY_KEY, limits_of, spec_window
 from ..materials import MaterialClass
 from .solution import Solution
 
@@ -197,9 +197,12 @@ class Result:
         for spec in limits_of("slag_properties"):
             if spec.label == "L_S_needed" and not cfg.hot_metal.S_pct > 0:
                 continue
+            if spec.optional and spec_window(spec, cfg) is None:
+                continue
             vals[spec.label] = (spec.evaluate(qv, cfg), spec_window(spec, cfg), spec.unit)
             if spec.label == "Al2O3_pct":  # slag S is reported beside the oxides, without a window
-                vals["S_pct"] = (100 * qv["slag.S"] / qv["slag.total"], None, "wt %")
+                s_pct = LIMITS_BY_KEY["slag.S_pct"]
+                vals["S_pct"] = (s_pct.evaluate(qv, cfg), spec_window(s_pct, cfg), s_pct.unit)
         rows = []
         for k, (v, w, unit) in vals.items():
             lo, hi = _ends(w)
