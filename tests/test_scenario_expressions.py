@@ -60,3 +60,95 @@ def test_a_slag_component_window_changes_persistently():
     p.set_limit("slag.CaO_pct.min", 42.0)
     fresh = burden.solve(_with(CaO_pct={"min": 42, "max": 43}))
     assert burden.solve(p).objective == pytest.approx(fresh.objective, rel=1e-9)
+
+
+# -- shares on other bases, ratios, chemistry of a group of materials ---------------------------
+
+def _scn(shares=None, mixes=None):
+    scn = burden.load_scenario(BASE)
+    d = scn.config.model_dump()
+    d["shares"].update(shares or {})
+    d["mixes"] = mixes or {}
+    return burden.Scenario.from_dict(d)
+
+
+def _ferrous(r):
+    M = r.scenario.materials
+    return [k for k in r.x.index if M[k].material_class.value == "ferrous"], M
+
+
+def test_a_share_in_iron_units_and_a_ratio_above_100_percent():
+    """Pellets >= 10 % of the ferrous Fe (basis: Fe) and ferrous/coke <= 500 %: the Fe share
+    computed by hand from the burden and the tables' TFe is 10 % (rel 1e-9); the ratio row's
+    value is the dry ferrous over the coke (rel 1e-12)."""
+    r = burden.solve(_scn(shares={
+        "pellets_fe": {"materials": "pellets", "of": "ferrous", "basis": "Fe", "min_pct": 10},
+        "ore_to_coke": {"materials": "ferrous", "of": "coke", "max_pct": 500}})).raise_for_status()
+    fer, M = _ferrous(r)
+    x = r.x
+    fe = {k: x[k] * M[k].analysis["Fe"] for k in fer}
+    assert 100 * fe["pellets"] / sum(fe.values()) == pytest.approx(10.0, rel=1e-9)
+    c = r.constraints
+    assert c.loc["shares.pellets_fe.min", "binding"]
+    ratio = 100 * sum(x[k] for k in fer) / sum(x[k] for k in x.index if M[k].material_class.value == "coke")
+    assert c.loc["shares.ore_to_coke.max", "value"] == pytest.approx(ratio, rel=1e-12)
+    assert 400 < ratio < 500
+
+
+def test_a_share_on_the_wet_basis():
+    """Lump ore <= 12 % of the ferrous as charged (wet): by hand from the moistures."""
+    r = burden.solve(_scn(shares={"lump_wet": {"materials": "lump_ore", "of": "ferrous", "basis": "wet",
+                                               "max_pct": 12}})).raise_for_status()
+    fer, M = _ferrous(r)
+    wet = {k: r.x[k] / (1 - M[k].moisture_pct / 100) for k in fer}
+    assert 100 * wet["lump_ore"] / sum(wet.values()) == pytest.approx(12.0, rel=1e-9)
+    assert M["lump_ore"].moisture_pct > 0      # the wet basis differs from the dry one here
+
+
+def test_a_part_of_a_whole_above_100_percent_is_refused():
+    with pytest.raises(burden.InputError, match="at most 100"):
+        _scn(shares={"bad": {"materials": "sinter", "of": "ferrous", "max_pct": 150}})
+
+
+def test_chemistry_windows_on_the_ferrous_mix():
+    """The ferrous mix's TFe >= 58.6 %, SiO2 <= 5.2 %, B2 >= 1.2: each row's value equals the
+    rate-weighted mean of the tables' analyses (rel 1e-9), and the TFe window binds."""
+    r = burden.solve(_scn(mixes={"ferrous": {"materials": "ferrous", "TFe_pct": {"min": 58.6},
+                                             "SiO2_pct": {"max": 5.2}, "B2": {"min": 1.2}}})).raise_for_status()
+    fer, M = _ferrous(r)
+    x = r.x
+    mass = sum(x[k] for k in fer)
+    c = r.constraints
+    for prop, col in (("TFe_pct", "Fe"), ("SiO2_pct", "SiO2")):
+        hand = sum(x[k] * M[k].analysis[col] for k in fer) / mass
+        side = "min" if prop == "TFe_pct" else "max"
+        assert c.loc[f"mixes.ferrous.{prop}.{side}", "value"] == pytest.approx(hand, rel=1e-9)
+    b2 = sum(x[k] * M[k].analysis["CaO"] for k in fer) / sum(x[k] * M[k].analysis["SiO2"] for k in fer)
+    assert c.loc["mixes.ferrous.B2.min", "value"] == pytest.approx(b2, rel=1e-9)
+    assert c.loc["mixes.ferrous.TFe_pct.min", "binding"]
+
+
+def test_group_rows_change_persistently_like_a_fresh_build():
+    """set_limit on a mix or an Fe-basis share, and set_analysis of a material in them, give
+    the fresh build's optimum (rel 1e-9); the scenario round trip keeps them."""
+    shares = {"pellets_fe": {"materials": "pellets", "of": "ferrous", "basis": "Fe", "min_pct": 8}}
+    mixes = {"ferrous": {"materials": "ferrous", "TFe_pct": {"min": 58.0}}}
+    p = burden.build(_scn(shares=shares, mixes=mixes))
+    burden.solve(p)
+    p.set_limit("mixes.ferrous.TFe_pct.min", 58.5)
+    p.set_limit("shares.pellets_fe.min", 11.0)
+    from burden.chemistry.elements import element_fraction
+
+    rep = p.scenario.materials["pellets"].reported      # Fe2O3 down 2.6 points, TFe with it
+    fe2o3 = rep["Fe2O3"] - 2.6
+    tfe = rep["TFe"] - 2.6 * element_fraction("Fe2O3", "Fe")
+    p.set_analysis("pellets", {"SiO2": 3.0, "Fe2O3": fe2o3, "TFe": tfe})
+    r = burden.solve(p).raise_for_status()
+    again = burden.Scenario.from_dict(p.scenario.config.model_dump())
+    assert again.config.mixes["ferrous"].TFe_pct.min == 58.5
+    assert again.config.shares["pellets_fe"].min_pct == 11.0
+    fresh = burden.solve(again)
+    assert r.objective == pytest.approx(fresh.objective, rel=1e-9)
+    assert r.x.to_numpy() == pytest.approx(fresh.x.to_numpy(), rel=1e-6, abs=1e-6)
+    with pytest.raises(burden.InputError, match="percentage"):
+        p.set_limit("mixes.ferrous.TFe_pct.min", 150)

@@ -28,7 +28,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Mapping, Union
+from typing import Any, ClassVar, Literal, Mapping, Union
 
 import yaml
 from functools import cached_property
@@ -87,6 +87,8 @@ _MAPPING_KIND = {"lost_burden": "lost_burden_kg_per_thm"}
 
 
 class _Strict(BaseModel):
+    #: the kind of quantity of a field whose name does not tell it (errors.QUANTITY_KINDS)
+    _NUMBER_KINDS: ClassVar[dict] = {}
     # validate_default: a default must pass the same checks as the value written out,
     # so that a dumped scenario (model_dump() writes every default) loads again
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
@@ -100,23 +102,24 @@ class _Strict(BaseModel):
         if v is None:  # an optional field left out (most defaults): nothing to check
             return v
         name = info.field_name
+        kind = cls._NUMBER_KINDS.get(name, name)
         shape = _numeric_shape(cls, name)
         if shape is None:
             return v
         if shape == "numbers":
             if isinstance(v, Mapping):
                 for k, x in v.items():
-                    why = number_problem(_as_number(x), _MAPPING_KIND.get(name, name))
+                    why = number_problem(_as_number(x), _MAPPING_KIND.get(name, kind))
                     if why:
                         raise ValueError(f"{clip(str(k), 40)}: {why}")
             return v
         if shape == "window" and isinstance(v, Mapping):
             for end in ("min", "max"):
-                why = number_problem(_as_number(v.get(end)), name)
+                why = number_problem(_as_number(v.get(end)), kind)
                 if why:
                     raise ValueError(f"{end}: {why}")
             return v
-        why = number_problem(_as_number(v), name)
+        why = number_problem(_as_number(v), kind)
         if why:
             raise ValueError(why)
         return v
@@ -335,23 +338,28 @@ class Loads(_Strict):
 
 
 class Share(_Strict):
-    """A share limit: sum of ``materials`` as wt % of sum of ``of`` (dry).
+    """A share limit: sum of ``materials`` as % of sum of ``of``, on a ``basis``: ``dry``
+    mass (default), ``wet`` mass (as charged, with each material's moisture) or ``Fe``
+    (iron units: the Fe the materials bring, e.g. pellets as % of the ferrous Fe).
 
     Both accept a material name, a list of names, or a class name
-    (``ferrous``, ``flux``, ``coke``, ``injectant``).
+    (``ferrous``, ``flux``, ``coke``, ``injectant``).  When ``materials`` are not all part of
+    ``of`` the share is a ratio and may exceed 100 % (ore/coke, ``of: coke``: ~400 %).
     """
 
     materials: Union[str, list[str]]
     of: Union[str, list[str]] = "ferrous"
     min_pct: float | None = None
     max_pct: float | None = None
+    basis: Literal["dry", "wet", "Fe"] = "dry"
+    _NUMBER_KINDS: ClassVar[dict] = {"min_pct": "share_pct", "max_pct": "share_pct"}
 
     @model_validator(mode="after")
     def _check(self):
         for end in ("min_pct", "max_pct"):
             x = getattr(self, end)
-            if x is not None and not (0 <= x <= 100):
-                raise ValueError(f"{end} = {x:g} is outside 0-100 %")
+            if x is not None and x < 0:
+                raise ValueError(f"{end} = {x:g} is below 0 %")
             if x is not None and 0 < x < 1:
                 raise ValueError(f"{end} = {x:g} looks like a fraction; shares are in % (write {x * 100:g})")
         if self.min_pct is None and self.max_pct is None:
@@ -359,6 +367,52 @@ class Share(_Strict):
         if self.min_pct is not None and self.max_pct is not None and self.min_pct > self.max_pct:
             raise ValueError(f"min_pct {self.min_pct:g} > max_pct {self.max_pct:g}; swap them")
         return self
+
+
+class Mix(_Strict):
+    """Chemistry windows on a group of materials, e.g. the ferrous mix: its analysis as the
+    rate-weighted mean of the materials' (dry basis), wt %, and its basicities.
+
+    ``materials``: a material name, a list, or a class name (``ferrous`` ...).
+    Properties (each a window, :data:`burden.core.rows.MIX_PROPERTIES`): ``TFe_pct``,
+    ``SiO2_pct``, ``Al2O3_pct``, ``CaO_pct``, ``MgO_pct``, ``Mn_pct``, ``P_pct``,
+    ``S_pct``, ``B2`` = CaO/SiO2, ``B4`` = (CaO+MgO)/(SiO2+Al2O3).
+    """
+
+    materials: Union[str, list[str]] = "ferrous"
+    TFe_pct: Window | None = None
+    SiO2_pct: Window | None = None
+    Al2O3_pct: Window | None = None
+    CaO_pct: Window | None = None
+    MgO_pct: Window | None = None
+    Mn_pct: Window | None = None
+    P_pct: Window | None = None
+    S_pct: Window | None = None
+    B2: Window | None = None
+    B4: Window | None = None
+
+    @field_validator("TFe_pct", "SiO2_pct", "Al2O3_pct", "CaO_pct", "MgO_pct", "Mn_pct", "P_pct", "S_pct")
+    @classmethod
+    def _pct(cls, v, info):
+        if v is not None:
+            for end in ("min", "max"):
+                x = getattr(v, end)
+                if x is not None and not 0 <= x <= 100:
+                    raise ValueError(f"{end} = {x:g} is not a wt % (0-100)")
+        if info.field_name == "TFe_pct":   # TFe is tens of %: below 1 is a fraction
+            return _pct_window(v, "TFe of the mix")
+        return v
+
+    @field_validator("B2", "B4")
+    @classmethod
+    def _basicity(cls, v):
+        if v is not None:
+            for end in ("min", "max"):
+                x = getattr(v, end)
+                if x is not None and not 0 < x <= 10:
+                    raise ValueError(f"{end} = {x:g} is not a basicity of a burden mix (sinter 1.6-2.2, "
+                                     "acid pellets ~0.1, the ferrous mix 0.8-1.6)")
+        return v
 
 
 class ChargeEntry(_Strict):
@@ -590,6 +644,7 @@ class ScenarioConfig(_Strict):
     slag: Slag = Slag()
     loads: Loads = Loads()
     shares: dict[str, Share] = Field(default_factory=dict)
+    mixes: dict[str, Mix] = Field(default_factory=dict)
     fuels: Fuels = Fuels()
     process: Process | None = None
     blast: Blast | None = Field(None, description="blast settings; with process: the defaults of Blast when omitted")
@@ -1264,9 +1319,29 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
                 problems.append(unknown(n, where) if n not in library else
                                 InputProblem(source, where, f"material {n!r} is not charged in this scenario"))
 
+    def group_of(g) -> set:
+        names = {g} if isinstance(g, str) else set(g)
+        return {k for k, m in materials.items() if k in names or m.material_class.value in names}
+
     for sname, sh in cfg.shares.items():
         check_group(sh.materials, f"shares.{sname}.materials")
         check_group(sh.of, f"shares.{sname}.of")
+        part, whole = group_of(sh.materials), group_of(sh.of)
+        if part and part <= whole:
+            for end in ("min_pct", "max_pct"):
+                x = getattr(sh, end)
+                if x is not None and x > 100:
+                    problems.append(InputProblem(source, f"shares.{sname}.{end}",
+                                                 f"{x:g} %: the materials are part of 'of', so their share is at "
+                                                 "most 100 %; give 0-100 (a ratio to other materials, e.g. ore to "
+                                                 "coke, names them in 'of')"))
+        if sh.basis == "Fe" and whole and all(materials[k].analysis.get("Fe", 0) <= 0 for k in whole):
+            problems.append(InputProblem(source, f"shares.{sname}.of", "no material of 'of' carries iron: "
+                                         "an Fe-basis share needs iron-bearing materials (or basis: dry)"))
+    for mname, mx in cfg.mixes.items():
+        if "." in mname:
+            problems.append(InputProblem(source, f"mixes.{mname}", "a mix name cannot contain '.'; use _"))
+        check_group(mx.materials, f"mixes.{mname}.materials")
     rep = cfg.fuels.replacement
     if rep is not None:
         for role, n in (("coke", rep.coke), ("injectant", rep.injectant)):

@@ -448,7 +448,7 @@ class Problem:
         k, i = f.locate(name)
         r = f.blocks[k].meta[i] if k >= 0 else f.single[i]
         spec, side = _limit_of(name)
-        if r.kind != "limit" or (spec is None and r.group != "shares"):
+        if r.kind != "limit" or (spec is None and r.group not in ("shares", "mixes")):
             raise InputError([InputProblem("<python>", where, f"is a {r.kind} row, not an operating limit; "
                                            "change the scenario (or the hook) and build again")])
         other = {"min": "max", "max": "min"}.get(side)
@@ -679,7 +679,7 @@ def _check_in_scenario(cfg, name: str, value: float, side: str, o_theta) -> None
     one field), with the window's other end ``o_theta`` as the formulation holds it now;
     InputError naming the field as a file would."""
     key = (type(cfg), name, value, o_theta)
-    if key in _CHECKED and (not name.startswith("shares.") or _CHECKED[key] == _share_of(cfg, name)):
+    if key in _CHECKED and (not name.startswith(("shares.", "mixes.")) or _CHECKED[key] == _share_of(cfg, name)):
         return
     stem = name[: -len(side) - 1] if side else name
     ends = {side: value} if side else {"min": value, "max": value}
@@ -689,7 +689,12 @@ def _check_in_scenario(cfg, name: str, value: float, side: str, o_theta) -> None
     if section == "shares":
         sh = cfg.shares[field]
         model, prefix = type(sh), ("shares", field)
-        data = {"materials": sh.materials, "of": sh.of, **{f"{k}_pct": v for k, v in ends.items()}}
+        data = {"materials": sh.materials, "of": sh.of, "basis": sh.basis, **{f"{k}_pct": v for k, v in ends.items()}}
+    elif section == "mixes":
+        mname, _, prop = field.rpartition(".")
+        mx = cfg.mixes[mname]
+        model, prefix = type(mx), ("mixes", mname)
+        data = {"materials": mx.materials, prop: ends}
     else:
         spec = LIMITS_BY_KEY[stem]
         model, prefix = type(getattr(cfg, spec.path[0])), (spec.path[0],)
@@ -700,7 +705,7 @@ def _check_in_scenario(cfg, name: str, value: float, side: str, o_theta) -> None
         raise InputError(_translate(e, "<python>", prefix)) from None
     if len(_CHECKED) >= 4096:
         _CHECKED.clear()
-    _CHECKED[key] = _share_of(cfg, name) if section == "shares" else True
+    _CHECKED[key] = _share_of(cfg, name) if section in ("shares", "mixes") else True
 
 
 #: limit values the scenario file's rules have passed, by (settings class, row, value, other
@@ -710,9 +715,13 @@ _CHECKED: dict = {}
 
 
 def _share_of(cfg, name: str) -> tuple:
-    """(materials, of) of the share a ``shares.<name>.<side>`` row limits."""
-    sh = cfg.shares[name.split(".")[1]]
-    return tuple(sh.materials), tuple(sh.of) if isinstance(sh.of, (list, tuple)) else sh.of
+    """What else the check of a ``shares.<name>...`` or ``mixes.<name>...`` row reads:
+    the materials, ``of`` and basis of the share; the materials of the mix."""
+    section, sname = name.split(".")[:2]
+    g = cfg.shares[sname] if section == "shares" else cfg.mixes[sname]
+    def t(v):
+        return tuple(v) if isinstance(v, (list, tuple)) else v
+    return t(g.materials), t(getattr(g, "of", None)), getattr(g, "basis", None)
 
 
 def _apply_changes(scn, mat_changes: dict, limit_changes: dict):
@@ -750,12 +759,20 @@ def _apply_changes(scn, mat_changes: dict, limit_changes: dict):
     for name, value in limit_changes.items():
         stem, _, side = name.rpartition(".")
         if side not in ("min", "max"):
-            stem, side = name, "max"
+            stem, side = name, ""      # a fixed value: both ends
+        ends = {side: value} if side else {"min": value, "max": value}
         if stem.startswith("shares."):
             sname = stem[len("shares."):]
             shares = dict(cfg.shares)
-            shares[sname] = shares[sname].model_copy(update={f"{side}_pct": value})
+            shares[sname] = shares[sname].model_copy(update={f"{k}_pct": v for k, v in ends.items()})
             cfg = cfg.model_copy(update={"shares": shares})
+            continue
+        if stem.startswith("mixes."):
+            mname, prop = stem[len("mixes."):].rsplit(".", 1)
+            mixes = dict(cfg.mixes)
+            w = getattr(mixes[mname], prop)
+            mixes[mname] = mixes[mname].model_copy(update={prop: w.model_copy(update=ends)})
+            cfg = cfg.model_copy(update={"mixes": mixes})
             continue
         spec = next((sp for sp in LIMITS if sp.key == stem), None)
         if spec is None:
@@ -766,10 +783,8 @@ def _apply_changes(scn, mat_changes: dict, limit_changes: dict):
             new_w = value
         elif w is None:
             continue
-        elif w.is_fixed:
-            new_w = w.model_copy(update={"min": value, "max": value})
         else:
-            new_w = w.model_copy(update={side: value})
+            new_w = w.model_copy(update=ends)
         cfg = cfg.model_copy(update={spec.path[0]: sec.model_copy(update={spec.path[1]: new_w})})
     return Scenario(cfg, mats, scn.lost_burden, scn.source, scn.variant, scn.warnings)
 

@@ -224,6 +224,24 @@ LIMITS += tuple(
     for c in SLAG_PCT_WINDOWS)
 LIMITS_BY_KEY = {s.key: s for s in LIMITS}
 
+#: Chemistry of a group of materials (scenario ``mixes:``): property -> (title, unit,
+#: numerator, denominator) over the ``input.*`` quantities of the group's materials only
+#: (kg per kg dry of each, from its analysis); an empty denominator is the group's dry
+#: mass / 100 (a wt %).  Row ``mixes.<name>.<property>[.min|.max]``, same form num − θ·den.
+MIX_PROPERTIES: dict[str, tuple[str, str, tuple, tuple]] = {
+    "TFe_pct": ("TFe", "wt %", (("input.Fe", 1.0),), ()),
+    "SiO2_pct": ("SiO2", "wt %", (("input.SiO2", 1.0),), ()),
+    "Al2O3_pct": ("Al2O3", "wt %", (("input.Al2O3", 1.0),), ()),
+    "CaO_pct": ("CaO", "wt %", (("input.CaO", 1.0),), ()),
+    "MgO_pct": ("MgO", "wt %", (("input.MgO", 1.0),), ()),
+    "Mn_pct": ("Mn", "wt %", (("input.Mn", 1.0),), ()),
+    "P_pct": ("P", "wt %", (("input.P", 1.0),), ()),
+    "S_pct": ("S", "wt %", (("input.S", 1.0),), ()),
+    "B2": ("B2 = CaO/SiO2", "-", (("input.CaO", 1.0),), (("input.SiO2", 1.0),)),
+    "B4": ("B4 = (CaO+MgO)/(SiO2+Al2O3)", "-", (("input.CaO", 1.0), ("input.MgO", 1.0)),
+           (("input.SiO2", 1.0), ("input.Al2O3", 1.0))),
+}
+
 
 def limits_of(table: str) -> list[LimitSpec]:
     """The standard limits shown in result table ``table``, in declaration order."""

@@ -34,7 +34,7 @@ from ...chemistry.elements import mass_ratio, oxide_per_element
 from ...materials import MaterialClass
 from ..formulation import RowBlock, RowMeta
 from ..parameters import ModelParameters
-from ..rows import LIMITS, spec_window
+from ..rows import LIMITS, MIX_PROPERTIES, spec_window
 from ..space import Block, LinExpr
 
 #: Hot-metal carbon correlation USTB-NB (PRIMER §3), the default of the model parameters
@@ -326,7 +326,9 @@ class QuantityTable(Mapping):
 
 class Recipe:
     """How the rows of a block follow from the quantities: for row i,
-    ``num_i = Σ_q Rn[i, q]·q + In[i]·x + kn[i]`` and likewise ``den_i`` (Rd, Id, kd).
+    ``num_i = Σ_q Rn[i, q]·q + In[i]·x + kn[i]`` and likewise ``den_i`` (Rd, Id, kd),
+    plus quantities over a group of materials only (``Σ_j g_j·Q[q, j]·x_j``, e.g. the Fe
+    of the ferrous materials): a part's optional fourth item, ((name, weight, g) ...).
 
     Shapes: Rn, Rd (m, n_quantities); In, Id (m, n_materials); kn, kd (m,).
     """
@@ -340,7 +342,8 @@ class Recipe:
         self._den: list = []
 
     def add(self, meta, theta: float, num, den) -> None:
-        """A row; ``num``/``den``: (quantity terms ((name, weight) ...), indicator vector or None, const)."""
+        """A row; ``num``/``den``: (quantity terms ((name, weight) ...), indicator vector or None,
+        const[, group terms ((name, weight, g) ...)])."""
         self.meta.append(meta)
         self.theta.append(float(theta))
         self._num.append(num)
@@ -351,19 +354,22 @@ class Recipe:
         R = np.zeros((m, nq))
         I = np.zeros((m, self.n))
         k = np.zeros(m)
-        for i, (terms, ind, const) in enumerate(parts):
+        G = []   # (row, quantity index, weight · g over the materials)
+        for i, (terms, ind, const, *group) in enumerate(parts):
             for name, w in terms:
                 R[i, self.qindex[name]] += w
             if ind is not None:
                 I[i] += ind
             k[i] = const
-        return R, I, k
+            for name, w, g in (group[0] if group else ()):
+                G.append((i, self.qindex[name], w * np.asarray(g, dtype=float)))
+        return R, I, k, tuple(G)
 
     def freeze(self) -> "Recipe":
         from ..formulation import block_static
 
-        self.Rn, self.In, self.kn = self._mats(self._num)
-        self.Rd, self.Id, self.kd = self._mats(self._den)
+        self.Rn, self.In, self.kn, self.Gn = self._mats(self._num)
+        self.Rd, self.Id, self.kd, self.Gd = self._mats(self._den)
         self.static = block_static(self.meta)
         del self._num, self._den
         return self
@@ -371,22 +377,34 @@ class Recipe:
     def block(self, qt: QuantityTable, cols: np.ndarray):
         """The row block over ``cols`` for the quantities ``qt``."""
         Q, c = qt.Q, qt.c
-        return RowBlock(self.meta, cols, self.Rn @ Q + self.In, self.Rn @ c + self.kn,
-                        self.Rd @ Q + self.Id, self.Rd @ c + self.kd, self.theta, self, self.static)
+        N, D = self.Rn @ Q + self.In, self.Rd @ Q + self.Id
+        for M, G in ((N, self.Gn), (D, self.Gd)):
+            for i, q, wg in G:
+                M[i] += wg * Q[q]
+        return RowBlock(self.meta, cols, N, self.Rn @ c + self.kn, D, self.Rd @ c + self.kd, self.theta, self,
+                        self.static)
 
     def column(self, qt: QuantityTable, j: int, w: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Column ``j`` of N and D for the quantities ``qt`` (or, given material j's analysis
         ``w`` in kg/kg per species, straight from it: ``(Rn·L)·w``, the same numbers)."""
         if w is None:
             qj = qt.Q[:, j]
-            return self.Rn @ qj + self.In[:, j], self.Rd @ qj + self.Id[:, j]
-        k = self.__dict__.get("_K")
-        if k is None or k[0] is not qt.smap:
-            # [Rn; Rd]·L and [In; Id]ᵀ stacked: both columns from one product
-            k = self._K = (qt.smap, np.vstack([self.Rn @ qt.smap.L, self.Rd @ qt.smap.L]),
-                           np.hstack([self.In.T, self.Id.T]), len(self.Rn))
-        v = k[1] @ w + k[2][j]
-        return v[: k[3]], v[k[3]:]
+            n_col, d_col = self.Rn @ qj + self.In[:, j], self.Rd @ qj + self.Id[:, j]
+        else:
+            k = self.__dict__.get("_K")
+            if k is None or k[0] is not qt.smap:
+                # [Rn; Rd]·L and [In; Id]ᵀ stacked: both columns from one product
+                k = self._K = (qt.smap, np.vstack([self.Rn @ qt.smap.L, self.Rd @ qt.smap.L]),
+                               np.hstack([self.In.T, self.Id.T]), len(self.Rn))
+            v = k[1] @ w + k[2][j]
+            n_col, d_col = v[: k[3]], v[k[3]:]
+            if not (self.Gn or self.Gd):
+                return n_col, d_col
+            qj = qt.smap.L @ w
+        for col, G in ((n_col, self.Gn), (d_col, self.Gd)):
+            for i, q, wg in G:
+                col[i] += wg[j] * qj[q]
+        return n_col, d_col
 
 
 def _part(q_terms, cfg, ind=None) -> tuple:
@@ -434,9 +452,24 @@ def recipe(scn, names: Sequence[str], qindex: dict) -> Recipe:
         if spec.path[0] != "hot_metal":
             add_spec(spec)
     for sname, sh in cfg.shares.items():
-        _window(rc, f"shares.{sname}", f"share {sname}", "%", _Ends(sh.min_pct, sh.max_pct),
-                ((), group_vector(scn, names, sh.materials), 0.0),
-                ((), group_vector(scn, names, sh.of) * 0.01, 0.0), "", "shares", (sname,))
+        g_num, g_den = group_vector(scn, names, sh.materials), group_vector(scn, names, sh.of)
+        if sh.basis == "Fe":     # iron units: the Fe each material brings (input.Fe per kg)
+            num, den = ((), None, 0.0, (("input.Fe", 1.0, g_num),)), ((), None, 0.0, (("input.Fe", 0.01, g_den),))
+        else:
+            w = np.array([scn.materials[n].wet_per_dry for n in names]) if sh.basis == "wet" else 1.0
+            num, den = ((), g_num * w, 0.0), ((), g_den * w * 0.01, 0.0)
+        _window(rc, f"shares.{sname}", f"share {sname}", "%", _Ends(sh.min_pct, sh.max_pct), num, den,
+                f"{sh.basis} basis" if sh.basis != "dry" else "", "shares", (sname,))
+    for mname, mx in cfg.mixes.items():
+        g = group_vector(scn, names, mx.materials)
+        for prop, (title, unit, num_q, den_q) in MIX_PROPERTIES.items():
+            w = getattr(mx, prop)
+            if w is None:
+                continue
+            num = ((), None, 0.0, tuple((q, c, g) for q, c in num_q))
+            den = ((), None, 0.0, tuple((q, c, g) for q, c in den_q)) if den_q else ((), g * 0.01, 0.0)
+            _window(rc, f"mixes.{mname}.{prop}", f"{mname} {title}", unit, w, num, den,
+                    f"{title} of the {mname} mix (rate-weighted, dry)", "mixes", (mname, prop))
     return rc.freeze()
 
 
