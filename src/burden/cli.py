@@ -65,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--solver", default="highs", help="solver backend (default: highs)")
     c.add_argument("--no-write", action="store_true", help="print only; write nothing")
 
+    from . import cli_pareto
+
+    cli_pareto.add_parser(sub)
+
     m = sub.add_parser("materials", help="list the materials of the default library or a table")
     m.add_argument("table", nargs="?", help="material table (.csv/.xlsx); default: the packaged library")
     m.add_argument("--columns", action="store_true", help="list the columns a material table may have")
@@ -152,7 +156,7 @@ def _main(argv: list[str] | None) -> int:
         return EXIT_OK
     try:
         return {"solve": _solve, "validate": _validate, "materials": _materials, "report": _report,
-                "compare": _compare}[args.command](args)
+                "compare": _compare, "pareto": _pareto}[args.command](args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_ERROR
@@ -166,6 +170,12 @@ def _main(argv: list[str] | None) -> int:
             raise
         print(_unexpected(e), file=sys.stderr)
         return EXIT_ERROR
+
+
+def _pareto(args) -> int:
+    from . import cli_pareto
+
+    return cli_pareto.run(args)
 
 
 def _unexpected(e: BaseException) -> str:

@@ -291,7 +291,7 @@ def solve_nonlinear(problem, method: str | None = None):
                    row_names=comp.row_names, row_values=nlp.A @ o.z, row_lower=comp.row_lower.copy(),
                    row_upper=comp.row_upper.copy(), row_duals=o.row_duals if o.row_duals is not None else nan_rows,
                    cost_ranging=o.cost_ranging, iterations=o.iterations, solve_seconds=o.seconds,
-                   objective_terms={"cost": float(nlp.cost @ o.z),
+                   objective_terms={**{k: e.value(o.z) for k, e in problem.formulation.objective.items()},
                                     "oxygen": float(o.objective - nlp.cost @ o.z)},
                    meta={"solver": o.solver})
     res = Result(problem.snapshot(), out, timings={"lp_s": t1 - t0, "nlp_s": t2 - t1, "total_s": t2 - t0})

@@ -595,6 +595,67 @@ class SulphideCapacity(_Strict):
     temperature_c: float = Field(1500.0, ge=1300, le=1700)
 
 
+#: EU ETS hot-metal product benchmark, t CO2 per t hot metal, by allocation period:
+#: 2013-2020 Commission Decision 2011/278/EU; 2021-2025 Commission Implementing Regulation
+#: (EU) 2021/447; 2026-2030 the value of the Commission's draft implementing regulation for
+#: 2026-2030 (OPERATIONS §7: "1.248 proposed"; the shared docs give no regulation number).
+ETS_HOT_METAL_BENCHMARK_T_PER_T = {"2013-2020": 1.328, "2021-2025": 1.288, "2026-2030": 1.248}
+
+
+class EmissionsBoundary(_Strict):
+    """What CO2 counts (``emissions.boundary``).
+
+    Default: the direct CO2 of the furnace by carbon mass balance, all top-gas carbon
+    counted as emitted.  ``exported_top_gas_share`` (fraction 0-1) of the top-gas carbon
+    leaves the boundary as exported gas and is credited; ``upstream_t_co2_per_t`` adds
+    t CO2 per dry t of a material or material class (e.g. coke ovens, sinter plant) charged.
+    """
+
+    exported_top_gas_share: float = 0.0
+    upstream_t_co2_per_t: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("exported_top_gas_share")
+    @classmethod
+    def _share(cls, v):
+        if 1 < v <= 100:
+            raise ValueError(f"{v:g} looks like a percentage; give a fraction between 0 and 1 (e.g. {v / 100:g})")
+        if not 0 <= v <= 1:
+            raise ValueError(f"{v:g} is not a fraction between 0 and 1")
+        return v
+
+    @field_validator("upstream_t_co2_per_t")
+    @classmethod
+    def _factors(cls, v):
+        for k, x in v.items():
+            if not 0 <= x <= 5:
+                raise ValueError(f"{k}: {x:g} t CO2/t is not an upstream factor (coke ovens and sinter plants "
+                                 "emit 0.1-0.8 t CO2/t; give 0-5); was it given in kg/t?")
+        return v
+
+
+class Emissions(_Strict):
+    """CO2 of the burden (``emissions:``): a carbon price in the objective, a cap, the
+    boundary, and the EU ETS hot-metal benchmark period the result is compared with.
+
+    ``carbon_price_per_t`` currency per t CO2 (objective term ``co2``);
+    ``cap_kg_per_thm`` the most CO2 per tHM (row ``emissions.co2_kg_per_thm.max``);
+    ``benchmark`` one of :data:`ETS_HOT_METAL_BENCHMARK_T_PER_T` or null (no comparison).
+    """
+
+    carbon_price_per_t: float = Field(0.0, ge=0)
+    cap_kg_per_thm: float | None = Field(None, gt=0)
+    boundary: EmissionsBoundary = EmissionsBoundary()
+    benchmark: Literal["2013-2020", "2021-2025", "2026-2030"] | None = "2021-2025"
+
+    @field_validator("cap_kg_per_thm")
+    @classmethod
+    def _cap(cls, v):
+        if v is not None and v < 10:
+            raise ValueError(f"{v:g} kg CO2/tHM is far below any blast furnace (1,300-1,700 kg/tHM); "
+                             "was it given in t/tHM? (1.5 t = 1500 kg)")
+        return v
+
+
 def _parameter_value(name: str):
     def check(v):
         if v is None:
@@ -651,6 +712,7 @@ class ScenarioConfig(_Strict):
     raft_c: Window | None = None
     viscosity: Viscosity | None = None
     sulphide_capacity: SulphideCapacity | None = None
+    emissions: Emissions | None = Field(None, description="CO2: carbon price, cap, boundary, benchmark")
     parameters: ParameterOverrides = Field(  # type: ignore[valid-type]
         default_factory=ParameterOverrides,
         description="model-parameter overrides (inline, or a YAML/TOML file relative to the scenario file)")
@@ -1342,6 +1404,9 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
         if "." in mname:
             problems.append(InputProblem(source, f"mixes.{mname}", "a mix name cannot contain '.'; use _"))
         check_group(mx.materials, f"mixes.{mname}.materials")
+    if cfg.emissions is not None:
+        for n in cfg.emissions.boundary.upstream_t_co2_per_t:
+            check_group(n, f"emissions.boundary.upstream_t_co2_per_t.{n}")
     rep = cfg.fuels.replacement
     if rep is not None:
         for role, n in (("coke", rep.coke), ("injectant", rep.injectant)):

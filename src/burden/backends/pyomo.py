@@ -279,6 +279,10 @@ class PyomoBackend:
         """Solve; returns {"status", "objective", "x": {material: kg/tHM}, "hook": {var: value}}."""
         import pyomo.environ as pyo
 
+        if "emissions" in problem.formulation.space.blocks:
+            raise CapabilityError("the generated Pyomo model holds the rows over the materials only, not the CO2 "
+                                  "column, rows and carbon price of the emissions: section; solve with the HiGHS "
+                                  "backend (burden.solve)")
         m = problem.model
         is_mip = any(v.is_binary() or v.is_integer() for v in m.component_data_objects(pyo.Var))
         if is_mip and "milp" not in self.capabilities:

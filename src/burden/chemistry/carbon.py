@@ -521,3 +521,85 @@ def carbon_balance(
         total=total,
         fuel_rate=fuel_rate_kg(total, fixed_carbon_pct, fuel_mass_shares),
     )
+
+
+#: kg CO2 per kg C, M(CO2)/M(C) = 44.009/12.011 = 3.664 (the EU ETS mass-balance factor,
+#: OPERATIONS §7; computed from IUPAC atomic masses, never typed).
+CO2_PER_C: float = molar_mass("CO2") / _C
+
+
+def material_carbon_pct(c_pct: ArrayLike, carbonate_co2_pct: ArrayLike = 0.0) -> np.ndarray:
+    """Total carbon of a material, wt % of the dry material.
+
+    C_total = C + CO2_carbonate * M_C/M_CO2, where ``C`` is the canonical total elemental
+    carbon of an analysis (fixed carbon of coke, carbon of coal, free carbon of dust or
+    scrap, and the carbon of volatile matter given as ``vm_CO``/``vm_CO2``/``vm_CH4``; see
+    :data:`burden.chemistry.analysis.CANONICAL`) and ``carbonate_co2_pct`` the CO2 bound in
+    carbonates (the ``CO2`` column).
+
+    Parameters
+    ----------
+    c_pct : float or array
+        Elemental carbon, wt %.
+    carbonate_co2_pct : float or array
+        Carbonate CO2, wt %.
+
+    Returns
+    -------
+    numpy.ndarray
+        wt % C.
+
+    References
+    ----------
+    IPCC 2006 Guidelines Vol. 3 ch. 4.2 (Tier 2 mass balance: carbon contents of every
+    input); OPERATIONS §7.
+
+    Examples
+    --------
+    >>> round(float(material_carbon_pct(0.0, 43.97)), 3)   # CaCO3: 12.0 % C
+    12.0
+    """
+    return _a(c_pct) + _a(carbonate_co2_pct) / CO2_PER_C
+
+
+def direct_co2_kg(
+    carbon_in_kg: ArrayLike,
+    hot_metal_carbon_kg: ArrayLike,
+    dust_carbon_kg: ArrayLike = 0.0,
+    exported_top_gas_share: ArrayLike = 0.0,
+) -> np.ndarray:
+    """Direct CO2 of the blast furnace by carbon mass balance, kg CO2/tHM.
+
+    CO2 = (1 - s) * (C_in - C_hot_metal - C_dust) * M_CO2/M_C: every carbon atom charged
+    that leaves neither in the hot metal nor in the dust leaves in the top gas (CO, CO2,
+    CH4) and is counted as emitted, except the share ``s`` of the top gas exported across
+    the boundary (credited to its user).
+
+    Parameters
+    ----------
+    carbon_in_kg : float or array
+        Carbon in everything charged and injected (fuels, carbonates, ores, scrap), kg/tHM.
+    hot_metal_carbon_kg : float or array
+        Carbon dissolved in the hot metal, 10 [C], kg/tHM.
+    dust_carbon_kg : float or array
+        Carbon leaving in top dust and sludge, kg/tHM.
+    exported_top_gas_share : float or array
+        Fraction 0-1 of the top-gas carbon exported (default 0: all counted).
+
+    Returns
+    -------
+    numpy.ndarray
+        kg CO2/tHM.
+
+    References
+    ----------
+    IPCC 2006 Vol. 3 ch. 4.2.2.3 (Tier 2); EU ETS Monitoring and Reporting Regulation
+    (EU) 2018/2066 Art. 25 (mass balance, 3.664 t CO2/t C); OPERATIONS §7.
+
+    Examples
+    --------
+    >>> round(float(direct_co2_kg(400.0, 48.0, 5.0)), 1)
+    1271.4
+    """
+    top_gas_c = _a(carbon_in_kg) - _a(hot_metal_carbon_kg) - _a(dust_carbon_kg)
+    return (1.0 - _a(exported_top_gas_share)) * top_gas_c * CO2_PER_C

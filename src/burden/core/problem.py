@@ -27,6 +27,7 @@ from pydantic import ValidationError
 from ..errors import InputError, InputProblem
 from ..scenario import _translate
 from .components import burden as burden_c
+from .components import emissions as emissions_c
 from .components import fuels as fuels_c
 from .components import process as process_c
 from .formulation import Formulation, row_coefficients
@@ -448,7 +449,7 @@ class Problem:
         k, i = f.locate(name)
         r = f.blocks[k].meta[i] if k >= 0 else f.single[i]
         spec, side = _limit_of(name)
-        if r.kind != "limit" or (spec is None and r.group not in ("shares", "mixes")):
+        if r.kind != "limit" or (spec is None and r.group not in ("shares", "mixes", "emissions")):
             raise InputError([InputProblem("<python>", where, f"is a {r.kind} row, not an operating limit; "
                                            "change the scenario (or the hook) and build again")])
         other = {"min": "max", "max": "min"}.get(side)
@@ -686,7 +687,9 @@ def _check_in_scenario(cfg, name: str, value: float, side: str, o_theta) -> None
     if o_theta is not None:
         ends["max" if side == "min" else "min"] = o_theta
     section, _, field = stem.partition(".")
-    if section == "shares":
+    if section == "emissions":  # the CO2 cap (emissions_c.CAP_ROW)
+        model, prefix, data = type(cfg.emissions), ("emissions",), {"cap_kg_per_thm": value}
+    elif section == "shares":
         sh = cfg.shares[field]
         model, prefix = type(sh), ("shares", field)
         data = {"materials": sh.materials, "of": sh.of, "basis": sh.basis, **{f"{k}_pct": v for k, v in ends.items()}}
@@ -761,6 +764,9 @@ def _apply_changes(scn, mat_changes: dict, limit_changes: dict):
         if side not in ("min", "max"):
             stem, side = name, ""      # a fixed value: both ends
         ends = {side: value} if side else {"min": value, "max": value}
+        if stem == emissions_c.CAP_ROW.rpartition(".")[0]:
+            cfg = cfg.model_copy(update={"emissions": cfg.emissions.model_copy(update={"cap_kg_per_thm": value})})
+            continue
         if stem.startswith("shares."):
             sname = stem[len("shares."):]
             shares = dict(cfg.shares)
@@ -794,6 +800,7 @@ def _formulate(scenario):
     x, q = burden_c.declare(f, scenario)
     fuels_c.declare(f, scenario, q, x, list(x.labels))
     process_c.declare(f, scenario)
+    emissions_c.declare(f, scenario, q, x)
     return f, q
 
 

@@ -628,6 +628,9 @@ def build_report(result, options: ReportOptions | None = None) -> Report:
             Section("binding", "Limits, binding constraints and shadow prices",
                     [limits_table(result), binding_table(result)]),
         ]
+        from .emissions import emissions_section
+
+        sections.append(emissions_section(result))
         fl = slag_fluidity_table(result, opts)
         thermo = ([fl] if fl is not None else []) + extra_tables(result)
         sections.append(Section("thermo", "Thermochemistry", thermo,

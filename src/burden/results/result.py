@@ -228,6 +228,8 @@ class Result:
         if self.nonlinear is not None:
             nl = self.nonlinear
             df.loc["technical_oxygen"] = nl.nlp.o2_price * nl.oxygen_nm3
+        if self.output.objective_terms.get("co2"):
+            df.loc["carbon_price"] = self.output.objective_terms["co2"]  # emissions.carbon_price_per_t
         df.loc["total"] = df["cost_per_thm"].sum()
         df["share_pct"] = 100.0 * df["cost_per_thm"] / self.objective if self.objective else math.nan
         df.index.name = "class"
@@ -317,6 +319,25 @@ class Result:
                              "description": "availability" if kind != "fixed" else "fixed rate"})
         return pd.DataFrame(rows).set_index("name")
 
+    @cached_property
+    def emissions(self) -> dict:
+        """CO2 within the boundary, its carbon-balance terms, carbon price, cap shadow price (currency
+        per t CO2) and the gap to the EU ETS benchmark (:func:`burden.results.emissions.emissions_summary`)."""
+        from .emissions import emissions_summary
+
+        return emissions_summary(self)
+
+    @property
+    def co2_kg_per_thm(self) -> float:
+        """CO2 within the scenario's emissions boundary, kg CO2/tHM (default: direct, by carbon mass balance)."""
+        return self.emissions["co2_kg_per_thm"]
+
+    @cached_property
+    def emissions_table(self) -> pd.DataFrame:
+        from .emissions import emissions_table
+
+        return emissions_table(self)
+
     @property
     def binding(self) -> pd.DataFrame:
         c = self.constraints
@@ -348,7 +369,7 @@ class Result:
             return {}
         t = {"burden": self.burden, "hot_metal": self.hot_metal, "slag": self.slag,
              "slag_properties": self.slag_properties, "loads": self.loads, "costs": self.costs,
-             "balance": self.balance, "constraints": self.constraints}
+             "balance": self.balance, "constraints": self.constraints, "emissions": self.emissions_table}
         t.update(self.extra_tables)
         return t
 
@@ -383,6 +404,8 @@ class Result:
             "solver_status": self.output.solver_status,
             "currency": self.currency,
             "objective_per_thm": _clean(self.objective),
+            "co2_kg_per_thm": _clean(self.co2_kg_per_thm) if self.ok else None,
+            "emissions": {k: _clean(v) for k, v in self.emissions.items()} if self.ok else None,
             "production_t_per_day": self.scenario.config.production_t_per_day,
             "explanation": self.explanation,
             "warnings": self.warnings,
@@ -441,6 +464,9 @@ class Result:
                 lines.append(f"  {n:<34} {r.sense} {r.limit:g} {r.unit:<7} {r.shadow_price_per_unit:>+12.4f}")
         if self.nonlinear is not None:
             lines += self._nonlinear_summary()
+        from .emissions import summary_lines
+
+        lines += summary_lines(self)
         worst = self.balance["closure_pct"].abs().max()
         lines.append("")
         lines.append(f"Balances close within {worst:.2e} % (input = hot metal + slag + dust + gas)")
