@@ -152,3 +152,74 @@ def test_group_rows_change_persistently_like_a_fresh_build():
     assert r.x.to_numpy() == pytest.approx(fresh.x.to_numpy(), rel=1e-6, abs=1e-6)
     with pytest.raises(burden.InputError, match="percentage"):
         p.set_limit("mixes.ferrous.TFe_pct.min", 150)
+
+
+def test_a_default_target_the_file_does_not_write_is_named_when_it_conflicts(tmp_path):
+    """With the plant L_S = 20 and no [S] written, the default 0.030 % [S] makes the slag's
+    sulphur capacity too small: the explanation names ``hot_metal.S_pct = 0.03 (default)``;
+    writing [S] 0.05 % makes the case feasible (L_S needed 20.32 at 0.030 %)."""
+    text = """name: s_default
+production_t_per_day: 9000
+materials: [default]
+charge:
+  sinter: {}
+  pellets: {max_t_per_day: 4000}
+  lump_ore: {max_t_per_day: 1800}
+  limestone: {}
+  quartzite: {}
+  coke: {fixed_kg_per_thm: 340}
+  pci: {fixed_kg_per_thm: 160}
+hot_metal: {Si_pct: 0.45%s}
+slag: {B2: {min: 1.05, max: 1.25}, rate_kg_per_thm: {max: 360}, sulphur_partition_LS: 20}
+"""
+    f = tmp_path / "s.yaml"
+    f.write_text(text % "")
+    r = burden.solve(burden.load_scenario(f))
+    assert r.status == "infeasible"
+    assert "hot_metal.S_pct = 0.03 (default)" in r.explanation
+    assert "slag.sulphur_partition" in r.explanation
+    f.write_text(text % ", S_pct: 0.05")
+    assert burden.solve(burden.load_scenario(f)).status == "optimal"
+    # a written target is not called a default
+    f.write_text(text % ", S_pct: 0.03")
+    r = burden.solve(burden.load_scenario(f))
+    assert r.status == "infeasible" and "S_pct = 0.03 (default)" not in r.explanation
+
+
+def _vti_case(tmp_path, distribution=""):
+    """The base scenario with a V-Ti sinter (the base sinter with 9 % TiO2 in place of Fe2O3,
+    TFe lowered by the Fe of that Fe2O3)."""
+    import csv
+
+    from burden.chemistry.elements import element_fraction
+
+    rec = burden.load_scenario(BASE).materials["sinter"].to_record()
+    rec.update(name="vti_sinter", TiO2=9.0, Fe2O3=rec["Fe2O3"] - 9.0,
+               TFe=round(rec["TFe"] - 9.0 * element_fraction("Fe2O3", "Fe"), 6))
+    table = tmp_path / "vti.csv"
+    with table.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rec))
+        w.writeheader()
+        w.writerow(rec)
+    text = (BASE.read_text().replace("materials: [default]", f"materials: [default, {table.name}]")
+            .replace("  sinter:    {}", "  vti_sinter: {}").replace("materials: sinter, of", "materials: vti_sinter, of")
+            .replace("rate_kg_per_thm: {max: 340}", "rate_kg_per_thm: {max: 450}"))   # TiO2 makes slag
+    f = tmp_path / "vti.yaml"
+    f.write_text(text + distribution)
+    return burden.load_scenario(f)
+
+
+def test_a_titanium_rich_burden_with_the_default_split_is_warned(tmp_path):
+    """V-Ti sinter (TiO2 9 %) with the default η_Ti 0.40: [Ti] of several % and a warning that
+    names the value and the setting; with a V-Ti plant's split (0.07) [Ti] falls below 0.5 %
+    and the warning goes."""
+    r = burden.solve(_vti_case(tmp_path)).raise_for_status()
+    ti = float(r.hot_metal.loc["Ti", "pct"])
+    assert ti > 0.5
+    w = [x for x in r.warnings if x.startswith("titanium-rich burden")]
+    assert len(w) == 1 and "distribution.Ti_to_hot_metal" in w[0] and f"{ti:.2f}" in w[0]
+    r2 = burden.solve(_vti_case(tmp_path, "\ndistribution: {Ti_to_hot_metal: 0.07}\n"))
+    assert r2.status == "optimal"
+    assert float(r2.hot_metal.loc["Ti", "pct"]) < 0.5
+    assert not [x for x in r2.warnings if x.startswith("titanium-rich")]
+    assert not [x for x in burden.solve(burden.load_scenario(BASE)).warnings if x.startswith("titanium-rich")]

@@ -224,6 +224,37 @@ LIMITS += tuple(
     for c in SLAG_PCT_WINDOWS)
 LIMITS_BY_KEY = {s.key: s for s in LIMITS}
 
+#: Settings a row depends on besides its own window (row name or its stem -> scenario paths
+#: ``section.field``): when the row takes part in a conflict and such a setting is a default
+#: the file does not write (the 0.030 % [S] target), the explanation names it.
+ROW_SETTINGS: dict[str, tuple[str, ...]] = {
+    "hot_metal.mass": ("hot_metal.Si_pct", "hot_metal.S_pct", "hot_metal.C_pct"),
+    "slag.S.nonnegative": ("hot_metal.S_pct", "distribution.S_to_gas"),
+    "slag.sulphur_partition": ("hot_metal.S_pct",),
+    **{f"hot_metal.{e}_pct": (f"distribution.{e}_to_hot_metal",) for e in ("Mn", "P", "Ti", "V")},
+    **{f"slag.{c}_pct": ("distribution.Fe_to_hot_metal",) for c in ("FeO",)},
+    **{f"slag.{c}_pct": (f"distribution.{e}_to_hot_metal",) for c, e in (("MnO", "Mn"), ("TiO2", "Ti"),
+                                                                         ("V2O5", "V"), ("P2O5", "P"))},
+}
+
+
+def unwritten_defaults(cfg, row_names) -> list[tuple[str, object]]:
+    """(path, value) of the settings behind ``row_names`` (:data:`ROW_SETTINGS`) that the
+    scenario did not write (pydantic's fields set), in first-seen order."""
+    out: dict[str, object] = {}
+    for n in row_names:
+        stem = n[: n.rfind(".")] if n.endswith((".min", ".max")) else n
+        for path in ROW_SETTINGS.get(n, ()) + ROW_SETTINGS.get(stem, ()):
+            section, field_name = path.split(".", 1)
+            sec = getattr(cfg, section, None)
+            if sec is None or path in out:
+                continue
+            written = section in cfg.model_fields_set and field_name in sec.model_fields_set
+            if not written:
+                out[path] = getattr(sec, field_name)
+    return list(out.items())
+
+
 #: Chemistry of a group of materials (scenario ``mixes:``): property -> (title, unit,
 #: numerator, denominator) over the ``input.*`` quantities of the group's materials only
 #: (kg per kg dry of each, from its analysis); an empty denominator is the group's dry

@@ -32,7 +32,7 @@ import pandas as pd
 from ..chemistry.elements import element_fraction
 from ..core.components.burden import BALANCED, HM_ELEMENTS, SLAG_COMPONENTS, SLAG_S_MASS_FACTOR
 from ..core.components.fuels import correction_values
-from ..core.rows import LIMITS_BY_KEY, limits_of, spec_window
+from ..core.rows import LIMITS_BY_KEY, limits_of, spec_window, unwritten_defaults
 from ..materials import MaterialClass
 from .solution import Solution
 
@@ -391,8 +391,11 @@ class Result:
 
     @property
     def warnings(self) -> list[str]:
-        w = list(self.scenario.warnings)
-        return w
+        """The scenario's warnings, then the optimum's plausibility warnings
+        (:mod:`burden.results.plausibility`)."""
+        from .plausibility import plausibility_warnings
+
+        return list(self.scenario.warnings) + plausibility_warnings(self)
 
     # -- export ---------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -586,6 +589,11 @@ def explain_infeasibility(res: Result) -> str:
                 lines.append(f"  - charge.{m}: cannot be negative")
             else:
                 lines.append(f"  - charge.{m}: {s} {p.lower[j] if s.startswith('min') else p.upper[j]:g} kg/tHM")
+    defaults = unwritten_defaults(p.scenario.config, list(o.iis_rows) + list(o.relaxation or ()))
+    if defaults:
+        lines.append("Defaults your scenario does not write take part in these limits (write them to change):")
+        for path, v in defaults:
+            lines.append(f"  - {path} = {v:g} (default)" if isinstance(v, (int, float)) else f"  - {path} = {v} (default)")
     if o.relaxation and o.relaxed_x is not None:
         lines.append("Smallest relaxation found (least relative change of the limits):")
         xr = o.relaxed_x
