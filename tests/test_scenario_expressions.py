@@ -223,3 +223,23 @@ def test_a_titanium_rich_burden_with_the_default_split_is_warned(tmp_path):
     assert float(r2.hot_metal.loc["Ti", "pct"]) < 0.5
     assert not [x for x in r2.warnings if x.startswith("titanium-rich")]
     assert not [x for x in burden.solve(burden.load_scenario(BASE)).warnings if x.startswith("titanium-rich")]
+
+
+def test_a_charge_given_as_batch_weights(tmp_path):
+    """Coke 26.2 wet t and nut coke 2.4 wet t per charge, 75 t of hot metal per charge:
+    dry kg/tHM = wet t × (1 − moisture) × 1000 / 75, by hand from the table's moisture
+    (rel 1e-12); a batch weight without the hot metal per charge is refused, naming both."""
+    lib = burden.load_scenario(BASE).materials
+    text = (BASE.read_text()
+            .replace("  coke:      {fixed_kg_per_thm: 340}", "  coke:      {wet_t_per_charge: 26.2}")
+            .replace("  nut_coke:  {fixed_kg_per_thm: 30}", "  nut_coke:  {wet_t_per_charge: 2.4}"))
+    f = tmp_path / "batch.yaml"
+    f.write_text(text + "\nhot_metal_t_per_charge: 75\n")
+    r = burden.solve(burden.load_scenario(f)).raise_for_status()
+    for m, wet in (("coke", 26.2), ("nut_coke", 2.4)):
+        assert r.x[m] == pytest.approx(wet * (1 - lib[m].moisture_pct / 100) * 1000 / 75, rel=1e-12)
+    assert lib["coke"].moisture_pct > 0
+    f.write_text(text)
+    with pytest.raises(burden.InputError, match="hot_metal_t_per_charge") as e:
+        burden.load_scenario(f)
+    assert "charge.coke.wet_t_per_charge" in str(e.value) and "charge.nut_coke.wet_t_per_charge" in str(e.value)

@@ -419,8 +419,10 @@ class ChargeEntry(_Strict):
     """A charged material: availability and optional overrides of its table row.
 
     ``fixed_kg_per_thm`` fixes the rate (fuels, scrap); the min/max fields
-    limit it.  ``price_per_t``/``price_basis``/``moisture_pct`` override the
-    material table.
+    limit it.  ``wet_t_per_charge`` fixes it from the batch weight as the plant writes
+    it (wet t of the material per charge, with the scenario's ``hot_metal_t_per_charge``):
+    dry kg/tHM = wet t × (1 − moisture/100) × 1000 / (t hot metal per charge).
+    ``price_per_t``/``price_basis``/``moisture_pct`` override the material table.
     """
 
     min_kg_per_thm: float | None = Field(None, ge=0)
@@ -431,9 +433,15 @@ class ChargeEntry(_Strict):
     price_per_t: float | None = Field(None, ge=0)
     price_basis: Literal["dry", "wet"] | None = None
     moisture_pct: float | None = Field(None, ge=0, lt=100)
+    wet_t_per_charge: float | None = Field(None, gt=0)
 
     @model_validator(mode="after")
     def _check(self):
+        if self.wet_t_per_charge is not None and any(v is not None for v in (
+                self.fixed_kg_per_thm, self.min_kg_per_thm, self.max_kg_per_thm, self.min_t_per_day,
+                self.max_t_per_day)):
+            raise ValueError("wet_t_per_charge fixes the rate from the batch weight; give it or the kg/tHM and t/day "
+                             "limits, not both")
         if self.min_kg_per_thm is not None and self.max_kg_per_thm is not None and self.min_kg_per_thm > self.max_kg_per_thm:
             raise ValueError(f"min_kg_per_thm {self.min_kg_per_thm:g} > max_kg_per_thm {self.max_kg_per_thm:g}; swap them")
         if self.min_t_per_day is not None and self.max_t_per_day is not None and self.min_t_per_day > self.max_t_per_day:
@@ -696,6 +704,8 @@ class ScenarioConfig(_Strict):
     description: str = ""
     currency: str = "USD"
     production_t_per_day: float = Field(..., gt=0, description="hot metal, t/day")
+    hot_metal_t_per_charge: float | None = Field(None, gt=0, description="t of hot metal per charge (batch), "
+                                                 "for charges given as batch weights (charge.<m>.wet_t_per_charge)")
     materials: list[Any] = Field(default_factory=lambda: ["default"],
                                  description="material tables: 'default', file paths, or DataFrames (Python)")
     charge: dict[str, ChargeEntry]
@@ -1346,7 +1356,16 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
         for f in ("price_per_t", "price_basis", "moisture_pct"):
             if getattr(entry, f) is not None:
                 changes[f] = getattr(entry, f)
-        if entry.fixed_kg_per_thm is not None:
+        if entry.wet_t_per_charge is not None:
+            if cfg.hot_metal_t_per_charge is None:
+                problems.append(InputProblem(source, f"charge.{name}.wet_t_per_charge",
+                                             "a batch weight needs the hot metal per charge: add "
+                                             "hot_metal_t_per_charge (t) to the scenario"))
+                continue
+            moist = changes.get("moisture_pct", m.moisture_pct)
+            kg = entry.wet_t_per_charge * (1.0 - moist / 100.0) * 1000.0 / cfg.hot_metal_t_per_charge
+            changes.update(min_kg_per_thm=kg, max_kg_per_thm=kg, min_t_per_day=None, max_t_per_day=None)
+        elif entry.fixed_kg_per_thm is not None:
             changes.update(min_kg_per_thm=entry.fixed_kg_per_thm, max_kg_per_thm=entry.fixed_kg_per_thm,
                            min_t_per_day=None, max_t_per_day=None)
         else:

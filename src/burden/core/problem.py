@@ -747,7 +747,8 @@ def _apply_changes(scn, mat_changes: dict, limit_changes: dict):
             if "price_per_t" in ch:
                 entry["price_per_t"] = ch["price_per_t"]
             if "min_kg_per_thm" in ch or "max_kg_per_thm" in ch:
-                for k in ("fixed_kg_per_thm", "min_t_per_day", "max_t_per_day", "min_kg_per_thm", "max_kg_per_thm"):
+                for k in ("fixed_kg_per_thm", "min_t_per_day", "max_t_per_day", "min_kg_per_thm", "max_kg_per_thm",
+                          "wet_t_per_charge"):
                     entry.pop(k, None)
                 lo, hi = ch.get("min_kg_per_thm"), ch.get("max_kg_per_thm")
                 if lo is not None and lo == hi:
