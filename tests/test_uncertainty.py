@@ -177,7 +177,7 @@ def test_same_seed_same_numbers_other_seed_other_numbers():
     assert a.uncertainty.nominal.samples == 500
 
 
-def test_sigmas_from_a_table_and_from_lot_history(tmp_path):
+def test_sigmas_from_a_table_and_from_lot_history(tmp_path, monkeypatch):
     (tmp_path / "sigmas.csv").write_text("material,component,sigma_pct\nsinter,SiO2,0.25\nsinter,CaO,0.3\n")
     lots = {"SiO2": [5.1, 5.6, 5.4, 5.8, 5.3], "CaO": [9.5, 10.2, 9.9, 10.4, 9.6], "MgO": [1.7, 1.8, 1.75, 1.9, 1.6]}
     rows = ["material,lot,SiO2,CaO,MgO"] + [f"sinter,{i},{lots['SiO2'][i]},{lots['CaO'][i]},{lots['MgO'][i]}"
@@ -205,6 +205,11 @@ def test_sigmas_from_a_table_and_from_lot_history(tmp_path):
     assert np.allclose(C @ C.T, nz.cov, atol=1e-15)
     res = burden.solve(scn)
     assert 0.3 <= res.uncertainty.nominal.violation_probability["slag.B2.max"] <= 0.7
+    # the file is stored absolute: a dumped config loads again from anywhere
+    monkeypatch.chdir(ROOT)
+    again = Scenario.from_dict(scn.config.model_dump(mode="json"), source=scn.source)
+    assert again.config == scn.config
+    assert burden.solve(again).to_json() == res.to_json()
 
 
 def test_closure_keeps_the_total(base_result):
