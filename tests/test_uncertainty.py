@@ -244,6 +244,8 @@ def test_bad_sections_name_field_and_fix(tmp_path):
         ({"analyses": SIGMA, "samples": 10}, "uncertainty.samples", "100"),
         ({"history": "nothere.csv"}, "uncertainty.history", "not found"),
         ({}, "uncertainty", "give the standard deviations"),
+        ({"analyses": {"sinter": {"SiO2": 0}}}, "uncertainty", "nothing scatters"),
+        ({"analyses": {"sintr": {"SiO2": 0.2}}}, "uncertainty.analyses.sintr.SiO2", "did you mean 'sinter'"),
         ({"analyses": SIGMA, "budget": 1}, "uncertainty", "bertsimas_sim"),
         ({"analyses": SIGMA, "methd": "soc"}, "uncertainty.methd", "did you mean 'method'"),
     ]

@@ -46,6 +46,7 @@ References
 from __future__ import annotations
 
 import csv
+import difflib
 import math
 import time
 from dataclasses import dataclass, field
@@ -254,7 +255,9 @@ def resolve_noise(unc, materials: Mapping, source: str = "<python>") -> Noise:
 
     def add(m, comp, sigma, origin, where, src):
         if m not in materials:
-            problems.append(InputProblem(src, where, f"{echo(m)} is not a charged material (charged: "
+            close = difflib.get_close_matches(str(m), list(materials), n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            problems.append(InputProblem(src, where, f"{echo(m)} is not a charged material; {hint}(charged: "
                                          f"{', '.join(materials)})"))
             return
         hit, p = _component(comp, where, src)
@@ -293,6 +296,9 @@ def resolve_noise(unc, materials: Mapping, source: str = "<python>") -> Noise:
                 problems.append(InputProblem(source, "uncertainty.closure",
                                              f"{m}.{comp}: closure: proportional offsets oxides counted once in the "
                                              f"total ({', '.join(sorted(CLOSURE_SPECIES))}); use closure: none"))
+    if not problems and not any(v[0] > 0 for v in given.values()):
+        problems.append(InputProblem(source, "uncertainty", "every standard deviation given is 0: nothing scatters; "
+                                     "give at least one > 0 (or remove the section)"))
     if problems:
         raise InputError(problems)
     pairs = [k for k in given if given[k][0] > 0]
@@ -452,7 +458,8 @@ def row_model(problem, noise: Noise, kinds: Sequence[str] = ("limit",)) -> RowMo
     return RowModel(out["names"], out["kind"], out["sense"], out["quantity"], out["unit"],
                     np.array(out["theta"], dtype=float), np.array(out["theta_max"], dtype=float), out["cols"],
                     out["N"], out["D"], np.array(out["cn"], dtype=float), np.array(out["cd"], dtype=float),
-                    np.array(out["dN"], dtype=float).reshape(-1, K), np.array(out["dD"], dtype=float).reshape(-1, K),
+                    np.array(out["dN"], dtype=float).reshape(len(out["names"]), K),
+                    np.array(out["dD"], dtype=float).reshape(len(out["names"]), K),
                     x.cols[jpos], out["pos"])
 
 
@@ -539,11 +546,9 @@ def monte_carlo(problem, z: np.ndarray, noise: Noise, samples: int = 4000, seed:
     with np.errstate(divide="ignore", invalid="ignore"):
         values = np.where(rng_, num, num / den)
         nominal = np.where(rng_, num0, num0 / den0)
-        Ct = noise.chol.T
-        gv = np.where(np.array(rng_)[:, None], Gn, Gn - nominal[:, None] * Gd)
-        sig = np.linalg.norm(gv @ noise.chol, axis=1) / np.where(rng_, 1.0, np.abs(den0)) if noise.k else \
-            np.zeros(len(rm.names))
-    del Ct
+        # first order: d(num/den) = (d num − v·d den)/den, σ = ‖Cᵀ·gradient‖
+        gv = np.where(np.array(rng_, dtype=bool)[:, None], Gn, Gn - nominal[:, None] * Gd)
+        sig = np.linalg.norm(gv @ noise.chol, axis=1) / np.where(rng_, 1.0, np.abs(den0))
     viol = np.empty(num.shape, dtype=bool)
     for i, s in enumerate(rm.sense):
         viol[:, i] = _violated(s, num[:, i], den[:, i], rm.theta[i], rm.theta_max[i])

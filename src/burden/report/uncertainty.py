@@ -90,7 +90,7 @@ def uncertainty_section(result, opts) -> Section | None:
             items.append(Table("uncertainty_burden", "Burden: nominal optimum and chance-constrained", b))
     for t in items:
         t.df = round15(t.df)
-    if opts.plots:
+    if opts.plots and rm.names:
         from .plots import png_bytes, svg_text
 
         fig = histograms_figure(ua)
