@@ -290,3 +290,17 @@ def test_cli_json_and_report_section(tmp_path):
     t = rep.tables()["uncertainty_violations"].df
     assert t.iloc[-1]["P(violation) at optimum [-]"] == u["violation_probability"]["joint"]
     assert "<svg" in rep.figures()["uncertainty_histograms"].svg
+
+
+def test_bertsimas_sim_with_root_k_budget_is_at_least_as_safe_as_the_cone(wide_results):
+    """With Γ = √K the budget protection is never below z·σ_body, so its burden meets every
+    cone row (by hand for B3 <= 1.45) and costs at least as much as the SOC optimum."""
+    soc = wide_results["soc", "per_row"].uncertainty.chance
+    res = wide_results["bertsimas_sim", "per_row"]
+    bs = res.uncertainty.chance
+    assert bs.budget["slag.B3.max"] == pytest.approx(math.sqrt(2))
+    assert bs.objective >= soc.objective - 1e-6
+    q = res.problem.quantities.values(bs.z)
+    x_s = bs.z[res.problem.x_block.col("sinter")]
+    body = 1.45 * q["slag.SiO2"] - q["slag.CaO"] - q["slag.MgO"]
+    assert body >= norm.ppf(0.95) * x_s * math.hypot(0.0045, 1.45 * 0.0025) - 1e-9

@@ -602,10 +602,11 @@ class ChanceResult:
 
 
 def z_value(confidence: float) -> float:
-    """z₁₋ε: the standard normal quantile of the confidence (scipy.stats.norm.ppf)."""
-    from scipy.stats import norm
+    """z₁₋ε: the standard normal quantile of the confidence (``statistics.NormalDist.inv_cdf``,
+    Wichura's algorithm AS241, about 1e-16 relative)."""
+    from statistics import NormalDist
 
-    return float(norm.ppf(confidence))
+    return float(NormalDist().inv_cdf(confidence))
 
 
 def _linear_parts(comp, skip: set):
@@ -736,7 +737,13 @@ def _solve_soc(rm: RowModel, comp, noise: Noise, z_a: float):
 def _solve_bs(rm: RowModel, comp, noise: Noise, z_a: float, budget: float | None):
     """Bertsimas-Sim robust counterpart (their eq. (4)): for a lower side,
     ``a·z − Γ·p − Σ_k q_k ≥ lo``, ``p + q_k ≥ â_k·|g_k|·z_j(k)``, p, q ≥ 0 (z ≥ 0), with
-    â_k = z₁₋ε·σ_k; an upper side mirrored."""
+    â_k = z₁₋ε·σ_k; an upper side mirrored.
+
+    The protection is the D-norm β(v, Γ) of v_k = â_k·g_k·z_j(k).  With Γ = √K it is never below
+    the SOC's ‖v‖₂ = z₁₋ε·σ_body (the dual set {‖u‖∞ ≤ 1, ‖u‖₁ ≤ Γ} holds the unit ℓ2 ball, since
+    ‖u‖₁ ≤ √K·‖u‖₂; Bertsimas, Pachamanova & Sim, Oper. Res. Lett. 32 (2004) 510-516), so the
+    default budget keeps each row at least at the confidence for independent normal deviations;
+    with K = 1 and Γ = 1 the two forms coincide."""
     import scipy.sparse as sp
     from scipy.optimize import linprog
 
