@@ -304,3 +304,22 @@ def test_bertsimas_sim_with_root_k_budget_is_at_least_as_safe_as_the_cone(wide_r
     x_s = bs.z[res.problem.x_block.col("sinter")]
     body = 1.45 * q["slag.SiO2"] - q["slag.CaO"] - q["slag.MgO"]
     assert body >= norm.ppf(0.95) * x_s * math.hypot(0.0045, 1.45 * 0.0025) - 1e-9
+
+
+def test_a_given_burden_is_evaluated_like_the_optimum(base_result):
+    from burden.uncertainty import fixed_burden
+
+    res = base_result
+    mc = fixed_burden(res.problem, res.x.to_dict())
+    assert mc.violation_probability == res.uncertainty.nominal.violation_probability
+    # today's burden: 100 kg less sinter, 100 kg more pellets -> lower B2, fewer B2.max violations
+    rates = res.x.to_dict()
+    rates["sinter"] -= 100
+    rates["pellets"] += 100
+    mc2 = fixed_burden(res.problem, rates, samples=2000, seed=5)
+    assert mc2.samples == 2000
+    assert mc2.violation_probability["slag.B2.max"] < 0.3
+    with pytest.raises(InputError) as e:
+        fixed_burden(res.problem, {"sinter": -1, "pellet": 3})
+    fields = {p.field for p in e.value.problems}
+    assert {"rates.sinter", "rates.pellet", "rates.pellets"} <= fields

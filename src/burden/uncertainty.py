@@ -555,6 +555,64 @@ def monte_carlo(problem, z: np.ndarray, noise: Noise, samples: int = 4000, seed:
     return MonteCarlo(rm, values, viol, nominal, sig, samples, seed, time.perf_counter() - t0)
 
 
+def fixed_burden(problem, rates: Mapping[str, float], *, samples: int | None = None, seed: int | None = None,
+                 noise: Noise | None = None) -> MonteCarlo:
+    """Monte Carlo of a burden given by its material rates, e.g. the burden charged today.
+
+    Parameters
+    ----------
+    problem : Problem (or Scenario, built first)
+    rates : mapping material -> dry kg/tHM
+        Every charged material (0 for one not charged).
+    samples, seed : int, optional
+        Default: the scenario's ``uncertainty:`` section.
+    noise : Noise, optional
+        Default: :func:`resolve_noise` of the scenario's ``uncertainty:`` section.
+
+    Raises
+    ------
+    InputError
+        A material missing or unknown, a rate that is not a finite number >= 0, or no
+        ``uncertainty:`` section and no ``noise``.
+
+    >>> mc = fixed_burden(burden.build(scn), {"sinter": 1300, ...})   # doctest: +SKIP
+    >>> mc.violation_probability["slag.B2.max"]                      # doctest: +SKIP
+    """
+    from .core.problem import Problem, build
+
+    if not isinstance(problem, Problem):
+        problem = build(problem)
+    scn = problem.scenario
+    unc = scn.config.uncertainty
+    if noise is None:
+        if unc is None:
+            raise InputError([InputProblem(scn.source, "uncertainty", "the scenario has no uncertainty: section; "
+                                           "add one or pass noise=")])
+        noise = resolve_noise(unc, scn.materials, scn.source)
+    samples = samples if samples is not None else (unc.samples if unc is not None else 4000)
+    seed = seed if seed is not None else (unc.seed if unc is not None else 1)
+    x = problem.x_block
+    labels = list(x.labels)
+    problems = [InputProblem("<python>", f"rates.{k}", f"not a charged material (charged: {', '.join(labels)})")
+                for k in rates if k not in labels]
+    problems += [InputProblem("<python>", f"rates.{k}", "missing; give every charged material (0 if not charged)")
+                 for k in labels if k not in rates]
+    z = np.zeros(problem.formulation.space.n)
+    for k in labels:
+        if k in rates:
+            v = rates[k]
+            ok = isinstance(v, (int, float, np.floating, np.integer)) and not isinstance(v, bool) \
+                and math.isfinite(float(v)) and float(v) >= 0
+            if not ok:
+                problems.append(InputProblem("<python>", f"rates.{k}", f"{echo(v)} is not a rate; give a finite "
+                                             "number >= 0 (dry kg/tHM)"))
+            else:
+                z[x.col(k)] = float(v)
+    if problems:
+        raise InputError(problems)
+    return monte_carlo(problem, z, noise, samples, seed)
+
+
 # ------------------------------------------------------------------------------------------
 # chance-constrained burden
 
