@@ -535,7 +535,8 @@ class Uncertainty(_Strict):
     closure: Literal["none", "proportional"] = Field(
         "none", description="proportional: the other constituents of a material scale so its analysis total "
                             "stays at its nominal value")
-    samples: int = Field(4000, ge=100, le=1_000_000, description="Monte Carlo samples")
+    samples: int = Field(4000, ge=100, le=200_000, description="Monte Carlo samples (each sample's limited "
+                                                                "quantities are kept for the histograms)")
     seed: int = Field(1, ge=0, le=2**63 - 1, description="seed of numpy's PCG64 generator")
     confidence: float | None = Field(None, description="chance-constrained burden: each limit held with this "
                                                        "probability (e.g. 0.95)")

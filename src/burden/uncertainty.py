@@ -559,6 +559,9 @@ def fixed_burden(problem, rates: Mapping[str, float], *, samples: int | None = N
                  noise: Noise | None = None) -> MonteCarlo:
     """Monte Carlo of a burden given by its material rates, e.g. the burden charged today.
 
+    Only the limits that depend on a scattering analysis value are counted (also in ``joint``);
+    the others do not scatter: check them on the nominal rows.
+
     Parameters
     ----------
     problem : Problem (or Scenario, built first)
