@@ -663,6 +663,93 @@ class Emissions(_Strict):
                              "was it given in t/tHM? (1.5 t = 1500 kg)")
         return v
 
+class Uncertainty(_Strict):
+    """Scatter of the analyses (``uncertainty:``), for Monte Carlo and chance-constrained burdens.
+
+    Standard deviations are in wt % points of the dry material, per charged material and analysis
+    component (``SiO2``, ``CaO``, ``TFe`` ...), from three sources; where more than one gives the
+    same material and component, ``analyses`` wins over ``analyses_table``, which wins over
+    ``history``.  Deviations are independent normal unless ``correlated`` (history only).  See
+    :mod:`burden.uncertainty`.
+    """
+
+    analyses: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="material -> component -> standard deviation, wt % points")
+    analyses_table: str | None = Field(None, description="CSV with columns material, component, sigma_pct")
+    history: str | None = Field(None, description="CSV of lot analyses (column material, one column per "
+                                                  "component, wt %): sample standard deviation per component")
+    correlated: bool = Field(False, description="history only: use the lots' sample covariance")
+    closure: Literal["none", "proportional"] = Field(
+        "none", description="proportional: the other constituents of a material scale so its analysis total "
+                            "stays at its nominal value")
+    samples: int = Field(4000, ge=100, le=200_000, description="Monte Carlo samples (each sample's limited "
+                                                                "quantities are kept for the histograms)")
+    seed: int = Field(1, ge=0, le=2**63 - 1, description="seed of numpy's PCG64 generator")
+    confidence: float | None = Field(None, description="chance-constrained burden: each limit held with this "
+                                                       "probability (e.g. 0.95)")
+    method: Literal["soc", "bertsimas_sim"] = Field(
+        "soc", description="soc: per-row second-order cone (cvxpy + Clarabel); bertsimas_sim: budget form, an LP "
+                           "solved by HiGHS")
+    allocation: Literal["per_row", "joint"] = Field(
+        "per_row", description="per_row: each limit holds with the confidence; joint: all at once (the risk "
+                               "1 - confidence split evenly over the limits, Boole's inequality)")
+    budget: float | None = Field(None, gt=0, le=1000, description="Bertsimas-Sim budget Γ per row (default √K of "
+                                                                   "the K uncertain terms of the row)")
+
+    @field_validator("samples", "seed", "correlated", mode="before")
+    @classmethod
+    def _no_yes_no(cls, v, info):
+        if info.field_name != "correlated" and isinstance(v, bool):
+            raise ValueError(f"a yes/no value ({str(v).lower()}) is not a number; write the number")
+        if info.field_name == "correlated" and not isinstance(v, bool):
+            raise ValueError("write true or false")
+        return v
+
+    @field_validator("analyses", mode="before")
+    @classmethod
+    def _sigmas(cls, v):
+        if not isinstance(v, Mapping):
+            raise ValueError("give a mapping material -> {component: standard deviation in wt % points}")
+        bad = []
+        for mat, comps in v.items():
+            if not isinstance(comps, Mapping):
+                bad.append(f"{clip(str(mat), 40)}: give a mapping component -> standard deviation "
+                           "(wt % points), e.g. {SiO2: 0.25}")
+                continue
+            for comp, x in comps.items():
+                why = number_problem(_as_number(x), "sigma")
+                if why is None and not isinstance(_as_number(x), (int, float)):
+                    why = f"{echo(x)} is not a number"
+                if why is None and not 0 <= float(x) <= 20:
+                    why = (f"{float(x):g} is not a standard deviation of an analysis in wt % points "
+                           "(give 0-20; lot-to-lot scatter is typically 0.1-1)")
+                if why:
+                    bad.append(f"{clip(str(mat), 40)}.{clip(str(comp), 40)}: {why}")
+        if bad:
+            raise ValueError("; ".join(bad[:20]))
+        return v
+
+    @field_validator("confidence")
+    @classmethod
+    def _confidence(cls, v):
+        if v is not None and not 0.5 <= v < 1.0:
+            hint = f" (write {v / 100:g} for {v:g} %)" if 50 <= v < 100 else ""
+            raise ValueError(f"{v:g} is not a probability of holding a limit; give 0.5 <= confidence < 1{hint}")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if not (self.analyses or self.analyses_table or self.history):
+            raise ValueError("give the standard deviations: analyses: {material: {component: sigma}}, "
+                             "analyses_table: FILE or history: FILE")
+        if self.correlated and not self.history:
+            raise ValueError("correlated: true estimates the covariance from history: FILE; give the file")
+        if self.method == "bertsimas_sim" and self.correlated:
+            raise ValueError("method bertsimas_sim takes independent deviations; with correlated: true use method soc")
+        if self.budget is not None and self.method != "bertsimas_sim":
+            raise ValueError("budget is the Γ of method bertsimas_sim; remove it or set method: bertsimas_sim")
+        return self
+
 
 def _parameter_value(name: str):
     def check(v):
@@ -723,6 +810,7 @@ class ScenarioConfig(_Strict):
     viscosity: Viscosity | None = None
     sulphide_capacity: SulphideCapacity | None = None
     emissions: Emissions | None = Field(None, description="CO2: carbon price, cap, boundary, benchmark")
+    uncertainty: Uncertainty | None = Field(None, description="scatter of the analyses (Monte Carlo, chance constraints)")
     parameters: ParameterOverrides = Field(  # type: ignore[valid-type]
         default_factory=ParameterOverrides,
         description="model-parameter overrides (inline, or a YAML/TOML file relative to the scenario file)")
@@ -832,6 +920,12 @@ def _with_file_references_resolved(data: Mapping, base_dir: Path, source: str) -
             d["materials"] = _absolute_tables(d["materials"], base_dir)
         if isinstance(d.get("parameters"), (str, Path)):
             d["parameters"] = _read_parameter_file(d["parameters"], base_dir, source, where + "parameters")
+        unc = d.get("uncertainty")
+        if isinstance(unc, Mapping):  # the uncertainty files, like material tables, relative to the file
+            d["uncertainty"] = {k: (os.path.abspath(Path(v).expanduser() if Path(v).expanduser().is_absolute()
+                                                    else base_dir / Path(v).expanduser())
+                                    if k in ("analyses_table", "history") and isinstance(v, (str, Path)) else v)
+                                for k, v in unc.items()}
         return d
 
     data = resolve(data, "")
@@ -1495,6 +1589,10 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
                                              f"Fe {hm.Fe_pct:g} % and the fixed elements sum to "
                                              f"{hm.Fe_pct + sum(fixed):.3f} %, not 100 %; correct them or omit Fe_pct "
                                              "(iron by difference)"))
+    if cfg.uncertainty is not None:
+        from .uncertainty import noise_problems
+
+        problems += noise_problems(cfg.uncertainty, materials, source)
     if problems:
         raise InputError(problems)
     warnings = tuple(w for m in materials.values() for w in m.warnings)

@@ -641,6 +641,10 @@ def build_report(result, options: ReportOptions | None = None) -> Report:
     for sec in sections:
         for t in sec.items:
             t.df = round15(t.df)
+    if result.ok and getattr(scn.config, "uncertainty", None) is not None:
+        from .uncertainty import uncertainty_section  # tables rounded, figures drawn there
+
+        sections.append(uncertainty_section(result, opts))
     rep = Report(title=f"Burden report: {scn.name}", meta=meta, sections=sections, options=opts)
     if opts.plots and result.ok:
         from .plots import add_figures

@@ -417,11 +417,22 @@ class Result:
         if self.status == "infeasible" and self.nonlinear is None:
             d["relaxation"] = {k: _clean(v) for k, v in sorted(self.output.relaxation.items())}
             d["iis"] = list(self.output.iis_rows) + [f"charge.{m}.{s}" for m, s in self.output.iis_bounds]
+        if self.ok and self.scenario.config.uncertainty is not None:
+            d["uncertainty"] = self.uncertainty.to_dict()
         if self.nonlinear is not None:
             o = self.nonlinear.output
             d["nonlinear"] = {"solver": o.solver, "status": o.status, "message": o.message,
                               "iterations": o.iterations, "max_violation": _clean(o.max_violation)}
         return d
+
+    @cached_property
+    def uncertainty(self):
+        """Monte Carlo of this burden under the scenario's ``uncertainty:`` section and, with
+        ``confidence``, the chance-constrained burden (:func:`burden.uncertainty.analyse`);
+        None without the section or when not optimal."""
+        from ..uncertainty import analyse
+
+        return analyse(self)
 
     def to_json(self, indent: int = 2) -> str:
         """JSON text of :meth:`to_dict` (deterministic: no timestamps, stable order)."""
@@ -467,9 +478,13 @@ class Result:
                 lines.append(f"  {n:<34} {r.sense} {r.limit:g} {r.unit:<7} {r.shadow_price_per_unit:>+12.4f}")
         if self.nonlinear is not None:
             lines += self._nonlinear_summary()
-        from .emissions import summary_lines
+        from .emissions import summary_lines as emissions_lines
 
-        lines += summary_lines(self)
+        lines += emissions_lines(self)
+        if self.scenario.config.uncertainty is not None:
+            from ..uncertainty import summary_lines as uncertainty_lines
+
+            lines += uncertainty_lines(self.uncertainty, cur)
         worst = self.balance["closure_pct"].abs().max()
         lines.append("")
         lines.append(f"Balances close within {worst:.2e} % (input = hot metal + slag + dust + gas)")
