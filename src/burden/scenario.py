@@ -168,6 +168,16 @@ class Window(_Strict):
         return "free"
 
 
+def _window_within(v: Window | None, lo: float, hi: float, what: str) -> Window | None:
+    """Reject a window with an end outside [lo, hi]; ``what`` says what the ends are."""
+    if v is not None:
+        for end in ("min", "max"):
+            x = getattr(v, end)
+            if x is not None and not lo <= x <= hi:
+                raise ValueError(f"{end} = {x:g} is not {what}")
+    return v
+
+
 def _pct_window(v: Window | None, what: str) -> Window | None:
     """Reject a percentage window that looks like a fraction (0 < value < 1)."""
     if v is None:
@@ -299,12 +309,7 @@ class Slag(_Strict):
     @classmethod
     def _minor_pct(cls, v, info):
         # minor components are often below 1 wt % (FeO 0.3-1, S 1-2): only the wt % range
-        if v is not None:
-            for end in ("min", "max"):
-                x = getattr(v, end)
-                if x is not None and not 0 <= x <= 100:
-                    raise ValueError(f"{end} = {x:g} is not a wt % of the slag (0-100)")
-        return v
+        return _window_within(v, 0.0, 100.0, "a wt % of the slag (0-100)")
 
     @field_validator("B2", "B3", "B4")
     @classmethod
@@ -394,11 +399,7 @@ class Mix(_Strict):
     @field_validator("TFe_pct", "SiO2_pct", "Al2O3_pct", "CaO_pct", "MgO_pct", "Mn_pct", "P_pct", "S_pct")
     @classmethod
     def _pct(cls, v, info):
-        if v is not None:
-            for end in ("min", "max"):
-                x = getattr(v, end)
-                if x is not None and not 0 <= x <= 100:
-                    raise ValueError(f"{end} = {x:g} is not a wt % (0-100)")
+        _window_within(v, 0.0, 100.0, "a wt % (0-100)")
         if info.field_name == "TFe_pct":   # TFe is tens of %: below 1 is a fraction
             return _pct_window(v, "TFe of the mix")
         return v
@@ -406,13 +407,10 @@ class Mix(_Strict):
     @field_validator("B2", "B4")
     @classmethod
     def _basicity(cls, v):
-        if v is not None:
-            for end in ("min", "max"):
-                x = getattr(v, end)
-                if x is not None and not 0 < x <= 10:
-                    raise ValueError(f"{end} = {x:g} is not a basicity of a burden mix (sinter 1.6-2.2, "
-                                     "acid pellets ~0.1, the ferrous mix 0.8-1.6)")
-        return v
+        if v is not None and any(x is not None and x <= 0 for x in (v.min, v.max)):
+            raise ValueError("a basicity is a ratio of positive masses; give a number > 0")
+        return _window_within(v, 0.0, 10.0, "a basicity of a burden mix (sinter 1.6-2.2, acid pellets ~0.1, "
+                                            "the ferrous mix 0.8-1.6)")
 
 
 class ChargeEntry(_Strict):
