@@ -243,3 +243,32 @@ def test_a_charge_given_as_batch_weights(tmp_path):
     with pytest.raises(burden.InputError, match="hot_metal_t_per_charge") as e:
         burden.load_scenario(f)
     assert "charge.coke.wet_t_per_charge" in str(e.value) and "charge.nut_coke.wet_t_per_charge" in str(e.value)
+
+
+def test_a_hot_metal_target_with_the_split_left_free():
+    """``hot_metal.Mn_pct: 0.5`` with ``distribution.Mn_to_hot_metal: free``: [Mn] is 0.5 %
+    exactly, the slag MnO is the rest of the net Mn input as MnO (by hand from the burden,
+    the tables and the dust, rel 1e-9), the split η = 5 kg / net lies in (0, 1]; a target the
+    net input cannot cover (1.5 %) is infeasible and the η <= 1 row is named; a free split
+    without a fixed target is refused."""
+    from burden.chemistry.elements import oxide_per_element
+
+    scn = burden.load_scenario(BASE)
+    d = scn.config.model_dump()
+    d["hot_metal"]["Mn_pct"] = 0.5
+    d["distribution"]["Mn_to_hot_metal"] = "free"
+    s = burden.Scenario.from_dict(d)
+    r = burden.solve(s).raise_for_status()
+    assert r.hot_metal.loc["Mn", "pct"] == pytest.approx(0.5, rel=1e-12)
+    assert r.hot_metal.loc["Mn", "basis"] == "target (split free)"
+    x, M = r.x, s.materials
+    net = (sum(x[k] * M[k].analysis["Mn"] / 100 for k in x.index)
+           - sum(rate * m.analysis["Mn"] / 100 for m, rate in s.lost_burden.values()))
+    assert r.slag.loc["MnO", "kg_per_thm"] == pytest.approx((net - 5.0) * oxide_per_element("MnO", "Mn"), rel=1e-9)
+    assert 0 < 5.0 / net <= 1
+    d["hot_metal"]["Mn_pct"] = 1.5
+    r2 = burden.solve(burden.Scenario.from_dict(d))
+    assert r2.status == "infeasible" and "slag.MnO.nonnegative" in r2.explanation
+    d["hot_metal"]["Mn_pct"] = {"max": 0.6}
+    with pytest.raises(burden.InputError, match="distribution.Mn_to_hot_metal"):
+        burden.Scenario.from_dict(d)

@@ -250,13 +250,18 @@ class Distribution(_Strict):
     input (inputs less dust) that goes where.  Defaults: the model parameters
     ``distribution_<field>`` (USTB-HW, PRIMER §2), which a ``parameters:`` section
     may change; a value written here wins.
+
+    ``free`` for Mn, P, Ti or V leaves the split to the burden: the hot-metal target
+    (``hot_metal.Mn_pct: 0.5``, a fixed value) is met and the rest of the net input goes to
+    the slag, the split η = 10·target/net following from the burden; a row keeps η ≤ 1 (the
+    net input covers the target).
     """
 
     Fe_to_hot_metal: float = _default("distribution_Fe_to_hot_metal")
-    Mn_to_hot_metal: float = _default("distribution_Mn_to_hot_metal")
-    P_to_hot_metal: float = _default("distribution_P_to_hot_metal")
-    Ti_to_hot_metal: float = _default("distribution_Ti_to_hot_metal")
-    V_to_hot_metal: float = _default("distribution_V_to_hot_metal")
+    Mn_to_hot_metal: Union[float, Literal["free"]] = _default("distribution_Mn_to_hot_metal")
+    P_to_hot_metal: Union[float, Literal["free"]] = _default("distribution_P_to_hot_metal")
+    Ti_to_hot_metal: Union[float, Literal["free"]] = _default("distribution_Ti_to_hot_metal")
+    V_to_hot_metal: Union[float, Literal["free"]] = _default("distribution_V_to_hot_metal")
     S_to_gas: float = _default("distribution_S_to_gas")
     alkali_to_gas: float = _default("distribution_alkali_to_gas")
     Zn_to_gas: float = _default("distribution_Zn_to_gas")
@@ -264,6 +269,8 @@ class Distribution(_Strict):
     @field_validator("*")
     @classmethod
     def _fraction(cls, v):
+        if v == "free":
+            return v
         if 1 < v <= 100:
             raise ValueError(f"{v:g} looks like a percentage; give a fraction between 0 and 1 (e.g. {v / 100:g})")
         if not (0 <= v <= 1):
@@ -1511,6 +1518,13 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
         if sh.basis == "Fe" and whole and all(materials[k].analysis.get("Fe", 0) <= 0 for k in whole):
             problems.append(InputProblem(source, f"shares.{sname}.of", "no material of 'of' carries iron: "
                                          "an Fe-basis share needs iron-bearing materials (or basis: dry)"))
+    for el in ("Mn", "P", "Ti", "V"):
+        if getattr(cfg.distribution, f"{el}_to_hot_metal") == "free":
+            w = getattr(cfg.hot_metal, f"{el}_pct")
+            if w is None or not w.is_fixed:
+                problems.append(InputProblem(source, f"distribution.{el}_to_hot_metal",
+                                             f"a free split needs the hot-metal target it meets: write "
+                                             f"hot_metal.{el}_pct as a number (e.g. {el}_pct: 0.5)"))
     for mname, mx in cfg.mixes.items():
         if "." in mname:
             problems.append(InputProblem(source, f"mixes.{mname}", "a mix name cannot contain '.'; use _"))

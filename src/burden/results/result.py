@@ -174,7 +174,7 @@ class Result:
                 lo = hi = hm.C_pct
             pct = kg / 10.0
             rows.append({"element": el, "pct": pct, "kg_per_thm": kg, "min_pct": lo, "max_pct": hi,
-                         "basis": _hm_basis(el, hm), "binding": self._at(pct, lo, hi)})
+                         "basis": _hm_basis_of(el, self.scenario.config), "binding": self._at(pct, lo, hi)})
         df = pd.DataFrame(rows).set_index("element")
         return df
 
@@ -545,6 +545,14 @@ def _hm_basis(el: str, hm) -> str:
     if el == "C":
         return "USTB-NB correlation" if hm.C_pct == "formula" else "given"
     return "distribution"
+
+
+def _hm_basis_of(el: str, cfg) -> str:
+    """How the hot metal's ``el`` is set: a target, the balance, a correlation, the
+    distribution, or a target met by a free split."""
+    if getattr(cfg.distribution, f"{el}_to_hot_metal", None) == "free":
+        return "target (split free)"
+    return _hm_basis(el, cfg.hot_metal)
 
 
 from ..output import json_value as _clean  # noqa: E402

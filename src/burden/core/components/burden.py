@@ -149,8 +149,10 @@ def quantities(scn, names: Sequence[str], W: np.ndarray | None = None) -> dict[s
     q: dict[str, Affine] = {}
     eta = {"Fe": dist.Fe_to_hot_metal, "Mn": dist.Mn_to_hot_metal, "P": dist.P_to_hot_metal,
            "Ti": dist.Ti_to_hot_metal, "V": dist.V_to_hot_metal}
+    free = free_splits(cfg)
     for el, e in eta.items():
-        q[f"hot_metal.{el}"] = net(el) * e
+        # a free split meets the target exactly; the slag takes the rest of the net input
+        q[f"hot_metal.{el}"] = const(10.0 * free[el]) if el in free else net(el) * e
     q["hot_metal.Si"] = const(10.0 * hm.Si_pct)
     q["hot_metal.S"] = const(10.0 * hm.S_pct)
     if hm.C_pct == "formula":
@@ -172,11 +174,8 @@ def quantities(scn, names: Sequence[str], W: np.ndarray | None = None) -> dict[s
     q["slag.SiO2"] = net("SiO2") - q["hot_metal.Si"] * oxide_per_element("SiO2", "Si")
     q["slag.Al2O3"] = net("Al2O3")
     q["slag.MgO"] = net("MgO")
-    q["slag.MnO"] = net("Mn") * ((1 - eta["Mn"]) * oxide_per_element("MnO", "Mn"))
-    q["slag.FeO"] = net("Fe") * ((1 - eta["Fe"]) * oxide_per_element("FeO", "Fe"))
-    q["slag.TiO2"] = net("Ti") * ((1 - eta["Ti"]) * oxide_per_element("TiO2", "Ti"))
-    q["slag.V2O5"] = net("V") * ((1 - eta["V"]) * oxide_per_element("V2O5", "V"))
-    q["slag.P2O5"] = net("P") * ((1 - eta["P"]) * oxide_per_element("P2O5", "P"))
+    for el, ox in SPLIT_OXIDES.items():   # the net input not in the hot metal, as its slag oxide
+        q[f"slag.{ox}"] = (net(el) - q[f"hot_metal.{el}"]) * oxide_per_element(ox, el)
     q["slag.K2O"] = net("K2O") * (1 - dist.alkali_to_gas)
     q["slag.Na2O"] = net("Na2O") * (1 - dist.alkali_to_gas)
     q["slag.ZnO"] = net("Zn") * ((1 - dist.Zn_to_gas) * oxide_per_element("ZnO", "Zn"))
@@ -242,6 +241,20 @@ class SpeciesMap:
 
 
 _SPECIES_MAPS: dict = {}
+
+#: element -> its slag oxide, for the elements split between hot metal and slag
+SPLIT_OXIDES = {"Mn": "MnO", "Fe": "FeO", "Ti": "TiO2", "V": "V2O5", "P": "P2O5"}
+
+
+def free_splits(cfg) -> dict[str, float]:
+    """Elements whose split is left free (``distribution.<el>_to_hot_metal: free``) -> their
+    hot-metal target, wt % (the fixed ``hot_metal.<el>_pct``)."""
+    out = {}
+    for el in ("Mn", "P", "Ti", "V"):
+        if getattr(cfg.distribution, f"{el}_to_hot_metal") == "free":
+            w = getattr(cfg.hot_metal, f"{el}_pct")
+            out[el] = w.min if w is not None and w.is_fixed else math.nan
+    return out
 
 
 def species_map(scn) -> SpeciesMap:
@@ -442,9 +455,15 @@ def recipe(scn, names: Sequence[str], qindex: dict) -> Recipe:
             return
         _window(rc, spec.key, spec.title, spec.unit, w, num, den, spec.description, group, index)
 
+    free = free_splits(cfg)
     for spec in LIMITS:
-        if spec.path[0] == "hot_metal":
+        if spec.path[0] == "hot_metal" and spec.label not in free:   # a free split's target is met exactly
             add_spec(spec)
+    for el in free:
+        ox = SPLIT_OXIDES[el]
+        rc.add(RowMeta(f"slag.{ox}.nonnegative", f"slag {ox}", ">=", "kg/tHM", "balance",
+                       f"the net {el} input must cover the hot-metal [{el}] target (split η_{el} <= 1)", "balance"),
+               0.0, (((f"slag.{ox}", 1.0),), None, 0.0), one)
     rc.add(RowMeta("slag.S.nonnegative", "slag S", ">=", "kg/tHM", "balance",
                    "the sulphur input must cover the hot-metal S target (slag S >= 0)", "balance"),
            0.0, ((("slag.S", 1.0),), None, 0.0), one)
