@@ -65,6 +65,11 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--solver", default="highs", help="solver backend (default: highs)")
     c.add_argument("--no-write", action="store_true", help="print only; write nothing")
 
+    from . import cli_sweep, cli_viu  # light modules: the work is imported inside run()
+
+    cli_sweep.add_parser(sub)
+    cli_viu.add_parser(sub)
+
     m = sub.add_parser("materials", help="list the materials of the default library or a table")
     m.add_argument("table", nargs="?", help="material table (.csv/.xlsx); default: the packaged library")
     m.add_argument("--columns", action="store_true", help="list the columns a material table may have")
@@ -152,7 +157,7 @@ def _main(argv: list[str] | None) -> int:
         return EXIT_OK
     try:
         return {"solve": _solve, "validate": _validate, "materials": _materials, "report": _report,
-                "compare": _compare}[args.command](args)
+                "compare": _compare, "sweep": _lazy("cli_sweep"), "value-in-use": _lazy("cli_viu")}[args.command](args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_ERROR
@@ -166,6 +171,13 @@ def _main(argv: list[str] | None) -> int:
             raise
         print(_unexpected(e), file=sys.stderr)
         return EXIT_ERROR
+
+
+def _lazy(module: str):
+    """The ``run`` of a subcommand module (``burden.cli_<name>``)."""
+    import importlib
+
+    return importlib.import_module(f"burden.{module}").run
 
 
 def _unexpected(e: BaseException) -> str:

@@ -638,6 +638,9 @@ def build_report(result, options: ReportOptions | None = None) -> Report:
     for sec in sections:
         for t in sec.items:
             t.df = round15(t.df)
+    from ..valueinuse import report_sections  # studies attached with ValueInUse.attach(result)
+
+    sections += report_sections(result, opts)
     rep = Report(title=f"Burden report: {scn.name}", meta=meta, sections=sections, options=opts)
     if opts.plots and result.ok:
         from .plots import add_figures
