@@ -7,7 +7,6 @@ import math
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 

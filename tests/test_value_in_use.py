@@ -5,7 +5,6 @@ saving curve and displaced materials match fresh solves."""
 from __future__ import annotations
 
 import json
-import math
 import subprocess
 import sys
 from pathlib import Path

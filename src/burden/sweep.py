@@ -36,9 +36,8 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
@@ -460,14 +459,25 @@ class _Outputs:
             names.append(q)
             Wn.append(wn), Wd.append(np.zeros(nq)), cn.append(0.0), cd.append(1.0)
         self.names = names
-        self.Wn, self.Wd = np.array(Wn), np.array(Wd)
-        self.cn, self.cd = np.array(cn), np.array(cd)
+        self.k = len(names)
+        self.W = np.vstack([np.array(Wn).reshape(-1, nq), np.array(Wd).reshape(-1, nq)])  # (2k, n_quantities)
+        self.w0 = np.concatenate([cn, cd])
+        self._Q = None
 
-    def values(self, prob, x: np.ndarray) -> np.ndarray:
-        qt = prob.quantities
-        q = qt.Q @ x[: qt.Q.shape[1]] + qt.c
-        den = self.Wd @ q + self.cd
-        return np.divide(self.Wn @ q + self.cn, den, out=np.full(den.shape, np.nan), where=den != 0)
+    def values(self, prob, x: np.ndarray, fresh: bool = True) -> np.ndarray:
+        """The outputs at rates ``x``; ``fresh=False`` re-uses the matrix formed at the last call
+        (nothing changed the analyses since)."""
+        if fresh or self._Q is not prob.quantities:
+            qt = prob.quantities
+            # num and den are linear in x: (W·Q)·x + (W·c + w0)
+            self.M = self.W @ qt.Q
+            self.b = self.W @ qt.c + self.w0
+            self._Q = qt
+        y = self.M @ x[: self.M.shape[1]] + self.b
+        num, den = y[: self.k], y[self.k:]
+        if den.all():
+            return num / den
+        return np.divide(num, den, out=np.full(self.k, np.nan), where=den != 0)
 
 
 def run_chunk(task: _Task) -> pd.DataFrame:
@@ -493,6 +503,10 @@ def run_chunk(task: _Task) -> pd.DataFrame:
     binding = [""] * k_pts
     message = [""] * k_pts
     z_prev = None
+    # the analyses change only through these kinds; otherwise the outputs' matrix is formed once
+    static = not any(c.kind in ("analysis", "scenario") for c in task.changes)
+    bounds_vary = any(c.kind in ("bound", "scenario") for c in task.changes)
+    seen: dict = {}  # binding pattern -> its names (the binding set changes seldom along a sweep)
     for k, row in enumerate(task.values):
         try:
             _apply_point(prob, task.changes, row, state)
@@ -519,16 +533,23 @@ def run_chunk(task: _Task) -> pd.DataFrame:
             x = sol.primal[:n_mat]
             num[k, 0] = sol.objective
             num[k, 1:o_out] = x
-            num[k, o_out:] = outs.values(prob, x)
+            num[k, o_out:] = outs.values(prob, x, fresh=not static)
             comp = be._comp
             rc = sol.reduced_costs[:n_mat]
             # operating limits and fuel rules (soft rows); balances are physics, always "binding"
-            names = sol.row_names
-            b = [names[i] for i in np.flatnonzero((np.abs(sol.row_duals) > 1e-9) & comp.row_soft)]
-            for j in np.flatnonzero(np.abs(rc) > 1e-9):
-                side = "fixed" if comp.col_lower[j] == comp.col_upper[j] else ("min" if rc[j] > 0 else "max")
-                b.append(f"charge.{mats[j]}.{side}")
-            binding[k] = ";".join(b)
+            rows_b = np.abs(sol.row_duals) > 1e-9
+            key = rows_b.tobytes() + (rc > 1e-9).tobytes() + (rc < -1e-9).tobytes()
+            if bounds_vary:  # "fixed" or not may change with the bounds
+                key += (comp.col_lower[:n_mat] == comp.col_upper[:n_mat]).tobytes()
+            text = seen.get(key)
+            if text is None:
+                names = sol.row_names
+                b = [names[i] for i in np.flatnonzero(rows_b & comp.row_soft)]
+                for j in np.flatnonzero(np.abs(rc) > 1e-9):
+                    side = "fixed" if comp.col_lower[j] == comp.col_upper[j] else ("min" if rc[j] > 0 else "max")
+                    b.append(f"charge.{mats[j]}.{side}")
+                text = seen[key] = ";".join(b)
+            binding[k] = text
         elif sol.status == "infeasible":
             conflict = list(sol.iis_rows) + [f"charge.{lab}.{side}" for lab, side in sol.iis_bounds]
             message[k] = "conflicting: " + ", ".join(conflict) if conflict else "infeasible"
