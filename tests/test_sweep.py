@@ -198,3 +198,10 @@ def test_tornado(base):
     lo = _fresh(base.with_prices({"sinter": 110.0})).objective
     hi = _fresh(base.with_prices({"sinter": 140.0})).objective
     assert s["swing"] == pytest.approx(abs(hi - lo), rel=REL)
+
+
+def test_progress_bar_only_when_asked_or_on_a_terminal(base, capsys):
+    sweep(base, {"charge.pellets.price_per_t": [150.0, 160.0]})  # stderr is not a terminal here: quiet
+    assert capsys.readouterr().err == ""
+    sweep(base, {"charge.pellets.price_per_t": [150.0, 160.0]}, progress=True)
+    assert "sweep" in capsys.readouterr().err

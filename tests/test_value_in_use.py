@@ -102,6 +102,11 @@ def test_report_section(base, viu):
     sec = [s for s in rep.sections if s.key == f"value_in_use_{CAND}"]
     assert sec and f"value_in_use_{CAND}_curve" in rep.tables() and f"value_in_use_{CAND}" in rep.figures()
     assert rep.figures()[f"value_in_use_{CAND}"].svg.startswith("<?xml")
+    from burden.report import ReportOptions, render_report
+
+    files = render_report(res, ReportOptions(formats=("html", "xlsx", "json")))
+    assert f"Value in use: {CAND}" in files["report.html"].decode("utf-8")
+    assert f"plots/value_in_use_{CAND}.svg" in files
 
 
 def test_nonlinear_includes_the_coke_change():
