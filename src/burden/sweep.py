@@ -778,7 +778,13 @@ def _run_tasks(tasks, n, *, workers=None, scheduler=None, executor=None, progres
         from dask.distributed import Client, LocalCluster
 
         if scheduler is not None:
-            with Client(scheduler) as client:
+            try:
+                client = Client(scheduler, timeout="10s")
+            except (OSError, TimeoutError, ValueError, TypeError) as e:
+                raise InputError([InputProblem("--scheduler", str(scheduler), f"cannot connect to a Dask scheduler "
+                                               f"there ({type(e).__name__}: {e}); give its address, e.g. "
+                                               "tcp://host:8786")]) from None
+            with client:
                 return _on_executor(client.get_executor(pure=False), tasks, bar)
         if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
             raise InputError([InputProblem("--workers", str(workers), "give a whole number >= 1")])
