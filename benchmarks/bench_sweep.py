@@ -99,7 +99,7 @@ def main() -> None:
     import highspy
 
     import burden
-    from burden.sweep import default_chunk_size, sweep
+    from burden.sweeps import default_chunk_size, sweep
 
     scn = burden.load_scenario(BASE)
     n = a.points

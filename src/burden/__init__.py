@@ -23,7 +23,7 @@ _EXPORTS = {
     "Result": "results.result",
     "Material": "materials", "MaterialClass": "materials", "default_library": "materials",
     "load_material_table": "materials", "materials_from_dataframe": "materials",
-    "sweep": "sweep", "tornado": "sweep", "value_in_use": "valueinuse",
+    "sweep": "sweeps", "tornado": "sweeps", "value_in_use": "valueinuse",
     "BurdenError": "errors", "InputError": "errors", "InfeasibleError": "errors", "SolverError": "errors",
 }
 

@@ -67,7 +67,7 @@ def run(args) -> int:
     from .errors import InputError, InputProblem
     from .output import check_out_dir, slug, write_folder
     from .api import load_scenario
-    from . import sweep as sw
+    from . import sweeps as sw
 
     if args.tornado and (args.vary or args.grid):
         raise InputError([InputProblem("--tornado", "", "give --tornado alone (one input at a time), not with "

@@ -270,7 +270,7 @@ def value_in_use(scenario, candidate: str, amounts=None, *, variant: str | None 
     """
     from .core.problem import build
     from .errors import InfeasibleError
-    from .sweep import _load, sweep
+    from .sweeps import _load, sweep
 
     scn = _with_candidate(_load(scenario, variant), candidate)
     m = scn.materials[candidate]
