@@ -547,7 +547,8 @@ def run_chunk(task: _Task) -> pd.DataFrame:
                 b = [names[i] for i in np.flatnonzero(rows_b & comp.row_soft)]
                 for j in np.flatnonzero(np.abs(rc) > 1e-9):
                     side = "fixed" if comp.col_lower[j] == comp.col_upper[j] else ("min" if rc[j] > 0 else "max")
-                    b.append(f"charge.{mats[j]}.{side}")
+                    if side != "min" or comp.col_lower[j] > 0:  # a material left at zero limits nothing
+                        b.append(f"charge.{mats[j]}.{side}")
                 text = seen[key] = ";".join(b)
             binding[k] = text
         elif sol.status == "infeasible":
@@ -721,8 +722,9 @@ def sweep(scenario, vary=None, *, grid=None, variant: str | None = None, outputs
         is the path's), ``status``, ``objective_per_thm`` (currency/tHM), ``<material>_kg_per_thm``
         (dry), for a nonlinear scenario ``blast.<setting>``, the standard limits' values
         (``slag.B2``, ``slag.rate_kg_per_thm``, ``loads.alkali_kg_per_thm``, ...), the extra
-        ``outputs``, ``binding`` (``;``-joined names of rows with a nonzero dual and material
-        bounds with a nonzero reduced cost) and ``message`` (why a point is not optimal).
+        ``outputs``, ``binding`` (``;``-joined names of the operating limits with a nonzero dual
+        and of the material availabilities and fixed rates with a nonzero reduced cost; a
+        material left at zero is not a binding limit) and ``message`` (why a point is not optimal).
         A point the model refuses (e.g. B2 max below B2 min) has status ``invalid_input``.
 
     Raises
