@@ -413,6 +413,9 @@ def _scenario_with(base, values: Mapping[tuple, float]):
     from .scenario import Scenario
 
     d = base.config.model_dump()
+    # the named overrides were applied (or not) when the base was loaded; checking them all
+    # again at every point would cost three quarters of the time
+    d["overrides"], d["scenarios"] = {}, {}
     for keys, v in values.items():
         node = d
         for k in keys[:-1]:
@@ -421,7 +424,9 @@ def _scenario_with(base, values: Mapping[tuple, float]):
                 nxt = node[k] = {}
             node = nxt
         node[keys[-1]] = v
-    return Scenario.from_dict(d, source=base.source)
+    from dataclasses import replace
+
+    return replace(Scenario.from_dict(d, source=base.source), variant=base.variant)
 
 
 class _Outputs:
