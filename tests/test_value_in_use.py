@@ -123,6 +123,11 @@ def test_nonlinear_includes_the_coke_change():
     assert row["coke_change_kg_per_thm"] == pytest.approx(coke, abs=1e-3)
     assert abs(coke) > 0.1  # the ore's gangue and water change the heat balance
     assert row["saving_per_thm"] == pytest.approx(res0.objective - res50.objective, rel=1e-5, abs=1e-5)
+    # the break-even holds in the nonlinear model too (coke following the balances)
+    for dp, enters in ((-1.0, True), (1.0, False)):
+        d["charge"][CAND] = {"price_per_t": v.breakeven_price_per_t + dp}
+        use = burden.solve(Scenario.from_dict(d, source=scn.source)).burden.loc[CAND, "dry_kg_per_thm"]
+        assert (use > 1.0) if enters else use == pytest.approx(0.0, abs=1e-6)
 
 
 def test_bad_candidate_and_amounts(base):
