@@ -205,3 +205,14 @@ def _hash(text):
     from burden.output import name_hash
 
     return name_hash(text)
+
+
+def test_cli_outputs_are_byte_for_byte_the_same(tmp_path):
+    scn = ROOT / "scenarios" / "base.yaml"
+    for o in ("a", "b"):
+        assert _main("sweep", str(scn), "--vary", "charge.pellets.price_per_t=120:200:5", "--out",
+                     str(tmp_path / o)) == 0
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    assert len(files) == 4  # sweep.csv, sweep.parquet, two plots
+    for f in files:
+        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f

@@ -68,7 +68,10 @@ def sweep_burden_figure(df: pd.DataFrame, path: str):
     if others and len(d):
         title += " (" + ", ".join(f"{o} = {d[o].iloc[0]:g}" for o in others) + ")"
     ax.set_title(title, fontsize=9)
-    ax.set_yscale("symlog", linthresh=10.0)
+    ax.set_yscale("symlog", linthresh=10.0)  # fluxes (kg) and sinter (t) on one axis
+    from matplotlib.ticker import FuncFormatter
+
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))  # plain numbers, no mathtext
     ax.grid(alpha=0.3)
     if cols:
         ax.legend(fontsize=7, ncol=2)
