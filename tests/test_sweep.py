@@ -155,6 +155,11 @@ def test_bad_paths_and_ranges(base):
         sweep(base, {"materials.sinter.SiO2": [-3.0, 5.0]})
     with pytest.raises(InputError, match="START:STOP:N"):
         sweep(base, ["charge.pellets.price_per_t=1:2"])
+    with pytest.raises(InputError, match="finite"):
+        sweep(base, {"charge.pellets.price_per_t": [150.0, float("nan")]})
+    with pytest.raises(InputError, match="give numbers"):
+        sweep(base, {"charge.pellets.price_per_t": ["cheap"]})
+    assert len(sweep(base, {"charge.pellets.price_per_t": 150})) == 1  # one number is one point
 
 
 def test_chunks_do_not_depend_on_workers():

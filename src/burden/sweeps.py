@@ -303,10 +303,15 @@ def grid_points(vary: Mapping[str, object]) -> pd.DataFrame:
     slowest.  Values may be arrays or ``START:STOP:N`` strings."""
     cols = {}
     for p, v in vary.items():
-        cols[p] = parse_range(v, p) if isinstance(v, str) else np.asarray(list(v) if not hasattr(v, "__len__") else v,
-                                                                         dtype=float)
-        if cols[p].ndim != 1 or cols[p].size == 0:
-            raise InputError([InputProblem("--vary", p, "give one or more values")])
+        try:
+            if isinstance(v, str):
+                cols[p] = parse_range(v, p)
+            else:
+                cols[p] = np.atleast_1d(np.asarray(list(v) if hasattr(v, "__iter__") else v, dtype=float))
+        except (TypeError, ValueError):
+            raise InputError([InputProblem("--vary", p, f"{v!r}: give numbers, or START:STOP:N")]) from None
+        if cols[p].ndim != 1 or cols[p].size == 0 or not np.all(np.isfinite(cols[p])):
+            raise InputError([InputProblem("--vary", p, "give one or more finite numbers")])
     combos = list(itertools.product(*cols.values()))
     return pd.DataFrame(combos, columns=list(cols), dtype=float)
 
