@@ -673,7 +673,12 @@ def prepare(scenario, vary=None, *, grid=None, variant: str | None = None):
     for ch in changes:
         col = points[ch.path]
         if col.isna().any():
-            points[ch.path] = col.fillna(ch.base_value(scn))
+            base = ch.base_value(scn)
+            if math.isnan(base):
+                raise InputError([InputProblem("--grid", ch.path, "an empty cell keeps the scenario's value, and "
+                                               "the scenario has no single value there (a window, or not set): "
+                                               "fill the cell")])
+            points[ch.path] = col.fillna(base)
     for ch in changes:
         vals = points[ch.path].to_numpy()
         state = {"base": scn, "scn": scn, "scenario_key": (), "scenario_changed": False}
