@@ -113,7 +113,9 @@ def run(args) -> int:
                 files[f"plots/burden_{name}.svg"] = svg_text(sweep_burden_figure(df, p)).encode("utf-8")
         counts = df["status"].value_counts()
         ok = df[df["status"] == "optimal"]["objective_per_thm"]
-        print(f"Sweep of {scn.name}: {len(df)} points over {', '.join(paths)} in {elapsed:.2f} s "
+        where = (f" on a local cluster of {args.workers} workers (its start included)" if args.workers else
+                 f" on {args.scheduler}" if args.scheduler else "")
+        print(f"Sweep of {scn.name}: {len(df)} points over {', '.join(paths)} in {elapsed:.2f} s{where} "
               f"({len(df) / elapsed:,.0f} points/s)")
         print("  status: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         if len(ok):
