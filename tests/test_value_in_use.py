@@ -81,14 +81,14 @@ def test_saving_curve_and_displaced_match_fresh_solves(base, viu):
         res = burden.solve(_scenario(fixed_kg_per_thm=a))
         row = viu.curve.set_index("amount_kg_per_thm").loc[a]
         assert row["saving_per_thm"] == pytest.approx(zero.objective - res.objective, abs=1e-9)
-        assert row["breakeven_price_per_t"] == pytest.approx(
+        assert row["breakeven_price_per_dry_t"] == pytest.approx(
             viu.price_per_dry_t + 1000 * (zero.objective - res.objective) / a, rel=1e-9)
         d = viu.displaced.loc[a]
         for m, v in res.burden["dry_kg_per_thm"].items():
             assert d[m] == pytest.approx(v - zero.burden.loc[m, "dry_kg_per_thm"], abs=1e-6), m
         assert d[CAND] == pytest.approx(a)
     # the first tonnes are worth the most: the average break-even falls with the amount
-    be = viu.curve["breakeven_price_per_t"].dropna()
+    be = viu.curve["breakeven_price_per_dry_t"].dropna()
     assert be.is_monotonic_decreasing
     assert be.iloc[0] == pytest.approx(viu.breakeven_price_per_dry_t, rel=1e-6)  # same basis at 25 kg
 

@@ -67,7 +67,7 @@ class ValueInUse:
         Its dry rate in the optimum at its price and availability (the scenario as given).
     curve : DataFrame
         One row per forced amount: ``amount_kg_per_thm``, ``status``, ``objective_per_thm``,
-        ``saving_per_thm`` (currency/tHM), ``breakeven_price_per_t`` (average, per dry t),
+        ``saving_per_thm`` (currency/tHM), ``breakeven_price_per_dry_t`` (average),
         ``coke_change_kg_per_thm``.
     displaced : DataFrame
         Δ dry kg/tHM per material (columns) at each forced amount (index ``amount_kg_per_thm``)
@@ -135,7 +135,7 @@ class ValueInUse:
                 continue
             d = self.displaced.loc[a] if a in self.displaced.index else pd.Series(dtype=float)
             moved = ", ".join(f"{k} {v:+.1f}" for k, v in d.items() if k != self.candidate and abs(v) >= 0.05)
-            be = r["breakeven_price_per_t"]
+            be = r["breakeven_price_per_dry_t"]
             lines.append(f"  {a:14g} {r['saving_per_thm']:16.3f} {'' if math.isnan(be) else f'{be:.2f}':>18} "
                          f"{r['coke_change_kg_per_thm']:14.2f}  {moved}")
         lines += [f"  note: {n}" for n in self.notes]
@@ -164,7 +164,7 @@ class ValueInUse:
         curve = self.curve.rename(columns={"amount_kg_per_thm": "forced [kg/tHM]",
                                            "objective_per_thm": f"cost [{c}/tHM]",
                                            "saving_per_thm": f"saving [{c}/tHM]",
-                                           "breakeven_price_per_t": f"break-even [{c}/dry t]",
+                                           "breakeven_price_per_dry_t": f"break-even [{c}/dry t]",
                                            "coke_change_kg_per_thm": "coke change [kg/tHM]"})
         disp = self.displaced.reset_index().rename(columns={"amount_kg_per_thm": "forced [kg/tHM]"})
         disp.columns = [disp.columns[0]] + [f"Δ {k} [kg/tHM]" for k in disp.columns[1:]]
@@ -322,7 +322,7 @@ def value_in_use(scenario, candidate: str, amounts=None, *, variant: str | None 
     coke_change = (curve_df[coke].sum(axis=1) - zero[coke].sum()).where(ok, np.nan) if coke else np.nan
     curve = pd.DataFrame({"amount_kg_per_thm": curve_df[path].to_numpy(), "status": curve_df["status"].to_numpy(),
                           "objective_per_thm": curve_df["objective_per_thm"].to_numpy(),
-                          "saving_per_thm": saving, "breakeven_price_per_t": be_avg,
+                          "saving_per_thm": saving, "breakeven_price_per_dry_t": be_avg,
                           "coke_change_kg_per_thm": np.asarray(coke_change, dtype=float) + 0.0,
                           "binding": curve_df["binding"].to_numpy()})
     disp = curve_df.loc[ok, rates].sub(zero[rates].astype(float), axis=1) + 0.0

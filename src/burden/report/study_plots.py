@@ -115,7 +115,7 @@ def value_in_use_figure(curve: pd.DataFrame, candidate: str, breakeven_dry: floa
     ax1.set_title("Cost saving against the current burden", fontsize=9)
     ax1.grid(alpha=0.3)
     pos = ok[ok["amount_kg_per_thm"] > 0]
-    ax2.plot(pos["amount_kg_per_thm"], pos["breakeven_price_per_t"], marker="o", ms=3, color=OK,
+    ax2.plot(pos["amount_kg_per_thm"], pos["breakeven_price_per_dry_t"], marker="o", ms=3, color=OK,
              label="break-even at that amount (average)")
     ax2.axhline(price_dry, color=BINDING, lw=1, label=f"price {price_dry:.2f}")
     if np.isfinite(breakeven_dry):
