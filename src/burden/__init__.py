@@ -9,6 +9,8 @@ Public API (imported lazily, so ``burden --help`` stays fast)::
     Problem.set_prices / set_bounds / set_limit / set_analysis / update   (persistent re-solves)
     Problem.export_model(path)   (.mps or .lp)
     default_library() -> dict of Material
+    sweep(scenario, vary) -> DataFrame, tornado(scenario, ranges) -> DataFrame   (many re-solves)
+    value_in_use(scenario, candidate, amounts=None) -> ValueInUse
 """
 
 __version__ = "0.1.0"
@@ -21,6 +23,7 @@ _EXPORTS = {
     "Result": "results.result",
     "Material": "materials", "MaterialClass": "materials", "default_library": "materials",
     "load_material_table": "materials", "materials_from_dataframe": "materials",
+    "sweep": "sweeps", "tornado": "sweeps", "value_in_use": "valueinuse",
     "BurdenError": "errors", "InputError": "errors", "InfeasibleError": "errors", "SolverError": "errors",
 }
 

@@ -68,6 +68,10 @@ def _parser() -> argparse.ArgumentParser:
     from . import cli_pareto
 
     cli_pareto.add_parser(sub)
+    from . import cli_sweep, cli_viu  # light modules: the work is imported inside run()
+
+    cli_sweep.add_parser(sub)
+    cli_viu.add_parser(sub)
 
     m = sub.add_parser("materials", help="list the materials of the default library or a table")
     m.add_argument("table", nargs="?", help="material table (.csv/.xlsx); default: the packaged library")
@@ -156,7 +160,8 @@ def _main(argv: list[str] | None) -> int:
         return EXIT_OK
     try:
         return {"solve": _solve, "validate": _validate, "materials": _materials, "report": _report,
-                "compare": _compare, "pareto": _pareto}[args.command](args)
+                "compare": _compare, "pareto": _lazy("cli_pareto"), "sweep": _lazy("cli_sweep"),
+                "value-in-use": _lazy("cli_viu")}[args.command](args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_ERROR
@@ -172,10 +177,11 @@ def _main(argv: list[str] | None) -> int:
         return EXIT_ERROR
 
 
-def _pareto(args) -> int:
-    from . import cli_pareto
+def _lazy(module: str):
+    """The ``run`` of a subcommand module (``burden.cli_<name>``)."""
+    import importlib
 
-    return cli_pareto.run(args)
+    return importlib.import_module(f"burden.{module}").run
 
 
 def _unexpected(e: BaseException) -> str:

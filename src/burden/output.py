@@ -35,8 +35,9 @@ from .errors import BurdenError
 
 #: Longest folder name made from a scenario name (UTF-8 bytes, before the hash suffix).
 MAX_NAME_BYTES = 80
-#: Names that are not used as they are (Windows device names; ``compare`` is the comparison folder).
-_RESERVED = {"con", "prn", "aux", "nul", "compare",
+#: Names that are not used as they are (Windows device names; ``compare``, ``sweep``, ``tornado``
+#: and ``value_in_use`` are the folders of comparisons, sweeps and value-in-use studies).
+_RESERVED = {"con", "prn", "aux", "nul", "compare", "sweep", "tornado", "value_in_use",
              *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 _HASHED = re.compile(r"-[0-9a-f]{8}\Z")
 

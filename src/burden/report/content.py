@@ -645,6 +645,9 @@ def build_report(result, options: ReportOptions | None = None) -> Report:
         from .uncertainty import uncertainty_section  # tables rounded, figures drawn there
 
         sections.append(uncertainty_section(result, opts))
+    from ..valueinuse import report_sections  # studies attached with ValueInUse.attach(result)
+
+    sections += report_sections(result, opts)
     rep = Report(title=f"Burden report: {scn.name}", meta=meta, sections=sections, options=opts)
     if opts.plots and result.ok:
         from .plots import add_figures
