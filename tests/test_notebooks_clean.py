@@ -10,9 +10,9 @@ import pytest
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
 
-def test_the_three_notebooks_exist():
+def test_the_notebooks_exist():
     assert [p.name for p in NOTEBOOKS] == ["01_first_burden.ipynb", "02_what_if.ipynb",
-                                           "03_fuel_rate_raft_slag.ipynb"]
+                                           "03_fuel_rate_raft_slag.ipynb", "04_sweep_value_co2_uncertainty.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
