@@ -212,6 +212,9 @@ def _solve(args) -> int:
                     traceback.print_exc()
                 report_error = e
             else:
+                from .report import keep_other_formats
+
+                report = keep_other_formats(report, result_folder(args.out, res.scenario.name) / "report", opts.formats)
                 files.update({f"report/{k}": v for k, v in report.items()})
     if args.json:
         print(res.to_json())

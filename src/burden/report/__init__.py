@@ -25,7 +25,7 @@ from pathlib import Path
 from .content import FORMATS, Report, ReportOptions, Table, build_report
 
 __all__ = ["FORMATS", "Report", "ReportOptions", "Table", "build_report", "render_report", "write_files",
-           "write_report", "report_folder", "parse_formats"]
+           "write_report", "report_folder", "parse_formats", "keep_other_formats"]
 
 
 def parse_formats(text: str | None, source: str = "command line") -> tuple[str, ...]:
@@ -68,6 +68,25 @@ def render_report(result, options: ReportOptions | None = None) -> dict[str, byt
     return files
 
 
+def keep_other_formats(files: dict[str, bytes], folder: str | os.PathLike, formats) -> dict[str, bytes]:
+    """``files`` plus the report files of the formats *not* rendered now that ``folder`` already
+    holds (``report.pdf`` stays when only ``html`` is written again), so formats written one after
+    the other stand side by side.  The folder is still replaced in one step; an interrupted
+    earlier write is recovered first (:func:`burden.output.recover`)."""
+    from ..output import recover
+
+    folder = Path(folder)
+    if os.path.isdir(folder.parent):
+        recover(folder)
+    out = dict(files)
+    for fmt in FORMATS:
+        name = f"report.{fmt}"
+        p = folder / name
+        if fmt not in formats and name not in out and p.is_file() and not p.is_symlink():
+            out[name] = p.read_bytes()
+    return out
+
+
 def write_files(files: dict[str, bytes], target: str | os.PathLike, root: str | os.PathLike | None = None) -> Path:
     """Write ``files`` into the folder ``target`` all or nothing (see :func:`burden.output.write_folder`)."""
     from ..output import write_folder
@@ -86,9 +105,12 @@ def write_report(result, out_dir: str | os.PathLike, options: ReportOptions | No
     """Render the report and write it to ``out_dir/<scenario>/report/``; return that folder.
 
     Everything is rendered in memory first, so a failure writes nothing; the ``report/``
-    folder is replaced in one step (see :func:`burden.output.write_folder`).  To write the
+    folder is replaced in one step (see :func:`burden.output.write_folder`), keeping the files
+    of the formats not asked now (:func:`keep_other_formats`).  To write the
     results and the report together in one step, pass the rendered files to
     :func:`burden.output.write_result` as ``extra={"report/...": ...}``.
     """
-    files = render_report(result, options)
-    return write_files(files, report_folder(out_dir, result.scenario.name), root=out_dir)
+    opts = (options or ReportOptions()).validate()
+    files = render_report(result, opts)
+    folder = report_folder(out_dir, result.scenario.name)
+    return write_files(keep_other_formats(files, folder, opts.formats), folder, root=out_dir)

@@ -1,0 +1,193 @@
+"""Reports engineers forward (issue 14): run metadata on every output, formats side by side,
+the Excel plant workbook, one formatting table, engineer's words."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import burden
+from burden.cli import main
+from burden.errors import InputError
+from burden.provenance import run_metadata
+from burden.report import ReportOptions, render_report
+from burden.report.style import engineer_label, fmt_value
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+EPOCH = "1700000000"  # 2023-11-14T22:13:20Z
+
+
+@pytest.fixture(scope="module")
+def base():
+    return burden.solve(SCENARIOS / "base.yaml")
+
+
+@pytest.fixture(scope="module")
+def nonlinear():
+    return burden.solve(SCENARIOS / "nonlinear.yaml")
+
+
+@pytest.fixture(scope="module")
+def xlsx(base):
+    return render_report(base, ReportOptions(formats=("xlsx", "json")))
+
+
+# ------------------------------------------------------------------ run metadata
+def test_run_metadata_names_files_hashes_versions_and_overrides(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    scn = burden.load_scenario(SCENARIOS / "base.yaml", scenario="pellet_opportunity")
+    m = run_metadata(scn)
+    assert m["run_utc"] == "2023-11-14T22:13:20Z" and m["source_date_epoch"] is True
+    assert m["variant"] == "pellet_opportunity"
+    assert m["overrides"] == ["pellet_plant_online", "cheap_pellets"]  # as the file's scenarios: lists them
+    files = {f["role"]: f for f in m["input_files"]}
+    assert files["scenario"]["sha256"] == hashlib.sha256((SCENARIOS / "base.yaml").read_bytes()).hexdigest()
+    lib = Path(burden.__file__).parent / "data" / "materials.csv"
+    assert files["material table"]["sha256"] == hashlib.sha256(lib.read_bytes()).hexdigest()
+    assert set(m["versions"]) == {"burden", "highspy", "python"} and all(m["versions"].values())
+    from burden.scenario import input_hash
+
+    assert m["input_hash"] == input_hash(scn)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    m2 = run_metadata(scn)
+    assert m2["source_date_epoch"] is False and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", m2["run_utc"])
+
+
+def test_a_material_table_file_is_hashed(tmp_path, monkeypatch):
+    lib = Path(burden.__file__).parent / "data" / "materials.csv"
+    (tmp_path / "plant.csv").write_bytes(lib.read_bytes() + b"\n")
+    text = (SCENARIOS / "base.yaml").read_text().replace("materials: [default]", "materials: [plant.csv]")
+    (tmp_path / "s.yaml").write_text(text)
+    m = run_metadata(burden.load_scenario(tmp_path / "s.yaml"))
+    tab = [f for f in m["input_files"] if f["role"] == "material table"]
+    assert tab == [{"role": "material table", "path": "plant.csv",
+                    "sha256": hashlib.sha256((tmp_path / "plant.csv").read_bytes()).hexdigest(),
+                    "bytes": (tmp_path / "plant.csv").stat().st_size}]
+
+
+def test_a_bad_source_date_epoch_is_an_input_error(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(InputError, match="SOURCE_DATE_EPOCH"):
+        run_metadata(burden.load_scenario(SCENARIOS / "base.yaml"))
+    assert main(["solve", str(SCENARIOS / "base.yaml"), "-o", str(tmp_path / "o")]) == 4
+    assert "SOURCE_DATE_EPOCH" in capsys.readouterr().err
+    assert not (tmp_path / "o" / "base").exists()  # no partial output
+
+
+def test_solve_writes_the_run_into_result_json_and_summary(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    outs = []
+    for k in range(2):
+        out = tmp_path / f"o{k}"
+        assert main(["solve", str(SCENARIOS / "base.yaml"), "-s", "low_slag", "-o", str(out), "--report",
+                     "--format", "json,html"]) == 0
+        outs.append(next(out.iterdir()))
+    capsys.readouterr()
+    d = json.loads((outs[0] / "result.json").read_text())
+    assert d["run"]["run_utc"] == "2023-11-14T22:13:20Z" and d["run"]["overrides"] == ["low_slag"]
+    summary = (outs[0] / "summary.txt").read_text()
+    assert "run time (UTC):" in summary and "2023-11-14T22:13:20Z" in summary and "SHA-256" in summary
+    rep = json.loads((outs[0] / "report" / "report.json").read_text())
+    assert rep["run"] == d["run"]  # one run, one set of facts
+    for name in ("result.json", "summary.txt", "report/report.json", "report/report.html"):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+
+
+def test_report_formats_stand_side_by_side(tmp_path, capsys):
+    out = tmp_path / "out"
+    scn = str(SCENARIOS / "base.yaml")
+    assert main(["report", scn, "--format", "html", "-o", str(out), "--no-plots"]) == 0
+    html = (out / "base" / "report" / "report.html").read_bytes()
+    assert main(["report", scn, "--format", "xlsx", "-o", str(out), "--no-plots"]) == 0
+    names = {p.name for p in (out / "base" / "report").iterdir()}
+    assert {"report.html", "report.xlsx"} <= names
+    assert (out / "base" / "report" / "report.html").read_bytes() == html  # kept as it was
+    assert main(["solve", scn, "--report", "--format", "json", "-o", str(out), "--no-plots"]) == 0
+    names = {p.name for p in (out / "base" / "report").iterdir()}
+    assert {"report.html", "report.xlsx", "report.json"} <= names
+    assert not [p for p in out.rglob("*") if p.name.startswith(".burden-")]  # no temporaries left
+    capsys.readouterr()
+
+
+# --------------------------------------------------------------- Excel workbook
+def test_workbook_has_native_charts_notes_and_no_inf_text(xlsx):
+    from openpyxl import load_workbook
+
+    z = zipfile.ZipFile(io.BytesIO(xlsx["report.xlsx"]))
+    charts = [n for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+    assert len(charts) >= 3
+    titles = " ".join(z.read(n).decode() for n in charts)
+    for word in ("Burden composition", "Cost per material", "Use of each limit"):
+        assert word in titles
+    wb = load_workbook(io.BytesIO(xlsx["report.xlsx"]))
+    assert wb.sheetnames[0] == "notes"
+    notes = " ".join(str(c.value) for row in wb["notes"].iter_rows() for c in row if c.value is not None)
+    assert "Shadow price" in notes and "Negative: raising the limit saves money" in notes
+    assert "run time (UTC)" in notes and "SHA-256" in notes and "no cell holds the text inf" in notes
+    n_inf_comments = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str):
+                    assert c.value.strip().lower() not in ("inf", "-inf", "+inf", "nan", "infinity"), (ws.title, c)
+                if c.comment is not None and "infinite" in c.comment.text:
+                    assert c.value is None
+                    n_inf_comments += 1
+    assert n_inf_comments > 0  # the limits table has one-sided windows
+
+
+def test_workbook_formats_widths_and_frozen_headers(xlsx, base):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(xlsx["report.xlsx"]))
+    ws = wb["burden"]
+    head = [c.value for c in ws[1]]
+    dry = head.index("dry [kg/tHM]") + 1
+    cost = head.index("cost [USD/tHM]") + 1
+    assert ws.cell(row=2, column=dry).number_format == "#,##0.0"
+    assert ws.cell(row=2, column=cost).number_format == "#,##0.00"
+    assert ws.cell(row=2, column=dry).value == pytest.approx(float(base.burden.iloc[0]["dry_kg_per_thm"]),
+                                                             rel=1e-14)  # full value, format only shows
+    for name in ("burden", "limits", "hot_metal", "materials"):
+        w = wb[name]
+        assert w.freeze_panes == "B2"
+        longest = max(len(str(c.value)) for c in w["A"] if c.value is not None)
+        assert w.column_dimensions["A"].width >= min(longest, 60), name
+    hm = wb["hot_metal"]
+    col = [c.value for c in hm[1]].index("content [wt %]") + 1
+    assert {hm.cell(row=r, column=col).number_format for r in range(2, hm.max_row + 1)} <= {"#,##0.000", "0.00E+00"}
+
+
+def test_nonlinear_workbook_speaks_engineer(nonlinear):
+    files = render_report(nonlinear, ReportOptions(formats=("xlsx",), plots=False))
+    sheets = pd.read_excel(io.BytesIO(files["report.xlsx"]), sheet_name=None)
+    extra = [n for n in sheets if n.startswith("extra_")]
+    assert len(extra) >= 5
+    for n in extra:
+        for c in sheets[n].columns:
+            assert not re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", str(c)), (n, c)  # no snake_case header
+            assert "_per_" not in str(c), (n, c)
+    assert "heat [MJ/tHM]" in sheets["extra_heat_balance"].columns
+    assert "trust radius (relative) [-]" in sheets["extra_convergence"].columns
+    text = render_report(nonlinear, ReportOptions(formats=("html",), plots=False))["report.html"].decode()
+    for word in ("result.extra_tables", "S_as_CaS_excess", "trust_radius_relative", "mj_per_thm"):
+        assert word not in text, word
+
+
+# ------------------------------------------------------------ formatting table
+def test_one_formatting_table_gives_fixed_decimals_per_unit():
+    assert [fmt_value(v, "kg/tHM") for v in (125.0, 30.0, 1397.13772918594)] == ["125.0", "30.0", "1,397.1"]
+    assert [fmt_value(v, "wt %") for v in (0.03, 94.5, 0.8700)] == ["0.030", "94.500", "0.870"]
+    assert fmt_value(377.1534, "EURO/tHM", "EURO") == "377.15"
+    assert fmt_value(-1e-12, "-") == "-1e-12" and fmt_value(-0.0001, "kg/tHM") == "-0.0001"
+    assert fmt_value(-0.00004, "USD/tHM", "USD") == "-4e-05" and fmt_value(-0.0, "kg/tHM") == "0.0"
+    assert fmt_value(float("inf"), "kg/tHM") == "∞" and fmt_value(float("nan"), "kg/tHM") == "–"
+    assert engineer_label("objective_USD_per_thm", "USD") == "objective [USD/tHM]"
+    assert engineer_label("coke_change_kg_per_thm") == "coke change [kg/tHM]"
