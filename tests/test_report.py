@@ -29,7 +29,8 @@ def files(result):
 
 def test_all_files_rendered(files):
     assert {"report.html", "report.pdf", "report.xlsx", "report.json"} <= set(files)
-    assert {f"plots/{n}.svg" for n in ("burden_composition", "limits", "ternary", "cost_waterfall")} <= set(files)
+    assert {f"plots/{n}.svg" for n in ("burden_composition", "limits", "ternary", "cost_waterfall",
+                                         "shadow_prices")} <= set(files)
 
 
 def test_html_is_self_contained(files):
@@ -39,7 +40,7 @@ def test_html_is_self_contained(files):
     assert not re.search(r"url\(\s*['\"]?(?:https?:)?//", html, re.I)
     assert "<script" not in html.lower() and "@import" not in html
     assert "<link" not in html.lower()
-    assert html.count("<svg") == 4  # the plots are inline
+    assert html.count("<svg") == 5  # the plots are inline (composition, limits, slag, cost, shadow prices)
     assert "<style>" in html
 
 

@@ -191,3 +191,55 @@ def test_one_formatting_table_gives_fixed_decimals_per_unit():
     assert fmt_value(float("inf"), "kg/tHM") == "∞" and fmt_value(float("nan"), "kg/tHM") == "–"
     assert engineer_label("objective_USD_per_thm", "USD") == "objective [USD/tHM]"
     assert engineer_label("coke_change_kg_per_thm") == "coke change [kg/tHM]"
+
+
+# ------------------------------------------------------------------- comparison
+def test_compare_of_four_runs_fits_100_columns_and_marks_by_unit_tolerance(base):
+    from burden.report.compare import Run, compare_runs, render_compare_html, render_text, run_from_result
+
+    scn = SCENARIOS / "base.yaml"
+    runs = [run_from_result(base)] + [run_from_result(burden.solve(scn, scenario=v), f"{scn}:{v}")
+                                      for v in ("pellet_opportunity", "low_slag", "cheap_pellets")]
+    text = render_text(runs)
+    assert max(len(line) for line in text.splitlines()) <= 100
+    for k in range(1, 5):
+        assert f"({k})" in text
+    # a change below the unit's tolerance (0.05 kg/tHM: half the last decimal shown) is no difference
+    d = json.loads(json.dumps(runs[0].data))
+    for rec in d["tables"]["burden"]:
+        rec["dry_kg_per_thm"] += 0.04
+    tabs = {t.name: (t, m) for t, m in compare_runs([runs[0], Run("nudged", d)])}
+    assert not any(any(row) for row in tabs["burden"][1])
+    for rec in d["tables"]["burden"]:
+        rec["dry_kg_per_thm"] += 0.02  # 0.06 > 0.05: shows in the report's numbers, so marked
+    tabs = {t.name: (t, m) for t, m in compare_runs([runs[0], Run("nudged", d)])}
+    assert all(row[2] for row in tabs["burden"][1])
+    html = render_compare_html(runs[:2])
+    assert html.count("<svg") == 2 and 'id="f-burden"' in html and 'id="f-cost"' in html
+    # only cells beyond the tolerance are marked: the unchanged fixed coke, nut coke and PCI are not
+    assert html.count('class="num diff"') < 0.5 * html.count('class="num')
+
+
+# ------------------------------------------------------------------------ plots
+def test_plots_engineers_look_for(base, nonlinear):
+    from burden.report.content import limits_frame
+    from burden.report.plots import limits_figure, shadow_price_figure
+
+    files = render_report(nonlinear, ReportOptions(formats=("html",)))
+    for name in ("shadow_prices", "heat_balance", "carbon_balance", "rist", "ternary"):
+        assert f"plots/{name}.svg" in files, name
+    html = files["report.html"].decode()
+    assert '<figure id="f-rist" class="wide">' in html  # full width
+    assert "section at MgO" in files["plots/ternary.svg"].decode()
+    # the shadow-price bars are the shadow prices of the binding limits, one bar each
+    lim = limits_frame(base)
+    col = "shadow price [USD/tHM per unit]"
+    binding = lim[lim["binding"] & (lim[col].abs() > 1e-12)]
+    fig = shadow_price_figure(lim, "USD")
+    bars = sorted(p.get_width() for p in fig.axes[0].patches)
+    assert bars == pytest.approx(sorted(binding[col].astype(float)), rel=1e-12)
+    # a one-sided window (MgO >= 7.5) is drawn on an axis from 0, not zoomed onto the wall
+    fig = limits_figure(lim)
+    ax = next(a for a in fig.axes if a.get_ylabel().startswith("slag MgO"))
+    lo, hi = ax.get_xlim()
+    assert lo == 0 and hi >= 1.2 * float(lim.set_index("quantity").loc["slag MgO", "value [see unit]"])

@@ -137,6 +137,7 @@ class Figure:
     svg: str
     png: bytes | None = None
     caption: str = ""
+    wide: bool = False  #: drawn over the full width of the page
 
 
 @dataclass

@@ -21,7 +21,7 @@ padding:4px 0;font-size:13px}th,td{border:1px solid #ccc;padding:2px 6px}th{back
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}tr.binding td{background:#fde2e1}
 tr.total td{font-weight:bold;border-top:2px solid #888}
 .note{color:#555;font-size:11.5px;margin:2px 0 14px 0;max-width:900px}.wrap{overflow-x:auto}
-figure{margin:10px 0 18px 0}figure svg{max-width:100%;height:auto}figcaption{color:#555;font-size:11.5px}
+figure{margin:10px 0 18px 0}figure svg{max-width:100%;height:auto}figure.wide svg{width:100%}figcaption{color:#555;font-size:11.5px}
 pre.explain{background:#fff4e5;border:1px solid #f0c36d;padding:8px;white-space:pre-wrap}
 .warn{color:#8a4b00}footer{margin-top:30px;color:#777;font-size:11px;border-top:1px solid #ddd;padding-top:6px}
 td.diff{background:#fff3b0;font-weight:bold}
@@ -67,7 +67,8 @@ def table_html(t: Table, diff_mask=None) -> str:
 def figure_html(f: Figure) -> str:
     e = _html.escape
     cap = f"<figcaption>{e(f.title)}" + (f": {e(f.caption)}" if f.caption else "") + "</figcaption>"
-    return f'<figure id="f-{e(f.name)}">{inline_svg(f.svg, "f-" + f.name)}{cap}</figure>'
+    wide = ' class="wide"' if f.wide else ""
+    return f'<figure id="f-{e(f.name)}"{wide}>{inline_svg(f.svg, "f-" + f.name)}{cap}</figure>'
 
 
 def page(title: str, body: str, run: dict | None = None) -> str:

@@ -101,7 +101,7 @@ def _figure(pdf, f: Figure) -> None:
 
     img = Image.open(io.BytesIO(f.png))
     w_px, h_px = img.size
-    w = min(pdf.epw * 0.75, w_px / 150 * 25.4)
+    w = pdf.epw if f.wide else min(pdf.epw * 0.75, w_px / 150 * 25.4)
     h = w * h_px / w_px
     if h > pdf.eph * 0.95:
         h = pdf.eph * 0.95
