@@ -243,3 +243,43 @@ def test_plots_engineers_look_for(base, nonlinear):
     ax = next(a for a in fig.axes if a.get_ylabel().startswith("slag MgO"))
     lo, hi = ax.get_xlim()
     assert lo == 0 and hi >= 1.2 * float(lim.set_index("quantity").loc["slag MgO", "value [see unit]"])
+
+
+# --------------------------------------------------------------------- terminal
+def test_solve_prints_aligned_tables_within_100_columns_and_the_sensitivity(tmp_path, capsys):
+    assert main(["solve", str(SCENARIOS / "nonlinear.yaml"), "--sensitivity", "--no-write"]) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 100
+    lines = out.splitlines()
+    k = next(i for i, line in enumerate(lines) if line.startswith("Binding limits"))
+    block = []
+    for line in lines[k + 1:]:
+        if not line.strip():
+            break
+        block.append(line)
+    # the shadow-price column ends at the same character on every line, whatever the unit
+    assert len(block) >= 3 and len({len(line) for line in block}) == 1
+    k = next(i for i, line in enumerate(lines) if line.startswith("Sensitivity of the optimum"))
+    sens = lines[k + 1:k + 6]
+    assert "blast temperature" in "\n".join(sens) and "pci rate" in "\n".join(sens)
+    # the printed cost sensitivity is the one of the result (4 decimals of USD/tHM per unit)
+    res = burden.solve(SCENARIOS / "nonlinear.yaml")
+    from burden.nonlinear import sensitivity
+
+    s = sensitivity(res)
+    row = next(line for line in sens if line.strip().startswith("blast temperature"))
+    assert f"{s.loc['blast_temperature_c', 'cost_USD_per_thm_per_unit']:.4f}" in row
+    # an LP scenario says why there is no sensitivity
+    assert main(["solve", str(SCENARIOS / "base.yaml"), "--sensitivity", "--no-write"]) == 0
+    assert "only scenarios with a process: section" in capsys.readouterr().out
+
+
+def test_summary_of_long_material_names_stays_within_100_columns(tmp_path):
+    from test_report_render import long_names_scenario
+
+    res = burden.solve(long_names_scenario(tmp_path))
+    lines = res.summary().splitlines()
+    assert max(len(line) for line in lines) <= 100
+    head = next(line for line in lines if line.startswith("material"))
+    rows = [line for line in lines if line.startswith(("sinter_strand", "blast_furnace", "coke"))]
+    assert rows and all(len(r) == len(head) for r in rows)  # numbers right-aligned under their header

@@ -220,6 +220,14 @@ def _solve(args) -> int:
         print(res.to_json())
     else:
         print(res.summary())
+        sens = res.nonlinear.extra.get("sensitivity") if res.nonlinear is not None and res.ok else None
+        if sens is not None:
+            from .terminal import sensitivity_lines
+
+            print("\n" + "\n".join(sensitivity_lines(sens, res.currency)))
+        elif args.sensitivity:
+            print("\n(--sensitivity: only scenarios with a process: section (the nonlinear model) have a "
+                  "sensitivity to the blast settings)")
     if files is not None:
         folder = write_folder(files, result_folder(args.out, res.scenario.name), root=args.out)
         if report_error is not None:

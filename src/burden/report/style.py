@@ -27,7 +27,7 @@ UNIT_DECIMALS: dict[str, int] = {
     "1/day": 1, "1/h": 2,
     "wt %": 3, "%": 2, "% points": 2, "vol %": 2, "mass %": 2,
     "-": 3, "mol/mol": 3, "kg/kg": 3,
-    "CUR/tHM": 2, "CUR/t": 2, "kCUR/day": 1, "CUR/tHM per unit": 3, "CUR/kg": 4,
+    "CUR/tHM": 2, "CUR/t": 2, "kCUR/day": 1, "CUR/tHM per unit": 4, "CUR/kg": 4,
     "degC": 0, "K": 0, "Pa s": 3, "Nm3/tHM": 0, "Nm3/h": 0, "g/Nm3": 1, "MJ/tHM": 0, "GJ/tHM": 2,
     "kJ/tHM": 0, "kJ/kg": 0, "MJ/kg": 2, "kg/tHM per unit": 3,
 }
@@ -187,6 +187,9 @@ def engineer_label(name: str, currency: str = "") -> str:
         m = re.fullmatch(rf"(.*)_{re.escape(currency)}_per_thm", s)
         if m:
             return f"{m.group(1).replace('_', ' ')} [{currency}/tHM]"
+    if s.endswith("_per_unit") and len(s) > 9:  # "cost_USD_per_thm_per_unit" -> "cost [USD/tHM per unit]"
+        base = engineer_label(s[:-9], currency)
+        return base[:-1] + " per unit]" if base.endswith("]") else base + " per unit"
     if "_" not in s or " " in s:
         return s
     for suf, unit in _SUFFIX_UNITS:
