@@ -197,6 +197,8 @@ def result_metadata(result) -> dict:
             pass
     meta = getattr(result.output, "meta", {}) or {}
     d = run_metadata(result.scenario, now=t, input_hash=meta.get("input_hash"))
+    # the versions the Solution recorded when it was solved win (a stored or unpickled Result)
+    d["versions"].update({k: v for k, v in (meta.get("versions") or {}).items() if v})
     if result.nonlinear is not None:
         d["solver"] = f"{result.nonlinear.output.solver} (nonlinear) on HiGHS"
     else:
