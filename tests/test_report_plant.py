@@ -283,3 +283,21 @@ def test_summary_of_long_material_names_stays_within_100_columns(tmp_path):
     head = next(line for line in lines if line.startswith("material"))
     rows = [line for line in lines if line.startswith(("sinter_strand", "blast_furnace", "coke"))]
     assert rows and all(len(r) == len(head) for r in rows)  # numbers right-aligned under their header
+
+
+def test_a_section_is_added_by_one_call_and_every_format_shows_it(base):
+    from burden.report import build_report
+    from burden.report.content import Table
+    from burden.report.excel import render_json, render_xlsx
+    from burden.report.html import render_html
+
+    rep = build_report(base, ReportOptions(plots=False))
+    df = pd.DataFrame({"source": ["coke", "pci"], "CO2 [kg/tHM]": [1100.123456, 420.5]})
+    rep.add_section("co2", "CO2", [Table("co2", "CO2 by source", df, currency="USD")])
+    assert [s.key for s in rep.sections][-2:] == ["co2", "run"]  # the run information stays last
+    html = render_html(rep)
+    assert '<a href="#s-co2">CO2</a>' in html and "1,100.123" not in html and "1,100.1" in html
+    assert json.loads(render_json(rep))["tables"]["co2"]["data"][0][1] == 1100.123456
+    assert pd.read_excel(io.BytesIO(render_xlsx(rep)), sheet_name="co2").iat[0, 1] == 1100.123456
+    with pytest.raises(ValueError, match="exists already"):
+        rep.add_section("co2", "again", [])

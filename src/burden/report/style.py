@@ -52,6 +52,10 @@ def unit_key(unit: str | None, currency: str = "") -> str | None:
         return "%"
     if u.startswith("CUR/tHM per"):
         return "CUR/tHM per unit"
+    if u == "kCUR/day" or (currency and u == f"k{currency}/day"):
+        return "kCUR/day"
+    if u in ("CUR/dry t", "CUR/wet t"):
+        return "CUR/t"
     return None
 
 
