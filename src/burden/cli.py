@@ -220,12 +220,7 @@ def _solve(args) -> int:
         print(res.to_json())
     else:
         print(res.summary())
-        sens = res.nonlinear.extra.get("sensitivity") if res.nonlinear is not None and res.ok else None
-        if sens is not None:
-            from .terminal import sensitivity_lines
-
-            print("\n" + "\n".join(sensitivity_lines(sens, res.currency)))
-        elif args.sensitivity:
+        if args.sensitivity and res.nonlinear is None:  # (a nonlinear summary shows the sensitivity)
             print("\n(--sensitivity: only scenarios with a process: section (the nonlinear model) have a "
                   "sensitivity to the blast settings)")
     if files is not None:

@@ -476,6 +476,11 @@ class Result:
             lim = r["min"] if not math.isnan(r["min"]) and abs(r["value"] - r["min"]) < abs(r["value"] - (r["max"] if not math.isnan(r["max"]) else np.inf)) else r["max"]
             lines.append(f"  binding {n}: {r['value']:.4g} {r['unit']} (limit {lim:g}), shadow price "
                          f"{r['shadow_price_per_unit']:+.4f} {self.currency}/tHM per {r['unit']}")
+        sens = nl.extra.get("sensitivity")
+        if sens is not None and len(sens):  # burden solve --sensitivity (burden.nonlinear.sensitivity)
+            from ..terminal import sensitivity_lines
+
+            lines += [""] + sensitivity_lines(sens, self.currency)
         return lines
 
     def __str__(self) -> str:
