@@ -228,7 +228,9 @@ def render_xlsx(rep: Report) -> bytes:
 
     # ----------------------------------------------------------------- notes
     nt = wb.create_sheet(NOTES_SHEET)
-    lines: list[tuple[str, str]] = [(rep.title, "")]
+    lines: list[tuple[str, str]] = [(rep.title, ""), ("status", str(rep.meta.get("status", "")))]
+    if rep.meta.get("explanation"):
+        lines.append(("why", rep.meta["explanation"]))
     if run:
         from ..provenance import metadata_rows
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html as _html
-import math
 
 import numpy as np
 
