@@ -301,3 +301,18 @@ def test_a_section_is_added_by_one_call_and_every_format_shows_it(base):
     assert pd.read_excel(io.BytesIO(render_xlsx(rep)), sheet_name="co2").iat[0, 1] == 1100.123456
     with pytest.raises(ValueError, match="exists already"):
         rep.add_section("co2", "again", [])
+
+
+def test_comparison_states_when_it_was_made_and_when_stored_runs_ran(base, tmp_path, monkeypatch):
+    from burden.output import write_result
+    from burden.report.compare import load_run, render_compare_html, render_compare_json, run_from_result
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    stored = load_run(write_result(base, tmp_path) / "result.json")
+    runs = [run_from_result(base), stored]
+    d = json.loads(render_compare_json(runs))
+    assert d["compared"]["run_utc"] == "2023-11-14T22:13:20Z" and d["compared"]["versions"]["burden"]
+    assert d["runs"][1]["run_utc"] == "2023-11-14T22:13:20Z" and len(d["runs"][1]["input_hash"]) == 64
+    html = render_compare_html(runs)
+    assert "; run 2023-11-14T22:13:20Z UTC" in html and "Run 2023-11-14T22:13:20Z UTC with burden" in html
+    assert render_compare_html(runs) == html  # deterministic

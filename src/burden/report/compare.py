@@ -370,7 +370,9 @@ def render_compare_html(runs: list[Run], tables=None) -> str:
     labels = _labels(runs)
     title = "Comparison: " + " vs ".join(labels)
     body = [f"<header><h1>{e(title)}</h1><ul>"]
-    body += [f"<li><b>{e(lab)}</b>: {e(r.source)} (status {e(str(r.data.get('status')))})</li>"
+    body += [f"<li><b>{e(lab)}</b>: {e(r.source)} (status {e(str(r.data.get('status')))}"
+             + (f"; run {e(r.data['run']['run_utc'])} UTC" if isinstance(r.data.get("run"), dict)
+                and r.data["run"].get("run_utc") else "") + ")</li>"
              for lab, r in zip(labels, runs)]
     body.append("</ul><p class=\"note\">Highlighted cells differ from the first run by more than the "
                 "tolerance of their unit (half the last decimal shown: 0.05 kg/tHM, 0.0005 wt %, half a cent "
@@ -386,7 +388,14 @@ def render_compare_html(runs: list[Run], tables=None) -> str:
                               f"</figure>" for n, f in figs) + "</div></section>")
     for t, mask in tables:
         body.append(f"<section><h2>{e(t.title)}</h2>{table_html(t, diff_mask=mask)}</section>")
-    return page(title, "\n".join(body))
+    return page(title, "\n".join(body), _compared_at())
+
+
+def _compared_at() -> dict:
+    """When the comparison was made (UTC; ``SOURCE_DATE_EPOCH`` when set) and with which versions."""
+    from ..provenance import run_time, versions
+
+    return {"run_utc": run_time().strftime("%Y-%m-%dT%H:%M:%SZ"), "versions": versions()}
 
 
 def render_compare_json(runs: list[Run], tables=None) -> str:
@@ -394,8 +403,11 @@ def render_compare_json(runs: list[Run], tables=None) -> str:
     from .excel import clean
 
     tables = tables or compare_runs(runs)
-    d = {"format": "burden-comparison", "runs": [{"label": lab, "source": r.source, "status": r.data.get("status")}
-                                                 for lab, r in zip(_labels(runs), runs)],
+    d = {"format": "burden-comparison", "compared": _compared_at(),
+         "runs": [{"label": lab, "source": r.source, "status": r.data.get("status"),
+                   "run_utc": (r.data.get("run") or {}).get("run_utc"),
+                   "input_hash": (r.data.get("run") or {}).get("input_hash")}
+                  for lab, r in zip(_labels(runs), runs)],
          "tables": {t.name: {"title": t.title, "columns": [str(c) for c in t.df.columns],
                              "data": [[clean(v) for v in row] for row in t.df.itertuples(index=False, name=None)],
                              "differs": mask} for t, mask in tables}}
