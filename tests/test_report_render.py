@@ -121,6 +121,7 @@ def test_html_report_in_headless_chromium(browser, tmp_path, name):
     for fig in got["figs"]:
         assert fig["svg"] and fig["w"] > 50 and fig["h"] > 50, fig
     assert got["tables"] >= 15
+    assert got["width"] <= 1280  # wide tables scroll in their box; the page itself does not
     # each table-of-contents link scrolls to its section
     last = got["toc"][-1]
     page.click(f'nav a[href="{last}"]')
@@ -129,4 +130,26 @@ def test_html_report_in_headless_chromium(browser, tmp_path, name):
     if name == "nonlinear.yaml":  # the Rist diagram spans the page
         rist = next(x for x in got["figs"] if x["id"] == "f-rist")
         assert rist["w"] > 0.9 * min(1200 - 32, 1280 - 48)
+    page.close()
+
+
+def test_comparison_html_in_headless_chromium(browser, tmp_path):
+    from burden.report.compare import render_compare_html, run_from_result
+
+    scn = SCENARIOS / "base.yaml"
+    runs = [run_from_result(burden.solve(scn)), run_from_result(burden.solve(scn, scenario="low_slag"))]
+    f = tmp_path / "comparison.html"
+    f.write_text(render_compare_html(runs), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f.as_uri())
+    got = page.evaluate(CHECK_JS)
+    assert errors == []
+    assert len(got["figs"]) == 2 and all(x["w"] > 300 and x["h"] > 150 for x in got["figs"]), got["figs"]
+    # burden and cost side by side at this width
+    tops = page.evaluate("() => [...document.querySelectorAll('figure')].map(f => f.getBoundingClientRect().top)")
+    assert abs(tops[0] - tops[1]) < 1
+    assert got["width"] <= 1280  # no horizontal scrolling of the page
     page.close()
