@@ -316,3 +316,24 @@ def test_comparison_states_when_it_was_made_and_when_stored_runs_ran(base, tmp_p
     html = render_compare_html(runs)
     assert "; run 2023-11-14T22:13:20Z UTC" in html and "Run 2023-11-14T22:13:20Z UTC with burden" in html
     assert render_compare_html(runs) == html  # deterministic
+
+
+def test_slag_window_of_the_section_follows_the_limits(base):
+    import numpy as np
+
+    from burden.report.plots import _slag_window_mask
+
+    cfg = base.scenario.config.slag  # B2 1.10-1.20, B3 <= 1.45, Al2O3 <= 16 wt %
+    total, mgo = 90.0, 7.7
+
+    def point(b2, al_pct):  # CaO and Al2O3 fractions of CaO + SiO2 + Al2O3 for a B2 and an Al2O3 wt %
+        a = al_pct / total
+        s = (1 - a) / (1 + b2)
+        return np.array([b2 * s]), np.array([a])
+
+    assert _slag_window_mask(*point(1.15, 12.0), total, mgo, cfg)[0]
+    assert not _slag_window_mask(*point(1.25, 12.0), total, mgo, cfg)[0]   # B2 above its max
+    assert not _slag_window_mask(*point(1.05, 12.0), total, mgo, cfg)[0]   # below its min
+    assert not _slag_window_mask(*point(1.15, 17.0), total, mgo, cfg)[0]   # Al2O3 above 16 wt %
+    # B3 = (CaO + MgO)/SiO2 <= 1.45: with much MgO a B2 of 1.15 is out
+    assert not _slag_window_mask(*point(1.15, 12.0), total, 15.0, cfg)[0]

@@ -9,8 +9,14 @@ The report consumes a :class:`~burden.result.Result` and never solves.
 PosixPath('out/base/report')
 
 Files written to ``OUT/<scenario>/report/`` (all or nothing):
-``report.html`` (self-contained), ``report.pdf``, ``report.xlsx`` (a sheet per
-table), ``report.json`` and ``plots/<name>.svg``.
+``report.html`` (self-contained), ``report.pdf``, ``report.xlsx`` (a plant
+workbook: notes, a sheet per table, native charts), ``report.json`` and
+``plots/<name>.svg``. Formats written one after the other stand side by side
+(:func:`keep_other_formats`). Every format carries the run metadata of
+:mod:`burden.provenance`; with ``SOURCE_DATE_EPOCH`` set, equal inputs give
+byte-identical files. Numbers follow one formatting table
+(:mod:`burden.report.style`); another module adds a section with
+:meth:`Report.add_section`.
 
 Charge-sheet settings are report options (:class:`ReportOptions`): the number
 of charges per day (default 120) or a fixed coke batch (wet t per charge);
