@@ -46,7 +46,7 @@ def test_differences_are_marked(base, low_slag):
     # the binding table shows the low-slag limit's shadow price only where binding
     t, _ = tabs["binding"]
     b = t.df.set_index("quantity")
-    assert b.loc["slag.rate_kg_per_thm.max"].iloc[1] == pytest.approx(
+    assert b.loc["slag rate (max)"].iloc[1] == pytest.approx(
         low_slag.constraints.loc["slag.rate_kg_per_thm.max", "shadow_price_per_unit"])
 
 

@@ -34,7 +34,7 @@ from burden.report import ReportOptions, render_report
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 
-FORMATS = ["--format", "html,json", "--no-plots"]  # the deterministic formats (PDF/XLSX carry a date)
+FORMATS = ["--format", "html,json", "--no-plots"]  # quick formats (all are deterministic with SOURCE_DATE_EPOCH)
 KINDS = {  # command, target below --out, which files of the reference it holds
     "solve": (["solve"], "kill", lambda k: not k.startswith("report/")),
     "solve --report": (["solve", "--report", *FORMATS], "kill", lambda k: True),
@@ -45,6 +45,7 @@ KINDS = {  # command, target below --out, which files of the reference it holds
 def env():
     e = dict(os.environ)
     e["PYTHONPATH"] = str(ROOT / "src") + (os.pathsep + e["PYTHONPATH"] if e.get("PYTHONPATH") else "")
+    e["SOURCE_DATE_EPOCH"] = "1700000000"  # the run time in the files: equal runs, equal bytes
     return e
 
 
@@ -78,8 +79,16 @@ def references(files: dict[str, Path]) -> dict[str, dict[str, dict[str, bytes]]]
     refs = {}
     for v, f in files.items():
         res = burden.solve(burden.load_scenario(f))
-        all_files = result_files(res)
-        rep = render_report(res, ReportOptions(formats=("html", "json"), plots=False))
+        saved = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = env()["SOURCE_DATE_EPOCH"]  # the run time of the subprocesses
+        try:
+            all_files = result_files(res)
+            rep = render_report(res, ReportOptions(formats=("html", "json"), plots=False))
+        finally:
+            if saved is None:
+                del os.environ["SOURCE_DATE_EPOCH"]
+            else:
+                os.environ["SOURCE_DATE_EPOCH"] = saved
         all_files.update({f"report/{k}": b for k, b in rep.items()})
         for kind, (_, rel, keep) in KINDS.items():
             strip = "report/" if rel.endswith("report") else ""

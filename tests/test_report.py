@@ -29,7 +29,8 @@ def files(result):
 
 def test_all_files_rendered(files):
     assert {"report.html", "report.pdf", "report.xlsx", "report.json"} <= set(files)
-    assert {f"plots/{n}.svg" for n in ("burden_composition", "limits", "ternary", "cost_waterfall")} <= set(files)
+    assert {f"plots/{n}.svg" for n in ("burden_composition", "limits", "ternary", "cost_waterfall",
+                                         "shadow_prices")} <= set(files)
 
 
 def test_html_is_self_contained(files):
@@ -39,7 +40,7 @@ def test_html_is_self_contained(files):
     assert not re.search(r"url\(\s*['\"]?(?:https?:)?//", html, re.I)
     assert "<script" not in html.lower() and "@import" not in html
     assert "<link" not in html.lower()
-    assert html.count("<svg") == 4  # the plots are inline
+    assert html.count("<svg") == 5  # the plots are inline (composition, limits, slag, cost, shadow prices)
     assert "<style>" in html
 
 
@@ -48,8 +49,10 @@ def test_html_shows_the_burden_numbers(files, result):
     b = result.burden
     for k in ("sinter", "pellets", "lump_ore"):
         assert f"<td>{k}</td>" in html
-        assert f'<td class="num">{fmt(float(b.loc[k, "dry_kg_per_thm"]))}</td>' in html
-    assert fmt(result.objective) in html
+        assert f'<td class="num">{fmt(float(b.loc[k, "dry_kg_per_thm"]), "kg/tHM")}</td>' in html
+        # one number of decimals per unit: kg/tHM with one decimal, thousands separated
+        assert re.fullmatch(r"[\d,]+\.\d", fmt(float(b.loc[k, "dry_kg_per_thm"]), "kg/tHM"))
+    assert fmt(result.objective, "USD/tHM", "USD") in html
 
 
 def test_pdf_renders_and_holds_the_burden_table(files, result):
@@ -61,7 +64,7 @@ def test_pdf_renders_and_holds_the_burden_table(files, result):
     b = result.burden
     for k in ("sinter", "lump_ore", "quartzite"):
         assert k in text
-        assert fmt(float(b.loc[k, "dry_kg_per_thm"])) in text
+        assert fmt(float(b.loc[k, "dry_kg_per_thm"]), "kg/tHM") in text
     assert "Charge sheet" in text and "Binding constraints" in text
     img = np.asarray(doc[0].render(scale=1).to_pil().convert("L"))
     assert img.std() > 5 and (img < 128).mean() > 0.005  # not blank: dark text on white
@@ -73,7 +76,7 @@ def test_pdf_renders_and_holds_the_burden_table(files, result):
 def test_excel_equals_json(files):
     rep = json.loads(files["report.json"])
     sheets = pd.read_excel(io.BytesIO(files["report.xlsx"]), sheet_name=None)
-    assert list(sheets) == [n[:31] for n in rep["tables"]]
+    assert list(sheets) == ["notes"] + [n[:31] for n in rep["tables"]] + ["charts"]
     for name, t in rep["tables"].items():
         df = sheets[name[:31]]
         assert list(df.columns) == t["columns"], name
@@ -81,7 +84,8 @@ def test_excel_equals_json(files):
         for i, row in enumerate(t["data"]):
             for j, v in enumerate(row):
                 x = df.iat[i, j]
-                if v is None or v == "":  # Excel keeps no empty strings: an empty cell reads back as NaN
+                if v is None or v == "" or v in ("inf", "-inf"):  # Excel keeps no empty strings: an empty
+                    # cell reads back as NaN; an infinite bound is an empty cell (with a comment)
                     assert x is None or x == "" or (isinstance(x, float) and math.isnan(x)), (name, i, j, x)
                 elif isinstance(v, bool):
                     assert bool(x) == v, (name, i, j)
@@ -104,13 +108,27 @@ def test_json_numbers_are_the_result_numbers(files, result):
     assert key["burden cost"] == pytest.approx(result.objective, rel=1e-14)
 
 
-def test_two_runs_are_byte_identical(base_path, files):
-    again = render_report(burden.solve(base_path), ReportOptions(formats=("html", "json")))
-    for name in ("report.html", "report.json", "plots/limits.svg", "plots/ternary.svg",
-                 "plots/burden_composition.svg", "plots/cost_waterfall.svg"):
-        assert again[name] == files[name], name
-    html = files["report.html"].decode()
-    assert "<dc:date>" not in html and not re.search(r"20\d\d-\d\d-\d\d", html)
+def test_two_runs_are_byte_identical(base_path, monkeypatch):
+    """Equal inputs and SOURCE_DATE_EPOCH: every format byte for byte (PDF creation date, XLSX
+    properties and zip dates, SVG ids all follow the run time or are fixed)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    one = render_report(burden.solve(base_path))
+    two = render_report(burden.solve(base_path))
+    assert set(one) == set(two) and {"report.html", "report.json", "report.pdf", "report.xlsx"} <= set(one)
+    for name in one:
+        assert one[name] == two[name], name
+    html = one["report.html"].decode()
+    assert "<dc:date>" not in html and "2023-11-14T22:13:20Z" in html  # the run time, from SOURCE_DATE_EPOCH
+    assert json.loads(one["report.json"])["run"]["run_utc"] == "2023-11-14T22:13:20Z"
+    from openpyxl import load_workbook
+
+    props = load_workbook(io.BytesIO(one["report.xlsx"])).properties
+    assert props.created.isoformat() == props.modified.isoformat() == "2023-11-14T22:13:20"
+    pdfium = pytest.importorskip("pypdfium2")
+    assert "20231114221320" in pdfium.PdfDocument(one["report.pdf"]).get_metadata_value("CreationDate")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000060")  # another time: another file (the time is in it)
+    three = render_report(burden.solve(base_path), ReportOptions(formats=("html", "xlsx")))
+    assert three["report.html"] != one["report.html"] and three["report.xlsx"] != one["report.xlsx"]
 
 
 def test_every_numeric_column_carries_a_unit(result):

@@ -228,11 +228,17 @@ def _solve(args) -> int:
                     traceback.print_exc()
                 report_error = e
             else:
+                from .report import keep_other_formats
+
+                report = keep_other_formats(report, result_folder(args.out, res.scenario.name) / "report", opts.formats)
                 files.update({f"report/{k}": v for k, v in report.items()})
     if args.json:
         print(res.to_json())
     else:
         print(res.summary())
+        if args.sensitivity and res.nonlinear is None:  # (a nonlinear summary shows the sensitivity)
+            print("\n(--sensitivity: only scenarios with a process: section (the nonlinear model) have a "
+                  "sensitivity to the blast settings)")
     if files is not None:
         folder = write_folder(files, result_folder(args.out, res.scenario.name), root=args.out)
         if report_error is not None:

@@ -396,9 +396,19 @@ def write_folder(files: dict[str, bytes], target: str | os.PathLike, root: str |
 
 
 def result_files(result) -> dict[str, bytes]:
-    """The files of a result folder: ``summary.txt``, ``result.json`` and one CSV per table."""
-    files = {"summary.txt": (result.summary() + "\n").encode("utf-8"),
-             "result.json": (result.to_json() + "\n").encode("utf-8")}
+    """The files of a result folder: ``summary.txt``, ``result.json`` and one CSV per table.
+
+    ``result.json`` is :meth:`Result.to_dict` with a ``run`` entry and ``summary.txt`` ends with
+    a ``Run`` block: the run metadata of :func:`burden.provenance.result_metadata`."""
+    import json
+
+    from .provenance import metadata_text, result_metadata
+
+    run = result_metadata(result)  # when, with what, from which files (see burden.provenance)
+    data = result.to_dict()
+    data["run"] = run
+    files = {"summary.txt": (result.summary() + "\n\nRun\n" + metadata_text(run) + "\n").encode("utf-8"),
+             "result.json": (json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False) + "\n").encode("utf-8")}
     for name, df in result.tables.items():
         files[f"{name}.csv"] = df.to_csv(float_format="%.10g", lineterminator="\n").encode("utf-8")
     return files

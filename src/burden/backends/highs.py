@@ -38,19 +38,30 @@ CAPABILITIES = frozenset({"lp", "milp", "duals", "ranging", "iis", "persistent"}
 
 @contextlib.contextmanager
 def _quiet_stdout():
-    """Silence C-level stdout (HiGHS prints a banner when constructed)."""
+    """Silence C-level stdout (HiGHS prints a banner when constructed).
+
+    C code writes to file descriptor 1 whatever ``sys.stdout`` is (a Jupyter kernel or pytest
+    forward what reaches fd 1), so fd 1 is silenced; C's stdio buffer is flushed into the
+    silence before fd 1 comes back."""
+    fd = 1  # C's stdout (a Jupyter kernel's sys.stdout.fileno() is a copy of the terminal's, not fd 1)
     try:
-        fd = sys.stdout.fileno()
+        if sys.stdout is not None:
+            sys.stdout.flush()
+        saved = os.dup(fd)
     except (AttributeError, ValueError, OSError):
         yield
         return
-    sys.stdout.flush()
-    saved = os.dup(fd)
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(devnull, fd)
         yield
     finally:
+        try:
+            import ctypes
+
+            ctypes.CDLL(None).fflush(None)  # a banner still in C's buffer goes to /dev/null
+        except (OSError, AttributeError):
+            pass
         os.dup2(saved, fd)
         os.close(saved)
         os.close(devnull)

@@ -9,8 +9,14 @@ The report consumes a :class:`~burden.result.Result` and never solves.
 PosixPath('out/base/report')
 
 Files written to ``OUT/<scenario>/report/`` (all or nothing):
-``report.html`` (self-contained), ``report.pdf``, ``report.xlsx`` (a sheet per
-table), ``report.json`` and ``plots/<name>.svg``.
+``report.html`` (self-contained), ``report.pdf``, ``report.xlsx`` (a plant
+workbook: notes, a sheet per table, native charts), ``report.json`` and
+``plots/<name>.svg``. Formats written one after the other stand side by side
+(:func:`keep_other_formats`). Every format carries the run metadata of
+:mod:`burden.provenance`; with ``SOURCE_DATE_EPOCH`` set, equal inputs give
+byte-identical files. Numbers follow one formatting table
+(:mod:`burden.report.style`); another module adds a section with
+:meth:`Report.add_section`.
 
 Charge-sheet settings are report options (:class:`ReportOptions`): the number
 of charges per day (default 120) or a fixed coke batch (wet t per charge);
@@ -25,7 +31,7 @@ from pathlib import Path
 from .content import FORMATS, Report, ReportOptions, Table, build_report
 
 __all__ = ["FORMATS", "Report", "ReportOptions", "Table", "build_report", "render_report", "write_files",
-           "write_report", "report_folder", "parse_formats"]
+           "write_report", "report_folder", "parse_formats", "keep_other_formats"]
 
 
 def parse_formats(text: str | None, source: str = "command line") -> tuple[str, ...]:
@@ -68,6 +74,25 @@ def render_report(result, options: ReportOptions | None = None) -> dict[str, byt
     return files
 
 
+def keep_other_formats(files: dict[str, bytes], folder: str | os.PathLike, formats) -> dict[str, bytes]:
+    """``files`` plus the report files of the formats *not* rendered now that ``folder`` already
+    holds (``report.pdf`` stays when only ``html`` is written again), so formats written one after
+    the other stand side by side.  The folder is still replaced in one step; an interrupted
+    earlier write is recovered first (:func:`burden.output.recover`)."""
+    from ..output import recover
+
+    folder = Path(folder)
+    if os.path.isdir(folder.parent):
+        recover(folder)
+    out = dict(files)
+    for fmt in FORMATS:
+        name = f"report.{fmt}"
+        p = folder / name
+        if fmt not in formats and name not in out and p.is_file() and not p.is_symlink():
+            out[name] = p.read_bytes()
+    return out
+
+
 def write_files(files: dict[str, bytes], target: str | os.PathLike, root: str | os.PathLike | None = None) -> Path:
     """Write ``files`` into the folder ``target`` all or nothing (see :func:`burden.output.write_folder`)."""
     from ..output import write_folder
@@ -86,9 +111,12 @@ def write_report(result, out_dir: str | os.PathLike, options: ReportOptions | No
     """Render the report and write it to ``out_dir/<scenario>/report/``; return that folder.
 
     Everything is rendered in memory first, so a failure writes nothing; the ``report/``
-    folder is replaced in one step (see :func:`burden.output.write_folder`).  To write the
+    folder is replaced in one step (see :func:`burden.output.write_folder`), keeping the files
+    of the formats not asked now (:func:`keep_other_formats`).  To write the
     results and the report together in one step, pass the rendered files to
     :func:`burden.output.write_result` as ``extra={"report/...": ...}``.
     """
-    files = render_report(result, options)
-    return write_files(files, report_folder(out_dir, result.scenario.name), root=out_dir)
+    opts = (options or ReportOptions()).validate()
+    files = render_report(result, opts)
+    folder = report_folder(out_dir, result.scenario.name)
+    return write_files(keep_other_formats(files, folder, opts.formats), folder, root=out_dir)

@@ -36,6 +36,15 @@ EXTRA_TITLES = {
     "carbon_balance": "Carbon balance",
 }
 
+#: Notes of the optional tables (what the numbers mean, in the engineer's words).
+EXTRA_NOTES = {
+    "heat_balance": "Heat income and its uses per tonne of hot metal (process model, PRIMER section 6).",
+    "carbon_balance": "Fixed carbon charged and where it goes, kg/tHM (process model).",
+    "convergence": "Iterations of the nonlinear solver: objective, largest constraint violation and step size.",
+    "correction_factors": "Plant correction factors: coke change for a given change of each setting.",
+    "rist_points": "Points of the Rist operating line: x = O/C of the gas, y = O/Fe of the burden.",
+}
+
 FORMATS = ("html", "pdf", "xlsx", "json")
 
 
@@ -110,6 +119,13 @@ class Table:
     df: pd.DataFrame
     note: str = ""
     highlight: list[bool] | None = None
+    currency: str = ""  #: the scenario's currency, for the formatting table (report.style)
+
+    def units(self) -> list[list[str | None]]:
+        """The unit of every cell (see :func:`burden.report.style.cell_units`)."""
+        from .style import cell_units
+
+        return cell_units(self.df)
 
 
 @dataclass
@@ -121,6 +137,7 @@ class Figure:
     svg: str
     png: bytes | None = None
     caption: str = ""
+    wide: bool = False  #: drawn over the full width of the page
 
 
 @dataclass
@@ -147,6 +164,28 @@ class Report:
     def figures(self) -> dict[str, Figure]:
         """All figures by name, in report order."""
         return {f.name: f for s in self.sections for f in s.items if isinstance(f, Figure)}
+
+    def add_section(self, key: str, title: str, items: list, intro: str = "", *, before: str | None = "run") -> Section:
+        """Add a section (tables and figures) in one call; every format renders it.
+
+        Placed before the section ``before`` (default: the run information, which stays last)
+        or at the end when there is no such section. Table names must be unique in the report
+        (they are the Excel sheet names, at most 31 characters).
+
+        Raises ValueError if ``key`` or a table name is already used.
+        """
+        if any(s.key == key for s in self.sections):
+            raise ValueError(f"report section {key!r} exists already")
+        names = set(self.tables())
+        for it in items:
+            if isinstance(it, Table):
+                if it.name in names:
+                    raise ValueError(f"report table {it.name!r} exists already")
+                it.df = round15(it.df)
+        sec = Section(key, title, list(items), intro)
+        at = next((i for i, s in enumerate(self.sections) if s.key == before), len(self.sections))
+        self.sections.insert(at, sec)
+        return sec
 
 
 # --------------------------------------------------------------------- helpers
@@ -382,10 +421,12 @@ def hot_metal_table(result) -> Table:
 
 def slag_table(result) -> Table:
     s = result.slag
-    df = pd.DataFrame({"component": list(s.index), "mass [kg/tHM]": s["kg_per_thm"].tolist(),
+    from .style import LABELS
+
+    df = pd.DataFrame({"component": [LABELS.get(k, k) for k in s.index], "mass [kg/tHM]": s["kg_per_thm"].tolist(),
                        "content [wt %]": s["pct"].tolist()})
     return Table("slag", "Slag composition", df,
-                 note="S_as_CaS_excess: the mass sulphur adds to the slag as CaS in place of the O of CaO.")
+                 note="S as CaS: the mass sulphur adds to the slag as CaS in place of the O of CaO.")
 
 
 def slag_properties_table(result) -> Table:
@@ -551,7 +592,10 @@ def extra_tables(result) -> list[Table]:
     Each is a DataFrame; its index is kept as the first column when it is
     named or not a plain RangeIndex. Column names should carry units.
     """
+    from .style import LABELS, engineer_label
+
     extra = getattr(result, "extra_tables", None) or {}
+    cur = result.currency
     out = []
     for name in sorted(extra, key=lambda n: (list(EXTRA_TITLES).index(n) if n in EXTRA_TITLES else 99, n)):
         df = extra[name]
@@ -560,9 +604,16 @@ def extra_tables(result) -> list[Table]:
         df = df.copy()
         if df.index.name is not None or not isinstance(df.index, pd.RangeIndex):
             df = df.reset_index()
-        df.columns = [str(c) for c in df.columns]
+        cols = [str(c) for c in df.columns]
+        # the engineer's words: units in brackets, no snake_case; a row label column keeps its names
+        df.columns = [engineer_label(c, cur) for c in cols]
+        if len(df.columns):
+            words = name in ("heat_balance", "carbon_balance")  # terms written in snake_case
+            df[df.columns[0]] = pd.Series(
+                [LABELS.get(v, v.replace("_", " ") if words else v) if isinstance(v, str) else v
+                 for v in df[df.columns[0]]], dtype=object)
         out.append(Table(f"extra_{name}"[:31], EXTRA_TITLES.get(name, name.replace("_", " ").capitalize()), df,
-                         note="From the solver's result (result.extra_tables)."))
+                         note=EXTRA_NOTES.get(name, "Computed by the process model of this run.")))
     return out
 
 
@@ -638,9 +689,6 @@ def build_report(result, options: ReportOptions | None = None) -> Report:
                                 "This result comes from the linear model with fixed fuel rates: heat balance, "
                                 "top gas, RAFT and Rist diagram need the blast and are shown when the "
                                 "nonlinear model computes them."))
-    for sec in sections:
-        for t in sec.items:
-            t.df = round15(t.df)
     if result.ok and getattr(scn.config, "uncertainty", None) is not None:
         from .uncertainty import uncertainty_section  # tables rounded, figures drawn there
 
@@ -648,6 +696,19 @@ def build_report(result, options: ReportOptions | None = None) -> Report:
     from ..valueinuse import report_sections  # studies attached with ValueInUse.attach(result)
 
     sections += report_sections(result, opts)
+    from ..provenance import metadata_rows, result_metadata
+
+    meta["run"] = result_metadata(result)  # run time, versions, input files and hashes, variant
+    sections.append(Section("run", "Run information", [
+        Table("run", "Run: time, versions and input files",
+              pd.DataFrame(metadata_rows(meta["run"]), columns=["field", "text"]),
+              note="Run time in UTC (SOURCE_DATE_EPOCH when set, for reproducible files). The SHA-256 of "
+                   "each file identifies the exact inputs; the input hash covers what the model was fed.")]))
+    for sec in sections:
+        for t in sec.items:
+            if isinstance(t, Table):   # sections may also carry their own figures
+                t.df = round15(t.df)
+                t.currency = result.currency
     rep = Report(title=f"Burden report: {scn.name}", meta=meta, sections=sections, options=opts)
     if opts.plots and result.ok:
         from .plots import add_figures

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import html as _html
-import math
 
 import numpy as np
 
 from .content import Figure, Report, Table
 from .plots import inline_svg
+from .style import fmt_value
 
 CSS = """
 body{font-family:"DejaVu Sans",Verdana,Arial,sans-serif;font-size:13px;color:#222;margin:24px auto;max-width:1200px;
@@ -20,40 +20,17 @@ padding:4px 0;font-size:13px}th,td{border:1px solid #ccc;padding:2px 6px}th{back
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}tr.binding td{background:#fde2e1}
 tr.total td{font-weight:bold;border-top:2px solid #888}
 .note{color:#555;font-size:11.5px;margin:2px 0 14px 0;max-width:900px}.wrap{overflow-x:auto}
-figure{margin:10px 0 18px 0}figure svg{max-width:100%;height:auto}figcaption{color:#555;font-size:11.5px}
+figure{margin:10px 0 18px 0}figure svg{max-width:100%;height:auto}figure.wide svg{width:100%}figcaption{color:#555;font-size:11.5px}
 pre.explain{background:#fff4e5;border:1px solid #f0c36d;padding:8px;white-space:pre-wrap}
 .warn{color:#8a4b00}footer{margin-top:30px;color:#777;font-size:11px;border-top:1px solid #ddd;padding-top:6px}
 td.diff{background:#fff3b0;font-weight:bold}
 """
 
 
-def fmt(v) -> str:
-    """A table cell as text: numbers rounded by magnitude, NaN as '-', infinities as '∞', booleans yes/blank."""
-    if v is None:
-        return "–"
-    if isinstance(v, (bool, np.bool_)):
-        return "yes" if v else ""
-    if isinstance(v, (int, np.integer)):
-        return f"{int(v):,}" if abs(int(v)) >= 10000 else str(int(v))
-    if isinstance(v, (float, np.floating)):
-        v = float(v) + 0.0
-        if math.isnan(v):
-            return "–"
-        if math.isinf(v):
-            return "∞" if v > 0 else "-∞"
-        a = abs(v)
-        if a == 0:
-            return "0"
-        if a >= 1e5:
-            return f"{v:,.0f}"
-        if a >= 100:
-            return f"{v:,.1f}"
-        if a >= 1:
-            return f"{v:.3f}"
-        if a >= 1e-3:
-            return f"{v:.4f}"
-        return f"{v:.3e}"
-    return str(v)
+def fmt(v, unit: str | None = None, currency: str = "") -> str:
+    """A table cell as text with the decimals of its unit (the one formatting table,
+    :mod:`burden.report.style`); NaN as '–', infinities as '∞', booleans yes/blank."""
+    return fmt_value(v, unit, currency)
 
 
 def _is_num(v) -> bool:
@@ -66,6 +43,7 @@ def table_html(t: Table, diff_mask=None) -> str:
     out = [f'<div class="wrap"><table id="t-{e(t.name)}"><caption>{e(t.title)}</caption><thead><tr>']
     out += [f"<th>{e(str(c))}</th>" for c in t.df.columns]
     out.append("</tr></thead><tbody>")
+    units = t.units()
     for i, row in enumerate(t.df.itertuples(index=False, name=None)):
         cls = []
         if t.highlight is not None and t.highlight[i]:
@@ -77,7 +55,7 @@ def table_html(t: Table, diff_mask=None) -> str:
             c = ["num"] if _is_num(v) else []
             if diff_mask is not None and diff_mask[i][j]:
                 c.append("diff")
-            out.append((f'<td class="{" ".join(c)}">' if c else "<td>") + e(fmt(v)) + "</td>")
+            out.append((f'<td class="{" ".join(c)}">' if c else "<td>") + e(fmt(v, units[i][j], t.currency)) + "</td>")
         out.append("</tr>")
     out.append("</tbody></table></div>")
     if t.note:
@@ -88,18 +66,24 @@ def table_html(t: Table, diff_mask=None) -> str:
 def figure_html(f: Figure) -> str:
     e = _html.escape
     cap = f"<figcaption>{e(f.title)}" + (f": {e(f.caption)}" if f.caption else "") + "</figcaption>"
-    return f'<figure id="f-{e(f.name)}">{inline_svg(f.svg, "f-" + f.name)}{cap}</figure>'
+    wide = ' class="wide"' if f.wide else ""
+    return f'<figure id="f-{e(f.name)}"{wide}>{inline_svg(f.svg, "f-" + f.name)}{cap}</figure>'
 
 
-def page(title: str, body: str) -> str:
-    """A complete HTML document with the inline stylesheet."""
+def page(title: str, body: str, run: dict | None = None) -> str:
+    """A complete HTML document with the inline stylesheet (``run``: run metadata for the footer)."""
     from .. import __version__
 
     e = _html.escape
+    when = ""
+    if run:
+        v = run.get("versions", {})
+        when = (f" Run {e(run['run_utc'])} UTC with " + e(", ".join(f"{k} {x}" for k, x in v.items() if x))
+                + (f"; input hash {e(str(run.get('input_hash'))[:12])}" if run.get("input_hash") else "") + ".")
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<meta name=\"generator\" content=\"burden {e(__version__)}\">\n<title>{e(title)}</title>\n"
             f"<style>{CSS}</style>\n</head>\n<body>\n{body}\n"
-            f"<footer>Written by burden {e(__version__)}. Self-contained: no external files or scripts."
+            f"<footer>Written by burden {e(__version__)}.{when} Self-contained: no external files or scripts."
             "</footer>\n</body>\n</html>\n")
 
 
@@ -109,8 +93,10 @@ def render_html(rep: Report) -> str:
     m = rep.meta
     parts = [f"<header><h1>{e(rep.title)}</h1>",
              f'<p class="meta">{e(m["description"])}<br>File: {e(m["source"])} · status: <b>{e(m["status"])}</b>'
-             + (f' · cost <b>{fmt(m["objective_per_thm"])} {e(m["currency"])}/tHM</b>' if m["objective_per_thm"]
-                is not None else "") + f' · production {fmt(m["production_t_per_day"])} t/day</p></header>']
+             + (f' · cost <b>{fmt(m["objective_per_thm"], "CUR/tHM")} {e(m["currency"])}/tHM</b>' if m["objective_per_thm"]
+                is not None else "") + f' · production {fmt(m["production_t_per_day"], "t/day")} t/day'
+             + (f'<br>Run {e(m["run"]["run_utc"])} UTC · burden {e(m["run"]["versions"]["burden"])}'
+                if m.get("run") else "") + '</p></header>']
     parts.append("<nav><ul>" + "".join(f'<li><a href="#s-{e(s.key)}">{e(s.title)}</a></li>' for s in rep.sections)
                  + "</ul></nav>")
     if m["explanation"]:
@@ -124,4 +110,4 @@ def render_html(rep: Report) -> str:
         for it in s.items:
             parts.append(table_html(it) if isinstance(it, Table) else figure_html(it))
         parts.append("</section>")
-    return page(rep.title, "\n".join(parts))
+    return page(rep.title, "\n".join(parts), m.get("run"))

@@ -57,7 +57,9 @@ def _table(pdf, t: Table) -> None:
     from fpdf.fonts import FontFace
 
     cols = [str(c) for c in t.df.columns]
-    rows = [[fmt(v) for v in r] for r in t.df.itertuples(index=False, name=None)]
+    units = t.units()
+    rows = [[fmt(v, units[i][j], t.currency) for j, v in enumerate(r)]
+            for i, r in enumerate(t.df.itertuples(index=False, name=None))]
     num = [[_is_num(v) for v in r] for r in t.df.itertuples(index=False, name=None)]
     if pdf.get_y() + 5 + 3.6 * min(len(rows) + 2, 8) > pdf.h - pdf.b_margin:
         pdf.add_page()  # keep a title with the first rows of its table
@@ -99,7 +101,7 @@ def _figure(pdf, f: Figure) -> None:
 
     img = Image.open(io.BytesIO(f.png))
     w_px, h_px = img.size
-    w = min(pdf.epw * 0.75, w_px / 150 * 25.4)
+    w = pdf.epw if f.wide else min(pdf.epw * 0.75, w_px / 150 * 25.4)
     h = w * h_px / w_px
     if h > pdf.eph * 0.95:
         h = pdf.eph * 0.95
@@ -126,6 +128,11 @@ def render_pdf(rep: Report) -> bytes:
     pdf.add_font("DejaVu", "B", str(bold))
     pdf.set_title(rep.title)
     pdf.set_creator(f"burden {__version__}")
+    run = rep.meta.get("run")
+    if run:  # the run time (SOURCE_DATE_EPOCH when set): equal inputs give equal bytes
+        from ..provenance import run_datetime
+
+        pdf.set_creation_date(run_datetime(run))
     pdf.set_auto_page_break(True, margin=12)
     pdf.set_margins(12, 12, 12)
     pdf.add_page()
@@ -135,8 +142,10 @@ def render_pdf(rep: Report) -> bytes:
     pdf.set_font("DejaVu", "", 9)
     line = f"{m['description']}\nFile: {m['source']} · status: {m['status']}"
     if m["objective_per_thm"] is not None:
-        line += f" · cost {fmt(m['objective_per_thm'])} {m['currency']}/tHM"
-    line += f" · production {fmt(m['production_t_per_day'])} t/day"
+        line += f" · cost {fmt(m['objective_per_thm'], 'CUR/tHM')} {m['currency']}/tHM"
+    line += f" · production {fmt(m['production_t_per_day'], 't/day')} t/day"
+    if run:
+        line += f"\nRun {run['run_utc']} UTC · burden {__version__} · input hash {str(run.get('input_hash'))[:12]}"
     pdf.multi_cell(0, 4.5, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     if m["explanation"]:

@@ -5,8 +5,10 @@ Each ``*_figure`` function returns a :class:`matplotlib.figure.Figure`;
 text kept as text) and :func:`png_bytes` into a PNG for the PDF.
 
 Figures: burden composition, limits (each quantity in its window, binding
-ones marked), cost waterfall, CaO-SiO2-Al2O3 ternary with the slag point
-(MgO noted), and the Rist diagram when the Result carries Rist points.
+ones marked; one-sided windows on an axis from 0), cost waterfall, shadow
+prices of the binding limits, the CaO-SiO2-Al2O3 section at the result's MgO
+with the slag window shaded, and, when the Result carries them (nonlinear
+model), heat and carbon balance waterfalls and the full-width Rist diagram.
 """
 
 from __future__ import annotations
@@ -129,13 +131,23 @@ def limits_figure(limits: pd.DataFrame):
         v, lo, hi = float(r["value [see unit]"]), float(r["min [see unit]"]), float(r["max [see unit]"])
         pts = [p for p in (v, lo, hi) if np.isfinite(p)]
         left, right = min(pts), max(pts)
-        if np.isfinite(hi) and not np.isfinite(lo) and left >= 0:
+        one_sided = np.isfinite(lo) != np.isfinite(hi)
+        if one_sided and left >= 0:
+            # a one-sided window on an axis from 0: a zoomed axis (7.50-7.70 for MgO >= 7.5)
+            # would draw the open side as if it ended at the axis
             left = 0.0
+            right = max(right * 1.25, right + 1e-9)
         span = right - left or max(abs(right), 1.0) * 0.2
-        left, right = (left if left == 0 else left - 0.15 * span), right + 0.15 * span
+        if one_sided:
+            span = max(span, 0.25 * max(abs(left), abs(right)))
+        left, right = (left if left == 0 else left - 0.15 * span), right + (0 if one_sided and left == 0 else
+                                                                                0.15 * span)
         a = lo if np.isfinite(lo) else left
         z = hi if np.isfinite(hi) else right
         ax.axvspan(a, z, color=WINDOW, lw=0)
+        if one_sided:  # the open side goes on past the axis
+            ax.annotate("", xy=(1.0 if np.isfinite(lo) else 0.0, 0.2), xytext=(0.92 if np.isfinite(lo) else 0.08, 0.2),
+                        xycoords="axes fraction", arrowprops={"arrowstyle": "->", "color": "#2ca02c", "lw": 1})
         for e in (lo, hi):
             if np.isfinite(e):
                 ax.axvline(e, color="#2ca02c", lw=1.2)
@@ -189,20 +201,56 @@ def _tern(c, a):
     return c + 0.5 * a, a * math.sqrt(3) / 2
 
 
+def _slag_window_mask(c, a, total, mgo, slag_cfg):
+    """True where a slag of CaO fraction c and Al2O3 fraction a (of CaO + SiO2 + Al2O3, whose sum is
+    ``total`` wt % of the slag) with ``mgo`` wt % MgO meets the B2, B3, B4 and Al2O3 windows."""
+    s = 1.0 - c - a
+    cao, sio2, al = c * total, s * total, a * total
+    ok = np.ones_like(c, dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        checks = (("B2", cao / sio2), ("B3", (cao + mgo) / sio2), ("B4", (cao + mgo) / (sio2 + al)),
+                  ("Al2O3_pct", al))
+    for name, val in checks:
+        w = getattr(slag_cfg, name, None)
+        if w is None:
+            continue
+        if w.min is not None:
+            ok &= val >= w.min
+        if w.max is not None:
+            ok &= val <= w.max
+    return ok & (s > 0)
+
+
 @_plain_text
 def ternary_figure(result):
-    """CaO-SiO2-Al2O3 ternary (wt %, normalised over the three) with the slag point; MgO noted.
+    """CaO-SiO2-Al2O3 section at the result's MgO (wt %, normalised over the three), the slag
+    point and the window of the scenario's slag limits (B2, B3, B4, Al2O3) shaded.
 
-    Dashed lines are the B2 = CaO/SiO2 window limits of the scenario.
+    In the section MgO and the minor oxides are held at the result's values, so B3, B4 and
+    the Al2O3 content are functions of the point (B3 = (CaO + MgO)/SiO2 with CaO, SiO2 in
+    wt % of the slag: the fraction shown times their sum).
     """
+    import matplotlib.tri as mtri
+
     s = result.slag
     cao, sio2, al = (float(s.loc[k, "pct"]) for k in ("CaO", "SiO2", "Al2O3"))
     mgo = float(s.loc["MgO", "pct"])
     tot = cao + sio2 + al
-    fig = _figure(5.2, 4.8)
+    cfg = result.scenario.config.slag
+    fig = _figure(6.4, 5.6)
     ax = fig.add_subplot()
     ax.set_aspect("equal")
     ax.axis("off")
+    # the window: a fine triangular grid of the section, shaded where every slag window holds
+    n = 120
+    cc, aa = np.meshgrid(np.linspace(0, 1, n + 1), np.linspace(0, 1, n + 1))
+    keep = cc + aa <= 1 + 1e-12
+    cc, aa = cc[keep], aa[keep]
+    xs, ys = cc + 0.5 * aa, aa * math.sqrt(3) / 2
+    mask = _slag_window_mask(cc, aa, tot, mgo, cfg).astype(float)
+    if mask.any():
+        tri = mtri.Triangulation(xs, ys)
+        ax.tricontourf(tri, mask, levels=[0.5, 1.5], colors=[WINDOW])
     corners = [(0, 0), (1, 0), (0.5, math.sqrt(3) / 2), (0, 0)]
     ax.plot(*zip(*corners), color="black", lw=1)
     for f in np.arange(0.1, 1.0, 0.1):
@@ -215,23 +263,100 @@ def ternary_figure(result):
     ax.text(-0.03, -0.03, "SiO2", ha="right", va="top")
     ax.text(1.03, -0.03, "CaO", ha="left", va="top")
     ax.text(0.5, math.sqrt(3) / 2 + 0.03, "Al2O3", ha="center", va="bottom")
-    w = result.scenario.config.slag.B2
+    w = cfg.B2
     if w is not None:
-        ends = [e for e in (w.min, w.max) if e is not None]
-        for end in ends:
+        for end in [e for e in (w.min, w.max) if e is not None]:
             s0 = 1 / (1 + end)
             ax.plot(*zip(_tern(end * s0, 0), _tern(0, 1)), ls="--", color="#2ca02c", lw=0.9)
-        ax.text(0.97, 0.55, "dashed: B2 window\n" + window_text(w.min, w.max), ha="right", fontsize=7.5,
-                color="#2ca02c")
+    names = {"Al2O3_pct": "Al2O3 [wt %]"}
+    shown = [f"{names.get(k, k)} {window_text(getattr(cfg, k).min, getattr(cfg, k).max)}"
+             for k in ("B2", "B3", "B4", "Al2O3_pct") if getattr(cfg, k, None) is not None]
+    ax.text(0.99, 0.62, "shaded: the slag window\n" + "\n".join(shown) + "\ndashed: B2 ends", ha="right",
+            fontsize=7.5, color="#2a7a2a")
     x, y = _tern(cao / tot, al / tot)
     ax.plot([x], [y], "o", color=BINDING, ms=7)
     ax.annotate("slag", (x, y), xytext=(6, 4), textcoords="offset points", fontsize=8, color=BINDING)
     ax.text(0.5, -0.1, f"slag: CaO {100 * cao / tot:.1f}, SiO2 {100 * sio2 / tot:.1f}, Al2O3 {100 * al / tot:.1f} "
-            f"wt % (normalised over the three)\nMgO {mgo:.2f} wt % of the slag (not in the triangle)",
-            ha="center", va="top", fontsize=7.5)
+            f"(% of CaO + SiO2 + Al2O3 = {tot:.1f} wt % of the slag)\nsection at MgO {mgo:.2f} wt % and the "
+            "other oxides of the result", ha="center", va="top", fontsize=7.5)
     ax.set_xlim(-0.12, 1.12)
     ax.set_ylim(-0.2, 0.98)
-    ax.set_title("CaO-SiO2-Al2O3 ternary [wt %]")
+    ax.set_title(f"Slag: CaO-SiO2-Al2O3 section at MgO {mgo:.2f} wt %")
+    return fig
+
+
+@_plain_text
+def shadow_price_figure(limits: pd.DataFrame, currency: str):
+    """Bars of the shadow price of every binding limit (not the balance rows), currency/tHM per
+    unit of the limit; red: raising the limit costs money, blue: it saves money.
+
+    ``limits`` is :func:`burden.report.content.limits_frame`. Returns None when nothing binds.
+    """
+    col = next(c for c in limits.columns if str(c).startswith("shadow price ["))
+    b = limits[limits["binding"] & (limits[col].abs() > 1e-12)]
+    if not len(b):
+        return None
+    b = b.iloc[np.argsort(-b[col].abs().to_numpy(), kind="mergesort")]
+    fig = _figure(8.0, 0.38 * len(b) + 1.3)
+    ax = fig.add_subplot()
+    y = np.arange(len(b))[::-1]
+    vals = b[col].astype(float).to_numpy()
+    ax.barh(y, vals, color=[BINDING if v > 0 else OK for v in vals])
+    labels = [f"{q} [{u}]" if u not in ("-", "") else str(q) for q, u in zip(b["quantity"], b["unit"])]
+    ax.set_yticks(y, labels)
+    for yi, v, u in zip(y, vals, b["unit"]):
+        ax.text(v, yi, f" {v:+.4g} " if v >= 0 else f" {v:+.4g} ", va="center", ha="left" if v >= 0 else "right",
+                fontsize=7.5)
+    ax.axvline(0, color="#555", lw=0.8)
+    lim = float(np.abs(vals).max()) * 1.35
+    ax.set_xlim(-lim if (vals < 0).any() else 0, lim if (vals > 0).any() else 0)
+    ax.set_xlabel(f"shadow price [{currency}/tHM per unit of the limit]")
+    ax.set_title("Shadow prices of the binding limits (cost of raising each limit by one unit)")
+    return fig
+
+
+@_plain_text
+def balance_waterfall_figure(df: pd.DataFrame, value_col: str, side_col: str, plus: str, title: str, unit: str):
+    """Waterfall of a balance: the ``plus`` side's terms stacked up, then the other side's terms
+    stepping down to zero (what closes the balance). ``df`` has the term labels in its index or
+    first column; terms of zero are left out."""
+    d = df.copy()
+    if value_col not in d.columns:
+        return None
+    if not isinstance(d.index, pd.RangeIndex):
+        d = d.reset_index()
+    lab = d.columns[0]
+    d = d[d[value_col].astype(float).abs() > 1e-9]
+    inc = d[d[side_col] == plus]
+    out = d[d[side_col] != plus]
+    fig = _figure(10.0, 4.0)
+    ax = fig.add_subplot()
+    level = 0.0
+    k = 0
+    names = []
+    for _, r in inc.iterrows():
+        v = float(r[value_col])
+        ax.bar(k, v, bottom=level, color="#2ca02c", width=0.7)
+        ax.text(k, level + v, f"{v:,.0f}", ha="center", va="bottom", fontsize=7)
+        level += v
+        names.append(str(r[lab]).replace("_", " "))
+        k += 1
+    total = level
+    ax.bar(k, total, color="#555", width=0.7)
+    ax.text(k, total, f"{total:,.0f}", ha="center", va="bottom", fontsize=7.5, weight="bold")
+    names.append(f"total {plus}")
+    k += 1
+    for _, r in out.iterrows():
+        v = float(r[value_col])
+        ax.bar(k, -v, bottom=level, color=BINDING, width=0.7)
+        ax.text(k, level, f"{v:,.0f}", ha="center", va="bottom", fontsize=7)
+        level -= v
+        names.append(str(r[lab]).replace("_", " "))
+        k += 1
+    ax.set_xticks(np.arange(k), names, rotation=35, ha="right", fontsize=7.5)
+    ax.set_ylabel(unit)
+    ax.set_ylim(0, total * 1.1 if total > 0 else 1)
+    ax.set_title(title + f" (closes to {level:+.3g} {unit.strip('[]')})")
     return fig
 
 
@@ -253,7 +378,7 @@ def rist_figure(points: pd.DataFrame):
     """
     x, y, labels = _rist_xy(points)
     o = np.argsort(x, kind="mergesort")
-    fig = _figure(5.5, 4.2)
+    fig = _figure(11.0, 5.5)
     ax = fig.add_subplot()
     ax.plot(x[o], y[o], "-", color=OK, lw=1.5)
     ax.plot(x, y, "o", color=BINDING)
@@ -277,18 +402,35 @@ def add_figures(report, result, png: bool = False) -> None:
 
     sec = {s.key: s for s in report.sections}
 
-    def put(key, name, title, fig, caption=""):
+    def put(key, name, title, fig, caption="", wide=False):
         svg = svg_text(fig)
         p = png_bytes(fig) if png else None
-        sec[key].items.append(Figure(name, title, svg, p, caption))
+        sec[key].items.append(Figure(name, title, svg, p, caption, wide=wide))
 
     put("burden", "burden_composition", "Burden composition", burden_figure(result))
     put("hot_metal_slag", "limits", "Limits chart", limits_figure(limits_frame(result)),
         "Every limited quantity with its window (fixed rates left out); red diamonds: binding.")
-    put("hot_metal_slag", "ternary", "Slag in the CaO-SiO2-Al2O3 ternary", ternary_figure(result),
-        "Slag point normalised over CaO + SiO2 + Al2O3; dashed: the B2 window.")
+    put("hot_metal_slag", "ternary", "Slag in the CaO-SiO2-Al2O3 section at its MgO", ternary_figure(result),
+        "Slag point normalised over CaO + SiO2 + Al2O3 at the result's MgO; shaded: where the slag limits "
+        "hold; dashed: the B2 ends.")
     put("cost", "cost_waterfall", "Cost waterfall", cost_waterfall_figure(result))
+    sp = shadow_price_figure(limits_frame(result), result.currency)
+    if sp is not None:
+        put("binding", "shadow_prices", "Shadow prices of the binding limits", sp,
+            f"{result.currency}/tHM per unit of each limit: negative (blue) when raising the limit saves money, "
+            "positive (red) when it costs money.")
     extra = getattr(result, "extra_tables", None) or {}
+    hb = extra.get("heat_balance")
+    if hb is not None and "mj_per_thm" in hb.columns:
+        put("thermo", "heat_balance", "Heat balance", balance_waterfall_figure(
+            hb, "mj_per_thm", "side", "income", "Heat balance: income, then its uses", "[MJ/tHM]"),
+            "Heat income stacked up (green), then each use stepping down (red); the last step ends at zero "
+            "when the balance closes.", wide=True)
+    cb = extra.get("carbon_balance")
+    if cb is not None and "kg_per_thm" in cb.columns:
+        put("thermo", "carbon_balance", "Carbon balance", balance_waterfall_figure(
+            cb, "kg_per_thm", "side", "supply", "Carbon balance: fixed carbon supplied, then where it goes",
+            "[kg/tHM]"), wide=True)
     pts = extra.get("rist_points")
     if pts is not None and len(pts) >= 2:
-        put("thermo", "rist", "Rist diagram", rist_figure(pts))
+        put("thermo", "rist", "Rist diagram", rist_figure(pts), wide=True)

@@ -90,7 +90,11 @@ def summary_lines(result) -> list[str]:
     """Lines for :meth:`Result.summary`."""
     s = emissions_summary(result)
     cur = result.currency
-    lines = ["", f"CO2:      {s['co2_kg_per_thm']:,.1f} kg/tHM ({s['co2_t_per_day']:,.0f} t/day); boundary: {s['boundary']}"]
+    import textwrap
+
+    pad = " " * 10
+    lines = ["", f"CO2:      {s['co2_kg_per_thm']:,.1f} kg/tHM ({s['co2_t_per_day']:,.0f} t/day)"]
+    lines += textwrap.wrap(f"boundary: {s['boundary']}", width=100, initial_indent=pad, subsequent_indent=pad + "  ")
     if s["benchmark_period"] is not None:
         lines.append(f"          EU ETS hot-metal benchmark {s['benchmark_period']} {s['benchmark_kg_per_thm']:,.0f} kg/tHM: "
                      f"gap {s['gap_to_benchmark_kg_per_thm']:+,.1f} kg/tHM")

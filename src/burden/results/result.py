@@ -448,16 +448,16 @@ class Result:
         cur = self.currency
         lines.append(f"Cost:     {self.objective:,.2f} {cur}/tHM   "
                      f"({self.objective * self.scenario.config.production_t_per_day / 1e3:,.1f} k{cur}/day)")
+        from ..terminal import table
+
         b = self.burden
         lines.append("")
-        lines.append(f"{'material':<18}{'class':<12}{'dry kg/tHM':>11}{'wet kg/tHM':>11}{'% ferrous':>10}"
-                     f"{'t/day wet':>10}{cur + '/tHM':>10}")
-        for k, r in b.iterrows():
-            if r.dry_kg_per_thm < 5e-7 and r.bound != "fixed":
-                continue
-            pf = "" if math.isnan(r.pct_of_ferrous) else f"{r.pct_of_ferrous:.1f}"
-            lines.append(f"{k:<18}{r['class']:<12}{r.dry_kg_per_thm:>11.1f}{r.wet_kg_per_thm:>11.1f}{pf:>10}"
-                         f"{r.wet_t_per_day:>10.0f}{r.cost_per_thm:>10.2f}")
+        shown = [(k, r) for k, r in b.iterrows() if not (r.dry_kg_per_thm < 5e-7 and r.bound != "fixed")]
+        lines += table(["material", "class", "dry kg/tHM", "wet kg/tHM", "% ferrous", "t/day wet", f"{cur}/tHM"],
+                       [[k, r["class"], r.dry_kg_per_thm, r.wet_kg_per_thm,
+                         "" if math.isnan(r.pct_of_ferrous) else r.pct_of_ferrous, r.wet_t_per_day, r.cost_per_thm]
+                        for k, r in shown],
+                       [None, None, "kg/tHM", "kg/tHM", "%", "t/day", "CUR/tHM"], currency=cur)
         unused = [k for k, r in b.iterrows() if r.dry_kg_per_thm < 5e-7 and r.bound != "fixed"]
         if unused:
             lines.append(f"not used: {', '.join(unused)}")
@@ -474,8 +474,10 @@ class Result:
         if len(bd):
             lines.append("")
             lines.append(f"Binding limits (shadow price, {cur}/tHM per unit of the limit):")
-            for n, r in bd.iterrows():
-                lines.append(f"  {n:<34} {r.sense} {r.limit:g} {r.unit:<7} {r.shadow_price_per_unit:>+12.4f}")
+            lines += table(["limit", "", "at", "unit", f"shadow price [{cur}/tHM per unit]"],
+                           [[n, r.sense, (float(r.limit), r.unit), r.unit or "-", r.shadow_price_per_unit]
+                            for n, r in bd.iterrows()], [None, None, None, None, "CUR/tHM per unit"],
+                           currency=cur, indent=2)
         if self.nonlinear is not None:
             lines += self._nonlinear_summary()
         from .emissions import summary_lines as emissions_lines
@@ -521,6 +523,11 @@ class Result:
             lim = r["min"] if not math.isnan(r["min"]) and abs(r["value"] - r["min"]) < abs(r["value"] - (r["max"] if not math.isnan(r["max"]) else np.inf)) else r["max"]
             lines.append(f"  binding {n}: {r['value']:.4g} {r['unit']} (limit {lim:g}), shadow price "
                          f"{r['shadow_price_per_unit']:+.4f} {self.currency}/tHM per {r['unit']}")
+        sens = nl.extra.get("sensitivity")
+        if sens is not None and len(sens):  # burden solve --sensitivity (burden.nonlinear.sensitivity)
+            from ..terminal import sensitivity_lines
+
+            lines += [""] + sensitivity_lines(sens, self.currency)
         return lines
 
     def __str__(self) -> str:
