@@ -368,6 +368,10 @@ class Result:
     @property
     def warnings(self) -> list[str]:
         w = list(self.scenario.warnings)
+        if self.nonlinear is not None:
+            from ..nonlinear import plausibility_warnings
+
+            w += plausibility_warnings(self.nonlinear)
         return w
 
     # -- export ---------------------------------------------------------------
@@ -457,6 +461,9 @@ class Result:
                      f"{b.loc['blast_moisture_g_per_nm3', 'value']:.1f} g/Nm3")
         lines.append(f"  RAFT {float(st['raft_c']):.0f} degC   top gas {float(tg.dry_nm3):.0f} Nm3/tHM dry, "
                      f"eta_CO {float(tg.eta_co):.3f}   heat losses {float(st['heat'].losses_pct):.1f} % of income")
+        lines.append(f"  top gas {float(st['top_gas_temperature_c']):.0f} degC   r_d {float(st['direct_reduction_degree']):.3f}"
+                     f"   shaft efficiency {float(st['shaft_efficiency_pct']):.1f} %   eta at wustite "
+                     f"{float(st['eta_w']):.3f} (equilibrium {float(st['eta_eq']):.3f})")
         fuels = [k for k, r in self.burden.iterrows() if r["class"] in ("coke", "injectant")]
         lines.append("  fuel rate " + " + ".join(f"{k} {self.x[k]:.1f}" for k in fuels)
                      + f" = {sum(self.x[k] for k in fuels):.1f} kg/tHM dry")
