@@ -135,6 +135,13 @@ class FurnaceModel:
         self.dust_carbonate_kj = sum(rate * sum(Z.carbonate_heat_kj_per_kg(m.analysis["CaO"], m.analysis["MgO"],
                                                                            m.analysis["FeO"], m.analysis["CO2"]).values())
                                      for m, rate in scn.lost_burden.values())
+        # constants of the thermal reserve zone (depend on T_TRZ only): bosh-gas sensible heat per
+        # Nm3, coke carbon's sensible heat per kg, the wustite equilibria of CO and H2
+        t_trz = self.proc.thermal_reserve_zone_c
+        self.trz_gas_kj_per_nm3 = {g: float(Z.gas_sensible_kj({g: 1.0}, t_trz)) for g in ("CO", "H2", "N2")}
+        self.trz_carbon_kj_per_kg = float(Z.carbon_sensible_kj_per_kg(t_trz))
+        self.eta_eq_co = float(Z.wustite_eta_co_eq(t_trz))
+        self.eta_eq_h2 = float(Z.wustite_eta_h2_eq(t_trz))
         rd = self.proc.direct_reduction_degree
         self.rd_fixed = rd.min if rd.is_fixed else None
         loss = self.proc
@@ -377,7 +384,7 @@ class FurnaceModel:
         oxides = slag_kg + hm["Si"] * mass_ratio("SiO2", "Si") + hm["Mn"] * mass_ratio("MnO", "Mn")
         loss_total = (self.heat_loss_kj if self.heat_loss_kj is not None else None)
         lower_in = {"tuyere_carbon": c_t * Z.C_TO_CO_KJ_PER_KG_C, "blast_sensible": blast_heat,
-                    "charge_sensible_at_trz": (demand - inj_c) * Z.carbon_sensible_kj_per_kg(t_trz) + fe_sens
+                    "charge_sensible_at_trz": (demand - inj_c) * self.trz_carbon_kj_per_kg + fe_sens
                     + oxides * zp["oxide_cp_kj_per_kg_k"] * dT}
         lower_out = {"direct_reduction_fe": rd * iron_reduced * Z.DIRECT_REDUCTION_KJ_PER_KG_FE,
                      "minor_reduction": minor_dec - c_minor * Z.C_TO_CO_KJ_PER_KG_C,
@@ -386,7 +393,7 @@ class FurnaceModel:
                      "water_gas": f_wg * bound_water * Z.WATER_GAS_KJ_PER_KG_H2O,
                      "moisture_decomposition": moist_dec, "injectant_decomposition": inj_dec,
                      "hot_metal": h_hm, "slag": h_slag,
-                     "bosh_gas_at_trz": Z.gas_sensible_kj(bosh, t_trz)}
+                     "bosh_gas_at_trz": sum(v * self.trz_gas_kj_per_nm3[g] for g, v in bosh.items())}
         # ---- total
         total_in = {"tuyere_carbon": c_t * Z.C_TO_CO_KJ_PER_KG_C,
                     "direct_carbon": (c_dfe + c_minor + c_ds) * Z.C_TO_CO_KJ_PER_KG_C,
@@ -410,7 +417,7 @@ class FurnaceModel:
         lower_out["losses"] = share * loss_total
         total_out["losses"] = loss_total + 0.0 * income
         q_top = income - sum(total_out.values())
-        t_top = Z.gas_temperature_for_heat(top_nm3, q_top)
+        t_top = Z.gas_temperature_for_heat_fast(top_nm3, q_top)
         total_out["top_gas"] = q_top
         hb = HeatBalance(income=total_in, expenditure=total_out, total_income=income,
                          losses_pct=100.0 * total_out["losses"] / income)
@@ -439,8 +446,7 @@ class FurnaceModel:
         n_h = tg.hydrogen_in_nm3 / VM
         mu = (n_c + n_h) / n_fe
         ybf = (o_blast + o_minor) / n_fe
-        t = self.proc.thermal_reserve_zone_c
-        e_co, e_h2 = float(Z.wustite_eta_co_eq(t)), float(Z.wustite_eta_h2_eq(t))
+        e_co, e_h2 = self.eta_eq_co, self.eta_eq_h2
         eta_eq = (e_co * n_c + e_h2 * n_h) / (n_c + n_h)
         y_w = self.zone["wustite_o_per_fe"]
         eta_w = (y_w + ybf) / mu - 1.0
