@@ -34,6 +34,8 @@ EXTRA_TITLES = {
     "rist": "Rist operating line",
     "viscosity": "Slag viscosity",
     "carbon_balance": "Carbon balance",
+    "furnace": "Furnace state: r_d, top-gas temperature, W point",
+    "plausibility": "Plausibility checks",
 }
 
 FORMATS = ("html", "pdf", "xlsx", "json")
