@@ -423,8 +423,15 @@ class Process(_Strict):
     The rate of ``coke`` (default: the one coke-class material that is not
     fixed) follows from two balances per tHM: carbon (fixed carbon of the
     charge = C dissolved + tuyere C + C of direct reduction, desulphurisation,
-    solution loss and water gas; USTB-NB, PRIMER §4) and heat (the total heat
-    balance of USTB-XLS with losses a fixed share of the heat income).
+    solution loss and water gas; USTB-NB, PRIMER §4) and heat: with
+    ``heat_balance: two_zone`` (default) the balance of the zone below the
+    thermal reserve zone, the top-gas temperature computed from the upper zone
+    and kept in ``top_gas_temperature_limits_c`` (Rist & Meysson 1965; Peacey &
+    Davenport 1979; :mod:`burden.chemistry.zones`); with ``total`` the USTB-XLS
+    total heat balance at an assumed top-gas temperature.  The Rist W point is
+    a limit in both (``shaft_efficiency_max_pct``); r_d is fixed (a number) or
+    a decision (a window).  The heat loss is given once: MJ/tHM, GJ/h at the
+    production rate, or % of the heat income (8 % if none is given).
     """
 
     direct_reduction_degree: Window = Field(
