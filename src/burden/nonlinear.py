@@ -442,21 +442,23 @@ def lp_with_fixed_fuels(result) -> np.ndarray:
 
 def _balance_coke(nlp: NonlinearProblem, z: np.ndarray, adjust: dict | None = None,
                   indirect_co_degree: float | None = None,
-                  shaft_efficiency_pct: float | None = None) -> tuple[float, float]:
+                  shaft_efficiency_pct: float | None = None, eta_h2: float | None = None) -> tuple[float, float]:
     """(coke kg/tHM, dry blast Nm3/tHM) of :func:`balance_point`."""
-    zz = balance_point(nlp, z, adjust, indirect_co_degree, shaft_efficiency_pct)
+    zz = balance_point(nlp, z, adjust, indirect_co_degree, shaft_efficiency_pct, eta_h2)
     return float(zz[nlp.problem.materials.index(_coke_name(nlp))]), float(zz[nlp.col["blast_dry_nm3"]])
 
 
 def balance_point(nlp: NonlinearProblem, z: np.ndarray, adjust: dict | None = None,
                   indirect_co_degree: float | None = None,
-                  shaft_efficiency_pct: float | None = None) -> np.ndarray:
+                  shaft_efficiency_pct: float | None = None, eta_h2: float | None = None) -> np.ndarray:
     """Solve the balances for the coke rate with everything else held.
 
     Held: the burden, the blast settings and the degree of indirect reduction by CO,
-    r_i,CO = 1 - r_d - r_H2 (r_H2 the share of the Fe that hydrogen reduces): hydrogen from
-    moisture, injectants or bound water lowers r_d by the iron it reduces, the way the HBBF
-    table, which lists r_d as a factor of its own, treats natural gas.  In the two-zone
+    r_i,CO = 1 - r_d - r_H2, with r_H2 = eta_H2 * H2/Fe the share of the Fe that hydrogen
+    reduces at the hydrogen utilisation eta_H2 of ``z``: hydrogen from moisture, injectants or
+    bound water lowers r_d by the iron it reduces, the way the HBBF table, which lists r_d as
+    a factor of its own, treats natural gas.  (eta_H2 is held at its value, not re-closed on
+    eta_CO: otherwise more carbon, by diluting the top gas, would raise r_d.)  In the two-zone
     model the heat balance is the lower zone's.  ``indirect_co_degree`` is r_i,CO to hold
     (that of the unchanged point; default: its value at ``z``); the ``direct_reduction_degree``
     adjustment changes it.
@@ -481,9 +483,11 @@ def balance_point(nlp: NonlinearProblem, z: np.ndarray, adjust: dict | None = No
     z = z.copy()
     adjust = dict(adjust or {})
     d_rd = adjust.pop("direct_reduction_degree", 0.0)
-    if indirect_co_degree is None:
+    if indirect_co_degree is None or eta_h2 is None:
         ev = nlp.evaluate(z)
-        indirect_co_degree = 1.0 - float(ev["direct_reduction_degree"]) - float(ev["hydrogen_reduction_degree"])
+        eta_h2 = float(ev["hydrogen_reduction_degree"]) / float(ev["hydrogen_per_fe"]) if eta_h2 is None else eta_h2
+        if indirect_co_degree is None:
+            indirect_co_degree = 1.0 - float(ev["direct_reduction_degree"]) - float(ev["hydrogen_reduction_degree"])
     target = indirect_co_degree - d_rd
     keep_eff = shaft_efficiency_pct is not None
     scale = np.array([1.0, 1e-3, 100.0])
@@ -492,7 +496,7 @@ def balance_point(nlp: NonlinearProblem, z: np.ndarray, adjust: dict | None = No
         ev = nlp.fm.evaluate(zz[: nlp.n_mat], nlp.blast(zz), adjust=adjust)
         r = [ev["carbon_residual_kg"], ev["heat_residual_kj"],
              (ev["shaft_efficiency_pct"] - shaft_efficiency_pct) / 100.0 if keep_eff else
-             1.0 - ev["direct_reduction_degree"] - ev["hydrogen_reduction_degree"] - target]
+             1.0 - ev["direct_reduction_degree"] - eta_h2 * ev["hydrogen_per_fe"] - target]
         return np.array([float(v) for v in r]) * scale
 
     h = (1e-4, 1e-4, 1e-7)
@@ -537,16 +541,17 @@ def implied_correction_factors(nlp: NonlinearProblem, z: np.ndarray) -> pd.DataF
     """
     ev0 = nlp.evaluate(z)
     ri0 = 1.0 - float(ev0["direct_reduction_degree"]) - float(ev0["hydrogen_reduction_degree"])
+    eta0 = float(ev0["hydrogen_reduction_degree"]) / float(ev0["hydrogen_per_fe"])
     eff0 = float(ev0["shaft_efficiency_pct"])
     j_rd = nlp.col["direct_reduction_degree"]
     w_pinned = bool(nlp.upper[j_rd] > nlp.lower[j_rd])   # r_d a decision: report the W-point marginals too
 
     def _bal(zz, adjust=None):
-        c = _balance_coke(nlp, zz, adjust, indirect_co_degree=ri0)[0]
+        c = _balance_coke(nlp, zz, adjust, indirect_co_degree=ri0, eta_h2=eta0)[0]
         cw = _balance_coke(nlp, zz, adjust, shaft_efficiency_pct=eff0)[0] if w_pinned else math.nan
         return c, cw
 
-    base_coke = _balance_coke(nlp, z, indirect_co_degree=ri0)[0]
+    base_coke = _balance_coke(nlp, z, indirect_co_degree=ri0, eta_h2=eta0)[0]
     col = nlp.col
     pci = [k for k in nlp.fm.inj_names]
     rows = []
@@ -580,7 +585,7 @@ def implied_correction_factors(nlp: NonlinearProblem, z: np.ndarray) -> pd.DataF
     else:
         add("heat_loss_pct", -1.0, "% of heat income", _bal(z, {"heat_loss_pct": -1.0}))
     add("direct_reduction_degree", -0.01, "-", (_balance_coke(nlp, z, {"direct_reduction_degree": -0.01},
-                                                              indirect_co_degree=ri0)[0], math.nan))
+                                                              indirect_co_degree=ri0, eta_h2=eta0)[0], math.nan))
     add("hot_metal_Si_pct", 0.1, "wt %", _bal(z, {"hot_metal_Si_pct": 0.1}))
     add("hot_metal_temperature_c", 50.0, "degC", _bal(z, {"hot_metal_temperature_c": 50.0}))
     add("bound_water_kg_per_thm", 10.0, "kg/tHM", _bal(z, {"bound_water_kg": 10.0}))

@@ -298,9 +298,11 @@ class FurnaceModel:
                 tg=tg, top_nm3=top_nm3, bosh=bosh, moisture_kg=moisture_kg, q=q)
             heat_residual = lower["residual"]
         # share of the reduced Fe that hydrogen reduces (H2 + FeO = Fe + H2O; top gas closure)
-        r_h2 = tg.h2_reduction_nm3 / VM / (iron_reduced / molar_mass("Fe"))
+        n_fe_red = iron_reduced / molar_mass("Fe")
+        r_h2 = tg.h2_reduction_nm3 / VM / n_fe_red
         out.update(carbon_residual_kg=carbon_residual, heat_residual_kj=heat_residual, top_gas_temperature_c=t_top,
-                   bosh_gas_nm3=bosh_nm3, hydrogen_reduction_degree=r_h2, direct_reduction_degree=rd + 0.0 * r_h2)
+                   bosh_gas_nm3=bosh_nm3, hydrogen_reduction_degree=r_h2, direct_reduction_degree=rd + 0.0 * r_h2,
+                   hydrogen_per_fe=tg.hydrogen_in_nm3 / VM / n_fe_red)
         out.update(self._wustite_point(x, q, hm, c_t, c_dfe, c_minor, c_ds, c_sl, c_wg, tg))
         rf = raft(blast.temperature_c, blast.dry_nm3, blast.enrichment_pct, blast.moisture_g_per_nm3,
                   coal_kg_per_thm=inj_kg, coal=inj)
