@@ -396,6 +396,18 @@ def solve_nonlinear(problem, method: str | None = None):
         o.message = f"slp {first.status} after {first.iterations} iterations; slsqp polish: {o.message}"
         o.iterations += first.iterations
         o.solver = "slp+slsqp"
+        if o.status != "optimal":
+            # the polish from SLP's last iterate can stall on a curved limit (the top-gas floor
+            # at high O2): the independent path from the LP warm start decides
+            fresh = SOLVERS["slsqp"](nlp, z0)
+            if fresh.status == "optimal":
+                fresh.history = o.history + [{"iteration": f"slsqp from the LP start ({fresh.iterations} it.)",
+                                              "objective": fresh.objective, "violation": fresh.max_violation,
+                                              "step": math.nan, "radius": math.nan}] + fresh.history
+                fresh.message = f"{o.message}; slsqp from the LP start: {fresh.message}"
+                fresh.iterations += o.iterations
+                fresh.solver = "slp+slsqp"
+                o = fresh
     t2 = time.perf_counter()
     comp = nlp.comp
     status = o.status if o.status in ("optimal", "infeasible") else "error"

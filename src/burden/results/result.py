@@ -614,6 +614,9 @@ def explain_nonlinear(res: Result) -> str:
     if bad:
         lines.append("These process limits could not be met (values at the last iterate):")
         lines += bad
+    else:
+        lines.append("No process limit is violated at the last iterate: the solver did not converge "
+                     "(try the other path, process.solver: slsqp or slp).")
     b = nlp.blast(z)
     lines.append("Last iterate: " + ", ".join(f"{k} {z[j]:.1f}" for j, k in enumerate(res.problem.materials)
                                               if z[j] > 1e-6)
