@@ -395,3 +395,17 @@ def test_plausibility_checks_are_named_in_the_result(base):
     r = solve(d).raise_for_status()
     assert any(w.startswith("plausibility: top_gas_temperature_c") for w in r.warnings)
     assert "plausibility: top_gas_temperature_c" in r.summary()
+
+
+def test_the_total_heat_balance_stays_available_and_reproduces_the_old_optimum():
+    """heat_balance: total with the old inputs (r_d 0.45, 8 % of income, 150 degC top) gives the
+    previous model's optimum (tests/data/core_reference.json before issue 10: 365.58714152764895
+    USD/tHM, pellets 214.2); the W point is checked there too (82 %, below its limit)."""
+    d = copy.deepcopy(NL)
+    d["process"] = {"heat_balance": "total", "direct_reduction_degree": 0.45, "hydrogen_utilisation": "eta_co",
+                    "heat_loss_pct": 8.0, "top_gas_temperature_c": 150}
+    r = solve(d).raise_for_status()
+    assert r.objective == pytest.approx(365.58714152764895, rel=1e-9)
+    assert r.x["pellets"] == pytest.approx(214.2, abs=0.05)
+    f = r.extra_tables["furnace"]["value"]
+    assert f["top_gas_temperature_c"] == 150.0 and f["shaft_efficiency_pct"] < 95
