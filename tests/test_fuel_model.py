@@ -409,3 +409,17 @@ def test_the_total_heat_balance_stays_available_and_reproduces_the_old_optimum()
     assert r.x["pellets"] == pytest.approx(214.2, abs=0.05)
     f = r.extra_tables["furnace"]["value"]
     assert f["top_gas_temperature_c"] == 150.0 and f["shaft_efficiency_pct"] < 95
+
+
+def test_lp_results_carry_named_plausibility_warnings_without_changing_numbers():
+    """The USTB sheet 5-2 burden (B2 >= 1.13 variant) makes 515.7 kg slag/tHM, above the plant
+    range (150-450): a named warning; the base LP is plausible and silent."""
+    from burden.results.plausibility import lp_plausibility_checks
+
+    r = burden.solve(burden.load_scenario(SCENARIOS / "validation" / "sheet_5_2.yaml", scenario="basicity_at_least"))
+    assert r.quantity("slag.total") == pytest.approx(515.7, abs=0.1)
+    assert r.warnings == ["plausibility: slag_rate_kg_per_thm = 515.7 kg/tHM outside min 150 max 450 (plant range)"]
+    assert "plausibility: slag_rate_kg_per_thm" in r.summary() and r.to_dict()["warnings"] == r.warnings
+    checks = lp_plausibility_checks(r)
+    assert checks.loc["hot_metal_C_source_kg_per_thm", "ok"] and checks.loc["hot_metal_C_pct", "ok"]
+    assert burden.solve(SCENARIOS / "base.yaml").warnings == []

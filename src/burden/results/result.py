@@ -372,6 +372,10 @@ class Result:
             from ..nonlinear import plausibility_warnings
 
             w += plausibility_warnings(self.nonlinear)
+        elif self.ok:
+            from .plausibility import lp_plausibility_warnings
+
+            w += lp_plausibility_warnings(self)
         return w
 
     # -- export ---------------------------------------------------------------

@@ -1,0 +1,61 @@
+"""Plausibility checks of a linear (LP/MILP) result: plant ranges a burden should sit in.
+
+The nonlinear model checks its own optimum (:func:`burden.nonlinear.plausibility_checks`:
+shaft efficiency, the W point, the top-gas temperature, RAFT, ...).  An LP result has no
+furnace state, but its burden can still be outside what a furnace runs on; each failed check
+is a named warning in the summary, JSON and report (``Result.warnings``), the numbers of the
+result are not touched.  Ranges: :data:`burden.nonlinear.PLAUSIBLE` (Geerdes et al. 2009 [L]);
+graphite saturation of the hot metal: Neumann, Schenck & Patterson (1959) as quoted by Geerdes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+
+def lp_plausibility_checks(res) -> pd.DataFrame:
+    """Checks of an optimal LP result: slag rate, fuel rate (when fuels are charged), [Ti],
+    [C] below graphite saturation and supplied by the fixed carbon charged.
+
+    Returns a DataFrame indexed by check with value, unit, min, max, ok, note (empty when the
+    result is not optimal).
+    """
+    from ..nonlinear import PLAUSIBLE
+
+    if not res.ok:
+        return pd.DataFrame(columns=["value", "unit", "min", "max", "ok", "note"])
+    q = res.quantity
+    b = res.burden
+    fuels = float(b.loc[b["class"].isin(["coke", "injectant"]), "dry_kg_per_thm"].sum())
+    c_pct = q("hot_metal.C") / 10.0
+    si_pct = q("hot_metal.Si") / 10.0
+    t_hm = res.scenario.config.hot_metal.temperature_c
+    c_sat = 1.30 + 2.57e-3 * t_hm - 0.31 * si_pct
+    c_fix = sum(float(res.x[k]) * res.scenario.materials[k].analysis["C_fix"] / 100.0 for k in res.x.index)
+    rows = [("slag_rate_kg_per_thm", q("slag.total"), "kg/tHM", *PLAUSIBLE["slag_rate_kg_per_thm"], "plant range"),
+            ("hot_metal_Ti_pct", q("hot_metal.Ti") / 10.0, "wt %", *PLAUSIBLE["hot_metal_Ti_pct"], "plant range"),
+            ("hot_metal_C_pct", c_pct, "wt %", math.nan, c_sat, "below graphite saturation")]
+    if fuels > 0:
+        rows.append(("fuel_rate_kg_per_thm", fuels, "kg/tHM", *PLAUSIBLE["fuel_rate_kg_per_thm"], "plant range"))
+        rows.append(("hot_metal_C_source_kg_per_thm", c_fix, "kg/tHM", 10.0 * c_pct, math.nan,
+                     "fixed carbon charged must at least supply the carbon dissolved in the hot metal"))
+    out = []
+    for name, v, unit, lo, hi, note in rows:
+        v = float(v)
+        tol = 1e-6 * max(1.0, abs(v))
+        ok = not ((not math.isnan(lo) and v < lo - tol) or (not math.isnan(hi) and v > hi + tol))
+        out.append({"check": name, "value": v, "unit": unit, "min": lo, "max": hi, "ok": ok, "note": note})
+    return pd.DataFrame(out).set_index("check")
+
+
+def lp_plausibility_warnings(res) -> list[str]:
+    """The failed LP checks as warning lines, in the nonlinear model's format."""
+    df = lp_plausibility_checks(res)
+    lines = []
+    for name, r in df[~df["ok"]].iterrows() if len(df) else []:
+        lim = " ".join(x for x in ((f"min {r['min']:.4g}" if not math.isnan(r["min"]) else ""),
+                                   (f"max {r['max']:.4g}" if not math.isnan(r["max"]) else "")) if x)
+        lines.append(f"plausibility: {name} = {r['value']:.4g} {r['unit']} outside {lim} ({r['note']})")
+    return lines
