@@ -423,3 +423,27 @@ def test_lp_results_carry_named_plausibility_warnings_without_changing_numbers()
     checks = lp_plausibility_checks(r)
     assert checks.loc["hot_metal_C_source_kg_per_thm", "ok"] and checks.loc["hot_metal_C_pct", "ok"]
     assert burden.solve(SCENARIOS / "base.yaml").warnings == []
+
+
+def test_carbonates_by_species_dolomite_is_not_limestone_and_ore_carbonates_count():
+    """CO2 apportioned to CaO and MgO by stoichiometric capacity, the excess to FeO (siderite):
+    dolomite (CaO 30.41, MgO 21.86, CO2 47.73 %) by hand: capacities 23.86 and 23.87 % CO2,
+    scaled to 47.73; heat = sum of CO2 x the species' heat per kg CO2."""
+    sp = Z.carbonate_split_co2(30.41, 21.86, 0.0, 47.73)
+    cap_ca, cap_mg = 30.41 * 44.0095 / 56.0774, 21.86 * 44.0095 / 40.3044
+    assert sp["CaCO3"] == pytest.approx(47.73 * cap_ca / (cap_ca + cap_mg), rel=1e-4)
+    assert sp["MgCO3"] == pytest.approx(47.73 * cap_mg / (cap_ca + cap_mg), rel=1e-4)
+    heat_dolo = sum(Z.carbonate_heat_kj_per_kg(30.41, 21.86, 0.0, 47.73).values())
+    heat_lime = sum(Z.carbonate_heat_kj_per_kg(55.3, 0.62, 0.0, 42.93).values())
+    # per kg CO2 dolomite needs less heat than limestone (MgCO3 2686 vs CaCO3 4063 kJ/kg CO2)
+    assert heat_dolo / 0.4773 < heat_lime / 0.4293 - 500
+    # the lump ore's 0.33 % CO2 (MgO 0.28, no CaO): magnesite, the rest siderite, both counted
+    ore = Z.carbonate_split_co2(0.0, 0.28, 0.43, 0.33)
+    assert ore["MgCO3"] == pytest.approx(0.28 * 44.0095 / 40.3044, rel=1e-4)
+    assert ore["FeCO3"] == pytest.approx(0.33 - ore["MgCO3"], rel=1e-9) and ore["CaCO3"] == 0.0
+    # and the furnace model charges them: the base burden's carbonate heat is the lump ore's
+    r = burden.solve(SCENARIOS / "nonlinear.yaml").raise_for_status()
+    hb = r.extra_tables["heat_balance"]
+    lump = r.x["lump_ore"] - 0.0
+    expect = lump * sum(Z.carbonate_heat_kj_per_kg(0.0, 0.28, 0.43, 0.33).values()) / 1000.0
+    assert hb.loc["carbonates", "mj_per_thm"] == pytest.approx(expect, rel=0.02)

@@ -363,7 +363,6 @@ class FurnaceModel:
 
         proc = self.proc
         k = self.heat_constants
-        mc = molar_mass("C")
         t_trz = proc.thermal_reserve_zone_c
         dT = t_trz - 25.0
         v, phi, xo = blast.wet_nm3, blast.moisture_fraction, blast.o2_fraction
@@ -384,7 +383,7 @@ class FurnaceModel:
         fe_sens = hm["Fe"] * ((1.0 - rd) * zp["iron_cp_kj_per_kg_k"]
                               + rd * mass_ratio("FeO", "Fe") * zp["wustite_cp_kj_per_kg_k"]) * dT
         oxides = slag_kg + hm["Si"] * mass_ratio("SiO2", "Si") + hm["Mn"] * mass_ratio("MnO", "Mn")
-        loss_total = (self.heat_loss_kj if self.heat_loss_kj is not None else None)
+        loss_total = self.heat_loss_kj
         lower_in = {"tuyere_carbon": c_t * Z.C_TO_CO_KJ_PER_KG_C, "blast_sensible": blast_heat,
                     "charge_sensible_at_trz": (demand - inj_c) * self.trz_carbon_kj_per_kg + fe_sens
                     + oxides * zp["oxide_cp_kj_per_kg_k"] * dT}

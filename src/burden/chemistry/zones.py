@@ -225,7 +225,3 @@ def gas_temperature_for_heat_fast(volumes_nm3: dict, heat_kj: ArrayLike, guess_c
 def carbon_sensible_kj_per_kg(temperature_c: ArrayLike) -> np.ndarray:
     """Sensible heat of graphite from 25 degC, kJ/kg C (NASA, McBride, Gordon & Reno 1993)."""
     return sensible_enthalpy_j_per_mol("C(gr)", _a(temperature_c) + _K) / molar_mass("C")
-
-
-def _ref_check():  # pragma: no cover - documentation of the magnitudes
-    return {"C_to_CO": C_TO_CO_KJ_PER_KG_C, "T_ref": T_REF_K}
