@@ -447,3 +447,24 @@ def test_carbonates_by_species_dolomite_is_not_limestone_and_ore_carbonates_coun
     lump = r.x["lump_ore"] - 0.0
     expect = lump * sum(Z.carbonate_heat_kj_per_kg(0.0, 0.28, 0.43, 0.33).values()) / 1000.0
     assert hb.loc["carbonates", "mj_per_thm"] == pytest.approx(expect, rel=0.02)
+
+
+@pytest.mark.parametrize("change", ["rd_0.35", "pci_250"])
+def test_both_solver_paths_agree_on_the_w_point_and_top_gas_variants(change):
+    """SLP on HiGHS and SLSQP reach the same optimum with r_d fixed at 0.35 (on the W-point
+    limit) and with PCI fixed at 250 kg/tHM (top gas about 368 degC, rising with PCI; the
+    audit's upper-zone estimate was 332 degC for its own optimum)."""
+    d = copy.deepcopy(NL)
+    if change == "rd_0.35":
+        d["process"]["direct_reduction_degree"] = 0.35
+    else:
+        d["charge"]["pci"] = {"fixed_kg_per_thm": 250}
+        d["process"]["top_gas_temperature_limits_c"] = {"min": 100, "max": 400}
+        d["raft_c"] = {"min": 1900, "max": 2400}
+    a, b = solve(d, "slp").raise_for_status(), solve(d, "slsqp").raise_for_status()
+    assert a.objective == pytest.approx(b.objective, rel=1e-6)
+    assert np.max(np.abs(a.x.values - b.x.values)) < 0.5
+    if change == "rd_0.35":
+        assert float(a.nonlinear.state["shaft_efficiency_pct"]) == pytest.approx(95.0, rel=1e-6)
+    else:
+        assert 330 < float(a.nonlinear.state["top_gas_temperature_c"]) < 400
