@@ -146,14 +146,15 @@ class NonlinearSolution:
         return pd.DataFrame(rows).set_index("term")
 
     def furnace_table(self) -> pd.DataFrame:
-        """The furnace state an ironmaker checks first: r_d, top-gas temperature, eta_CO at the
-        top and where the solids are wüstite against its equilibrium at T_TRZ, shaft
-        efficiency, bosh gas, heat loss."""
+        """The furnace state an ironmaker checks first: r_d and the share of the iron hydrogen
+        reduces, top-gas temperature, eta_CO at the top and where the solids are wüstite against
+        its equilibrium at T_TRZ, shaft efficiency, bosh gas, heat loss."""
         st = self.state
         p = self.nlp.cfg.process
         tl = p.top_gas_temperature_limits_c if p.heat_balance == "two_zone" else None
         rows = [("direct_reduction_degree", float(st["direct_reduction_degree"]), "-",
                  p.direct_reduction_degree.min, p.direct_reduction_degree.max),
+                ("hydrogen_reduction_degree", float(st["hydrogen_reduction_degree"]), "-", math.nan, math.nan),
                 ("top_gas_temperature_c", float(st["top_gas_temperature_c"]), "degC",
                  tl.min if tl else math.nan, tl.max if tl else math.nan),
                 ("eta_co_top", float(st["top_gas"].eta_co), "-", math.nan, math.nan),
