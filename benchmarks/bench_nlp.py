@@ -55,7 +55,7 @@ def main(quick: bool = False) -> dict:
         ("LP core: build + HiGHS solve", t_lp),
         (f"nonlinear, SLP on HiGHS ({it} iterations, incl. LP warm start)", t_slp),
         ("nonlinear, SLSQP (second path)", t_slsqp),
-        ("implied correction factors (8 balance re-solves)", t_cf),
+        ("implied correction factors (10 changes; 19 balance re-solves)", t_cf),
         ("sensitivity table (8 nonlinear re-solves)", t_sens),
     ]
     print(f"  {'what':<64}{'median ms':>10}{'x LP':>8}")

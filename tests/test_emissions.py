@@ -136,9 +136,11 @@ def test_nonlinear_co2_follows_the_coke_rate():
     path = ROOT / "scenarios" / "nonlinear.yaml"
     res = burden.solve(path)
     assert res.co2_kg_per_thm == pytest.approx(independent_co2(res), rel=0.01)
-    capped = burden.solve(_scn(path, cap_kg_per_thm=res.co2_kg_per_thm - 15.0))
+    # the two-zone model's optimum has coke at its 250 kg/tHM minimum: CO2 can fall ~12 kg/tHM
+    # (by PCI and burden) before the heat and carbon balances cannot be met; cap 8 below it
+    capped = burden.solve(_scn(path, cap_kg_per_thm=res.co2_kg_per_thm - 8.0))
     assert capped.ok
-    assert capped.co2_kg_per_thm == pytest.approx(res.co2_kg_per_thm - 15.0, rel=1e-6)
+    assert capped.co2_kg_per_thm == pytest.approx(res.co2_kg_per_thm - 8.0, rel=1e-6)
     assert capped.co2_kg_per_thm == pytest.approx(independent_co2(capped), rel=0.01)
     assert capped.objective > res.objective
 

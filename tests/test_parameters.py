@@ -186,9 +186,10 @@ def test_heat_constant_overrides_move_the_nonlinear_coke_rate():
         d["parameters"] = params
         scn = Scenario.from_dict(d)
         res = burden.solve(scn).raise_for_status()
-        return res.x["coke"] + res.x["nut_coke"]
+        return res.x["coke"] + res.x["nut_coke"] + res.x["pci"]
 
-    c0 = base.x["coke"] + base.x["nut_coke"]
+    # the fuel rate (the base optimum has coke at its minimum: PCI takes the change)
+    c0 = base.x["coke"] + base.x["nut_coke"] + base.x["pci"]
     # more heat carried out by the hot metal or the slag: more coke; less: less coke
     # (the optimum may also move the burden, so only the heat-demand terms are clean)
     assert coke(hot_metal_kj_per_kg=1300.0) > c0 + 1.0

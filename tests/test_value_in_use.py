@@ -118,10 +118,16 @@ def test_nonlinear_includes_the_coke_change():
     res50 = burden.solve(Scenario.from_dict(d, source=scn.source))
     d["charge"][CAND] = {"fixed_kg_per_thm": 0}
     res0 = burden.solve(Scenario.from_dict(d, source=scn.source))
-    coke = res50.burden.loc["coke", "dry_kg_per_thm"] - res0.burden.loc["coke", "dry_kg_per_thm"]
+    b50, b0 = res50.burden, res0.burden
+    coke = b50.loc["coke", "dry_kg_per_thm"] - b0.loc["coke", "dry_kg_per_thm"]
+    fuels = b50["class"].isin(["coke", "injectant"])
+    fuel = b50.loc[fuels, "dry_kg_per_thm"].sum() - b0.loc[fuels, "dry_kg_per_thm"].sum()
     row = v.curve.set_index("amount_kg_per_thm").loc[50.0]
     assert row["coke_change_kg_per_thm"] == pytest.approx(coke, abs=1e-3)
-    assert abs(coke) > 0.1  # the ore's gangue and water change the heat balance
+    assert row["fuel_change_kg_per_thm"] == pytest.approx(fuel, abs=1e-3)
+    # the ore's gangue and water change the heat balance: the fuel rate follows (coke sits at its
+    # 250 kg/tHM minimum in the two-zone optimum, so the injectant moves)
+    assert abs(fuel) > 0.1
     assert row["saving_per_thm"] == pytest.approx(res0.objective - res50.objective, rel=1e-5, abs=1e-5)
     # the break-even holds in the nonlinear model too (coke following the balances)
     for dp, enters in ((-1.0, True), (1.0, False)):

@@ -87,12 +87,20 @@ class NonlinearProblem:
         self.n_mat = len(problem.materials)
         #: global column of each blast setting
         self.col = {k: space["blast"].col(k) for k in SETTINGS}
+        self.col["direct_reduction_degree"] = space["reduction"].col("direct_reduction_degree")
         self.lower = np.array(comp.col_lower, dtype=float)
         self.upper = np.array(comp.col_upper, dtype=float)
         self.nz = len(self.lower)
         self.names = space.column_names()
         self.names[: self.n_mat] = list(problem.materials)
         self.cost = np.array(comp.cost, dtype=float)
+        # optional slag handling cost (currency/t slag): linear in the burden through the slag quantity
+        self.obj_const = 0.0
+        slag_cost = cfg.process.slag_handling_cost_per_t
+        if slag_cost:
+            i = self.fm.qnames["slag.total"]
+            self.cost[: self.n_mat] += slag_cost / 1000.0 * self.fm.Q[i]
+            self.obj_const = slag_cost / 1000.0 * float(self.fm.q0[i])
         b = cfg.blast
         self.o2_price = b.oxygen_price_per_nm3
         self.o2_purity = b.oxygen_purity_pct
@@ -113,7 +121,8 @@ class NonlinearProblem:
     def blast(self, Z: np.ndarray) -> BlastState:
         c = self.col
         return BlastState(Z[..., c["blast_dry_nm3"]], Z[..., c["blast_temperature_c"]],
-                          Z[..., c["oxygen_enrichment_pct"]], Z[..., c["blast_moisture_g_per_nm3"]])
+                          Z[..., c["oxygen_enrichment_pct"]], Z[..., c["blast_moisture_g_per_nm3"]],
+                          Z[..., c["direct_reduction_degree"]])
 
     def evaluate(self, Z: np.ndarray, full: bool = False) -> dict:
         Z = np.asarray(Z, dtype=float)
@@ -122,9 +131,19 @@ class NonlinearProblem:
     def g(self, Z: np.ndarray) -> np.ndarray:
         """Process-row values at points Z (..., nz), in their own units."""
         ev = self.evaluate(Z)
-        cols = [ev["carbon_residual_kg"], ev["heat_residual_kj"]]
-        for r in self.rows[2:]:
-            if r.name == "raft_c":
+        cols = []
+        for r in self.rows:
+            if r.name == "process.carbon_balance":
+                cols.append(ev["carbon_residual_kg"])
+            elif r.name == "process.heat_balance":
+                cols.append(ev["heat_residual_kj"])
+            elif r.name == "process.wustite_point":
+                cols.append(ev["shaft_efficiency_pct"])
+            elif r.name == "process.top_gas_temperature":
+                cols.append(ev["top_gas_temperature_c"])
+            elif r.name == "process.bosh_gas":
+                cols.append(ev["bosh_gas_nm3"])
+            elif r.name == "raft_c":
                 cols.append(ev["raft_c"])
             elif r.name == "slag.sulphur_capacity":
                 q = self.fm.quantities(np.asarray(Z)[..., : self.n_mat])
@@ -135,7 +154,7 @@ class NonlinearProblem:
         return np.stack([np.broadcast_to(c, np.shape(Z)[:-1]) for c in cols], axis=-1)
 
     def objective(self, z: np.ndarray) -> float:
-        return float(self.cost @ z + self.o2_price * oxygen_nm3(self.blast(z), self.o2_purity))
+        return float(self.cost @ z + self.obj_const + self.o2_price * oxygen_nm3(self.blast(z), self.o2_purity))
 
     def objective_grad(self, z: np.ndarray) -> np.ndarray:
         gr = self.cost.copy()
@@ -262,7 +281,7 @@ def start_point(nlp: NonlinearProblem, x0: np.ndarray | None = None) -> np.ndarr
     if x0 is not None:
         z[: len(x0)] = x0
     z[nlp.col["blast_dry_nm3"]] = 1100.0
-    for k in SETTINGS[1:]:
+    for k in SETTINGS[1:] + ("direct_reduction_degree",):
         j = nlp.col[k]
         z[j] = 0.5 * (nlp.lower[j] + nlp.upper[j])
     return np.clip(z, nlp.lower, np.where(np.isfinite(nlp.upper), nlp.upper, z))

@@ -24,6 +24,8 @@ from .results.solution import Solution
 #: Coke-rate correction factors of the HBBF Russian heat balance (PRIMER §4, from
 #: An1onS/HBBF): kg coke/tHM for the change named.
 HBBF_FACTORS = ModelParameters.default().hbbf_factors
+#: Net heat balance of the HBBF plant, kJ/tHM: its "1 % heat loss" is 43.4 MJ/tHM (PRIMER §4).
+HBBF_NET_HEAT_KJ_PER_THM = 4.34e6
 
 SETTING_LABEL = {
     "blast_dry_nm3": ("dry blast", "Nm3/tHM"),
@@ -67,7 +69,8 @@ class NonlinearSolution:
              "carbon_balance": self.carbon_table(), "heat_balance": self.heat_table(),
              "top_gas": self.top_gas_table(), "raft": self.raft_table(),
              "slag_sulphur_fluidity": self.slag_table(), "rist": self.rist_table(),
-             "rist_points": self.rist_points(), "convergence": self.convergence_table(),
+             "rist_points": self.rist_points(), "furnace": self.furnace_table(),
+             "plausibility": self.plausibility_table(), "convergence": self.convergence_table(),
              "correction_factors": self.correction_factors}
         t.update(self.extra)
         return t
@@ -121,13 +124,53 @@ class NonlinearSolution:
         return df
 
     def heat_table(self) -> pd.DataFrame:
+        """Heat balance terms, MJ/tHM.  Two-zone model: the total balance (zone ``total``; the
+        top gas takes what remains, giving its temperature) and the lower zone below the
+        thermal reserve zone (zone ``lower``, the balance that fixes the carbon rate); the
+        upper zone is the total minus the lower zone."""
         hb = self.state["heat"]
-        rows = [{"term": k, "side": "income", "mj_per_thm": float(v) / 1000.0} for k, v in hb.income.items()]
-        rows += [{"term": k, "side": "expenditure", "mj_per_thm": float(v) / 1000.0} for k, v in hb.expenditure.items()]
-        df = pd.DataFrame(rows).set_index("term")
+        rows = [{"term": k, "zone": "total", "side": "income", "mj_per_thm": float(v) / 1000.0}
+                for k, v in hb.income.items()]
+        rows += [{"term": k, "zone": "total", "side": "expenditure", "mj_per_thm": float(v) / 1000.0}
+                 for k, v in hb.expenditure.items()]
         tot = float(hb.total_income) / 1000.0
-        df["pct_of_income"] = 100.0 * df["mj_per_thm"] / tot
-        return df
+        for r in rows:
+            r["pct_of_income"] = 100.0 * r["mj_per_thm"] / tot
+        lz = self.state.get("lower_zone")
+        if lz is not None:
+            lin = sum(float(v) for v in lz["income"].values()) / 1000.0
+            for side in ("income", "expenditure"):
+                for k, v in lz[side].items():
+                    rows.append({"term": f"lower.{k}", "zone": "lower", "side": side, "mj_per_thm": float(v) / 1000.0,
+                                 "pct_of_income": 100.0 * float(v) / 1000.0 / lin})
+        return pd.DataFrame(rows).set_index("term")
+
+    def furnace_table(self) -> pd.DataFrame:
+        """The furnace state an ironmaker checks first: r_d and the share of the iron hydrogen
+        reduces, top-gas temperature, eta_CO at the top and where the solids are wüstite against
+        its equilibrium at T_TRZ, shaft efficiency, bosh gas, heat loss."""
+        st = self.state
+        p = self.nlp.cfg.process
+        tl = p.top_gas_temperature_limits_c if p.heat_balance == "two_zone" else None
+        rows = [("direct_reduction_degree", float(st["direct_reduction_degree"]), "-",
+                 p.direct_reduction_degree.min, p.direct_reduction_degree.max),
+                ("hydrogen_reduction_degree", float(st["hydrogen_reduction_degree"]), "-", math.nan, math.nan),
+                ("top_gas_temperature_c", float(st["top_gas_temperature_c"]), "degC",
+                 tl.min if tl else math.nan, tl.max if tl else math.nan),
+                ("eta_co_top", float(st["top_gas"].eta_co), "-", math.nan, math.nan),
+                ("eta_at_wustite", float(st["eta_w"]), "-", math.nan, float(st["eta_eq"])),
+                ("eta_equilibrium_at_trz", float(st["eta_eq"]), "-", math.nan, math.nan),
+                ("thermal_reserve_zone_c", p.thermal_reserve_zone_c, "degC", math.nan, math.nan),
+                ("shaft_efficiency_pct", float(st["shaft_efficiency_pct"]), "%", math.nan, p.shaft_efficiency_max_pct),
+                ("bosh_gas_nm3_per_thm", float(st["bosh_gas_nm3"]), "Nm3/tHM", math.nan,
+                 p.bosh_gas_max_nm3_per_thm if p.bosh_gas_max_nm3_per_thm is not None else math.nan),
+                ("heat_loss_mj_per_thm", float(st["loss_kj"]) / 1000.0, "MJ/tHM", math.nan, math.nan)]
+        return pd.DataFrame([{"quantity": a, "value": b, "unit": u, "min": lo, "max": hi} for a, b, u, lo, hi in rows]
+                            ).set_index("quantity")
+
+    def plausibility_table(self) -> pd.DataFrame:
+        """Named plausibility checks of the optimum (:func:`plausibility_checks`)."""
+        return plausibility_checks(self)
 
     def top_gas_table(self) -> pd.DataFrame:
         tg = self.state["top_gas"]
@@ -140,6 +183,7 @@ class NonlinearSolution:
         df = pd.DataFrame(rows).set_index("component")
         df.attrs["eta_co"] = float(tg.eta_co)
         df.attrs["eta_h2"] = float(tg.eta_h2)
+        df.attrs["top_gas_temperature_c"] = float(self.state["top_gas_temperature_c"])
         return df
 
     def raft_table(self) -> pd.DataFrame:
@@ -206,14 +250,18 @@ class NonlinearSolution:
         return rist_diagram(iron_kg=fe, carbon_gasified_kg=reductant * mc,
                             blast_oxygen_nm3=0.5 * o_blast * VMk,
                             top_co_nm3=reductant * (2.0 - x_a), top_co2_nm3=reductant * (x_a - 1.0),
-                            minor_oxygen_kmol=o_minor)
+                            minor_oxygen_kmol=o_minor, y_w=self.nlp.problem.scenario.parameters.wustite_o_per_fe,
+                            wustite_eta_eq=float(st["eta_eq"]))
 
     def rist_table(self) -> pd.DataFrame:
         r = self.rist
         rows = [("slope mu = C/Fe", r.mu, "mol/mol"), ("y_b, O from blast per Fe", r.y_b, "mol/mol"),
                 ("y_f, O from minor oxides per Fe", r.y_f, "mol/mol"), ("x_A = O/(C + H2) at the top", r.x_a, "mol/mol"),
                 ("y_A = O/Fe at the top", r.y_a, "mol/mol"), ("y_d, direct reduction", r.y_d, "mol/mol"),
-                ("shaft efficiency", 100.0 * r.shaft_efficiency, "%")]
+                ("shaft efficiency", 100.0 * r.shaft_efficiency, "%"),
+                ("x_W = 1 + eta_eq at T_TRZ", r.x_w, "mol/mol"), ("y_W, O/Fe of wustite", r.y_w, "mol/mol"),
+                ("eta_CO where the solids are wustite", float(self.state["eta_w"]), "-"),
+                ("eta equilibrium at T_TRZ (CO and H2)", float(self.state["eta_eq"]), "-")]
         return pd.DataFrame([{"quantity": a, "value": float(b), "unit": u} for a, b, u in rows]).set_index("quantity")
 
     def rist_points(self) -> pd.DataFrame:
@@ -243,6 +291,74 @@ class NonlinearSolution:
         if self.output.status != "optimal":
             return pd.DataFrame()
         return implied_correction_factors(self.nlp, self.z)
+
+
+#: Plant ranges of the plausibility checks (value outside: a named warning).  Sources: Geerdes,
+#: Toxopeus, van der Vliet, Modern Blast Furnace Ironmaking (2009) [L] for fuel rate, slag rate,
+#: RAFT and top-gas temperature (dew point at the bottom, equipment at the top); Rist & Meysson
+#: 1965 / Peacey & Davenport 1979 for the shaft efficiency (never above 100 %).
+PLAUSIBLE = {"fuel_rate_kg_per_thm": (400.0, 650.0), "slag_rate_kg_per_thm": (150.0, 450.0),
+             "raft_c": (1900.0, 2400.0), "top_gas_temperature_c": (80.0, 350.0),
+             "hot_metal_Ti_pct": (0.0, 0.25), "direct_reduction_degree": (0.2, 0.6)}
+
+
+def plausibility_checks(sol: "NonlinearSolution") -> pd.DataFrame:
+    """Named checks of a nonlinear optimum against thermodynamics and plant ranges.
+
+    Columns: check, value, unit, min, max, ok, note.  Thermodynamic checks (shaft efficiency
+    <= 100 %, gas oxidation where the solids are wüstite <= its equilibrium at T_TRZ, hot
+    metal [C] from a charged carbon source, hot metal [C] below graphite saturation) are
+    hard; the plant ranges of :data:`PLAUSIBLE` flag an unusual but possible furnace.
+    """
+    st = sol.state
+    res = sol.nlp
+    x = sol.z[: res.n_mat]
+    q = res.fm.quantities(x)
+    fuels = float(x @ res.fm.is_fuel)
+    c_supply = float(st["carbon"]["supply_fixed_carbon"])
+    t_hm = res.cfg.hot_metal.temperature_c
+    c_pct = float(q["hot_metal.C"]) / 10.0
+    si_pct = float(q["hot_metal.Si"]) / 10.0
+    # graphite saturation of Fe-C-Si melts: [C]sat = 1.30 + 2.57e-3 T - 0.31 [Si] (Neumann,
+    # Schenck & Patterson 1959, as quoted by Geerdes 2009 [L])
+    c_sat = 1.30 + 2.57e-3 * t_hm - 0.31 * si_pct
+    rows = [("shaft_efficiency_pct", float(st["shaft_efficiency_pct"]), "%", math.nan, 100.0,
+             "Rist W point: above 100 % the gas would be more oxidised than the Fe/FeO equilibrium"),
+            ("eta_at_wustite", float(st["eta_w"]), "-", math.nan, float(st["eta_eq"]),
+             "gas oxidation where the solids are wüstite vs the equilibrium at T_TRZ"),
+            ("hot_metal_C_source_kg_per_thm", c_supply, "kg/tHM", 10.0 * c_pct, math.nan,
+             "fixed carbon charged must at least supply the carbon dissolved in the hot metal"),
+            ("hot_metal_C_pct", c_pct, "wt %", math.nan, c_sat, "below graphite saturation"),
+            ("fuel_rate_kg_per_thm", fuels, "kg/tHM", *PLAUSIBLE["fuel_rate_kg_per_thm"], "plant range"),
+            ("slag_rate_kg_per_thm", float(q["slag.total"]), "kg/tHM", *PLAUSIBLE["slag_rate_kg_per_thm"],
+             "plant range"),
+            ("raft_c", float(st["raft_c"]), "degC", *PLAUSIBLE["raft_c"], "plant range"),
+            ("top_gas_temperature_c", float(st["top_gas_temperature_c"]), "degC",
+             *PLAUSIBLE["top_gas_temperature_c"], "plant range" + (" (assumed, heat_balance: total)"
+                                                                   if res.cfg.process.heat_balance == "total" else "")),
+            ("hot_metal_Ti_pct", float(q["hot_metal.Ti"]) / 10.0, "wt %", *PLAUSIBLE["hot_metal_Ti_pct"],
+             "plant range"),
+            ("direct_reduction_degree", float(st["direct_reduction_degree"]), "-",
+             *PLAUSIBLE["direct_reduction_degree"], "plant range")]
+    out = []
+    for name, v, unit, lo, hi, note in rows:
+        tol = 1e-6 * max(1.0, abs(v))
+        ok = not ((np.isfinite(lo) and v < lo - tol) or (np.isfinite(hi) and v > hi + tol))
+        out.append({"check": name, "value": v, "unit": unit, "min": lo, "max": hi, "ok": bool(ok), "note": note})
+    return pd.DataFrame(out).set_index("check")
+
+
+def plausibility_warnings(sol: "NonlinearSolution") -> list[str]:
+    """The failed plausibility checks as warning lines (empty when all pass)."""
+    if sol.output.status != "optimal":
+        return []
+    df = sol.plausibility_table()
+    out = []
+    for name, r in df[~df["ok"]].iterrows():
+        lim = " ".join(x for x in ((f"min {r['min']:.4g}" if np.isfinite(r["min"]) else ""),
+                                   (f"max {r['max']:.4g}" if np.isfinite(r["max"]) else "")) if x)
+        out.append(f"plausibility: {name} = {r['value']:.4g} {r['unit']} outside {lim} ({r['note']})")
+    return out
 
 
 def solve_nonlinear(problem, method: str | None = None):
@@ -281,6 +397,18 @@ def solve_nonlinear(problem, method: str | None = None):
         o.message = f"slp {first.status} after {first.iterations} iterations; slsqp polish: {o.message}"
         o.iterations += first.iterations
         o.solver = "slp+slsqp"
+        if o.status != "optimal":
+            # the polish from SLP's last iterate can stall on a curved limit (the top-gas floor
+            # at high O2): the independent path from the LP warm start decides
+            fresh = SOLVERS["slsqp"](nlp, z0)
+            if fresh.status == "optimal":
+                fresh.history = o.history + [{"iteration": f"slsqp from the LP start ({fresh.iterations} it.)",
+                                              "objective": fresh.objective, "violation": fresh.max_violation,
+                                              "step": math.nan, "radius": math.nan}] + fresh.history
+                fresh.message = f"{o.message}; slsqp from the LP start: {fresh.message}"
+                fresh.iterations += o.iterations
+                fresh.solver = "slp+slsqp"
+                o = fresh
     t2 = time.perf_counter()
     comp = nlp.comp
     status = o.status if o.status in ("optimal", "infeasible") else "error"
@@ -325,29 +453,79 @@ def lp_with_fixed_fuels(result) -> np.ndarray:
 # ---------------------------------------------------------------------------
 # implied correction factors
 
-def _balance_coke(nlp: NonlinearProblem, z: np.ndarray, adjust: dict | None = None) -> tuple[float, float]:
-    """Solve the carbon and heat balances for (coke, dry blast) with everything else held.
+def _balance_coke(nlp: NonlinearProblem, z: np.ndarray, adjust: dict | None = None,
+                  indirect_co_degree: float | None = None,
+                  shaft_efficiency_pct: float | None = None, eta_h2: float | None = None) -> tuple[float, float]:
+    """(coke kg/tHM, dry blast Nm3/tHM) of :func:`balance_point`."""
+    zz = balance_point(nlp, z, adjust, indirect_co_degree, shaft_efficiency_pct, eta_h2)
+    return float(zz[nlp.problem.materials.index(_coke_name(nlp))]), float(zz[nlp.col["blast_dry_nm3"]])
 
-    Newton on the two residuals; returns (coke kg/tHM, dry blast Nm3/tHM)."""
+
+def balance_point(nlp: NonlinearProblem, z: np.ndarray, adjust: dict | None = None,
+                  indirect_co_degree: float | None = None,
+                  shaft_efficiency_pct: float | None = None, eta_h2: float | None = None) -> np.ndarray:
+    """Solve the balances for the coke rate with everything else held.
+
+    Held: the burden, the blast settings and the degree of indirect reduction by CO,
+    r_i,CO = 1 - r_d - r_H2, with r_H2 = eta_H2 * H2/Fe the share of the Fe that hydrogen
+    reduces at the hydrogen utilisation eta_H2 of ``z``: hydrogen from moisture, injectants or
+    bound water lowers r_d by the iron it reduces, the way the HBBF table, which lists r_d as
+    a factor of its own, treats natural gas.  (eta_H2 is held at its value, not re-closed on
+    eta_CO: otherwise more carbon, by diluting the top gas, would raise r_d.)  In the two-zone
+    model the heat balance is the lower zone's.  ``indirect_co_degree`` is r_i,CO to hold
+    (that of the unchanged point; default: its value at ``z``); the ``direct_reduction_degree``
+    adjustment changes it.
+
+    With ``shaft_efficiency_pct`` given instead, the furnace keeps that approach to the W
+    point and r_d follows (Rist & Meysson 1965: the operating line pivots on the point the
+    shaft efficiency fixes): the marginal rates of a two-zone optimum whose W-point limit binds.
+
+    Newton on the residuals (coke, dry blast, r_d); returns the point (shape (nz,)) with the
+    coke rate, the dry blast and r_d re-solved (evaluate it with ``nlp.fm.evaluate`` and the
+    same ``adjust`` for the top-gas temperature and the rest).
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        The balances are singular in (coke, blast, r_d) at ``z`` (no coke in the charge).
+    """
     j_coke = nlp.problem.materials.index(_coke_name(nlp))
     j_v = nlp.col["blast_dry_nm3"]
+    j_rd = nlp.col["direct_reduction_degree"]
+    cols = (j_coke, j_v, j_rd)
     z = z.copy()
+    adjust = dict(adjust or {})
+    d_rd = adjust.pop("direct_reduction_degree", 0.0)
+    if indirect_co_degree is None or eta_h2 is None:
+        ev = nlp.evaluate(z)
+        eta_h2 = float(ev["hydrogen_reduction_degree"]) / float(ev["hydrogen_per_fe"]) if eta_h2 is None else eta_h2
+        if indirect_co_degree is None:
+            indirect_co_degree = 1.0 - float(ev["direct_reduction_degree"]) - float(ev["hydrogen_reduction_degree"])
+    target = indirect_co_degree - d_rd
+    keep_eff = shaft_efficiency_pct is not None
+    scale = np.array([1.0, 1e-3, 100.0])
+
+    def f(zz):
+        ev = nlp.fm.evaluate(zz[: nlp.n_mat], nlp.blast(zz), adjust=adjust)
+        r = [ev["carbon_residual_kg"], ev["heat_residual_kj"],
+             (ev["shaft_efficiency_pct"] - shaft_efficiency_pct) / 100.0 if keep_eff else
+             1.0 - ev["direct_reduction_degree"] - eta_h2 * ev["hydrogen_per_fe"] - target]
+        return np.array([float(v) for v in r]) * scale
+
+    h = (1e-4, 1e-4, 1e-7)
     for _ in range(30):
-        def f(zz):
-            ev = nlp.fm.evaluate(zz[: nlp.n_mat], nlp.blast(zz), adjust=adjust)
-            return np.array([ev["carbon_residual_kg"], ev["heat_residual_kj"] / 1000.0])
         r = f(z)
-        J = np.zeros((2, 2))
-        for c, j in enumerate((j_coke, j_v)):
+        J = np.zeros((3, 3))
+        for c, j in enumerate(cols):
             dz = np.zeros_like(z)
-            dz[j] = 1e-4
-            J[:, c] = (f(z + dz) - r) / 1e-4
+            dz[j] = h[c]
+            J[:, c] = (f(z + dz) - r) / h[c]
         step = np.linalg.solve(J, -r)
-        z[j_coke] += step[0]
-        z[j_v] += step[1]
-        if np.max(np.abs(step)) < 1e-9:
+        for c, j in enumerate(cols):
+            z[j] += step[c]
+        if np.max(np.abs(step[:2])) < 1e-9 and abs(step[2]) < 1e-12:
             break
-    return float(z[j_coke]), float(z[j_v])
+    return z
 
 
 def _coke_name(nlp: NonlinearProblem) -> str:
@@ -368,35 +546,62 @@ def implied_correction_factors(nlp: NonlinearProblem, z: np.ndarray) -> pd.DataF
     carbon and heat balances again for the coke rate and the blast volume: the change of
     the coke rate is the factor, in the form plants use (kg coke/tHM per change), with the
     HBBF table's value where it has one (PRIMER §4).
+
+    ``coke_change_kg_per_thm`` holds the degree of indirect reduction by CO (hydrogen lowers
+    r_d by the iron it reduces; :func:`_balance_coke`), the convention of plant tables.  When
+    r_d is a decision, ``coke_change_at_w_point_kg_per_thm`` holds the shaft efficiency
+    instead: the marginal rate of an optimum on the W-point limit (NaN otherwise).
     """
-    base_coke, _ = _balance_coke(nlp, z)
+    ev0 = nlp.evaluate(z)
+    ri0 = 1.0 - float(ev0["direct_reduction_degree"]) - float(ev0["hydrogen_reduction_degree"])
+    eta0 = float(ev0["hydrogen_reduction_degree"]) / float(ev0["hydrogen_per_fe"])
+    eff0 = float(ev0["shaft_efficiency_pct"])
+    j_rd = nlp.col["direct_reduction_degree"]
+    w_pinned = bool(nlp.upper[j_rd] > nlp.lower[j_rd])   # r_d a decision: report the W-point marginals too
+
+    def _bal(zz, adjust=None):
+        c = _balance_coke(nlp, zz, adjust, indirect_co_degree=ri0, eta_h2=eta0)[0]
+        cw = _balance_coke(nlp, zz, adjust, shaft_efficiency_pct=eff0)[0] if w_pinned else math.nan
+        return c, cw
+
+    base_coke = _balance_coke(nlp, z, indirect_co_degree=ri0, eta_h2=eta0)[0]
     col = nlp.col
     pci = [k for k in nlp.fm.inj_names]
     rows = []
 
-    def add(name, change, unit, coke):
+    def add(name, change, unit, cokes):
+        coke, coke_w = cokes
         ref = nlp.problem.scenario.parameters.hbbf_factors.get(name)
         hbbf = ref[1] * change / ref[0] if ref else math.nan
         rows.append({"change_of": name, "change": change, "unit": unit, "coke_change_kg_per_thm": coke - base_coke,
-                     "coke_kg_per_thm_per_unit": (coke - base_coke) / change, "hbbf_kg_per_thm": hbbf})
+                     "coke_kg_per_thm_per_unit": (coke - base_coke) / change, "hbbf_kg_per_thm": hbbf,
+                     "coke_change_at_w_point_kg_per_thm": coke_w - base_coke})
 
     zz = z.copy()
     zz[col["blast_temperature_c"]] += 10.0
-    add("blast_temperature_c", 10.0, "degC", _balance_coke(nlp, zz)[0])
+    add("blast_temperature_c", 10.0, "degC", _bal(zz))
     zz = z.copy()
     zz[col["blast_moisture_g_per_nm3"]] += 10.0
-    add("blast_moisture_g_per_nm3", 10.0, "g/Nm3", _balance_coke(nlp, zz)[0])
+    add("blast_moisture_g_per_nm3", 10.0, "g/Nm3", _bal(zz))
     zz = z.copy()
     zz[col["oxygen_enrichment_pct"]] += 1.0
-    add("oxygen_enrichment_pct", 1.0, "% points", _balance_coke(nlp, zz)[0])
+    add("oxygen_enrichment_pct", 1.0, "% points", _bal(zz))
     if pci:
         zz = z.copy()
         zz[nlp.problem.materials.index(pci[0])] += 10.0
-        add(f"{pci[0]}_kg_per_thm", 10.0, "kg/tHM", _balance_coke(nlp, zz)[0])
-    add("slag_kg_per_thm", -10.0, "kg/tHM", _balance_coke(nlp, z, {"slag_kg": -10.0})[0])
-    add("heat_loss_pct", -1.0, "% of heat income", _balance_coke(nlp, z, {"heat_loss_pct": -1.0})[0])
-    add("direct_reduction_degree", -0.01, "-", _balance_coke(nlp, z, {"direct_reduction_degree": -0.01})[0])
-    add("hot_metal_Si_pct", 0.1, "wt %", _balance_coke(nlp, z, {"hot_metal_Si_pct": 0.1})[0])
+        add(f"{pci[0]}_kg_per_thm", 10.0, "kg/tHM", _bal(zz))
+    add("slag_kg_per_thm", -10.0, "kg/tHM", _bal(z, {"slag_kg": -10.0}))
+    if nlp.cfg.process.heat_balance == "two_zone":
+        # plant basis (HBBF): 1 % of a 4.34 GJ/tHM net heat balance = 43.4 MJ/tHM of loss
+        add("heat_loss_pct", -1.0, "% of the net heat balance (43.4 MJ/tHM, HBBF basis)",
+            _bal(z, {"heat_loss_kj": -HBBF_NET_HEAT_KJ_PER_THM / 100.0}))
+    else:
+        add("heat_loss_pct", -1.0, "% of heat income", _bal(z, {"heat_loss_pct": -1.0}))
+    add("direct_reduction_degree", -0.01, "-", (_balance_coke(nlp, z, {"direct_reduction_degree": -0.01},
+                                                              indirect_co_degree=ri0, eta_h2=eta0)[0], math.nan))
+    add("hot_metal_Si_pct", 0.1, "wt %", _bal(z, {"hot_metal_Si_pct": 0.1}))
+    add("hot_metal_temperature_c", 50.0, "degC", _bal(z, {"hot_metal_temperature_c": 50.0}))
+    add("bound_water_kg_per_thm", 10.0, "kg/tHM", _bal(z, {"bound_water_kg": 10.0}))
     df = pd.DataFrame(rows).set_index("change_of")
     df.attrs["coke_kg_per_thm"] = base_coke
     return df

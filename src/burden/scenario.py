@@ -515,19 +515,68 @@ class Process(_Strict):
     The rate of ``coke`` (default: the one coke-class material that is not
     fixed) follows from two balances per tHM: carbon (fixed carbon of the
     charge = C dissolved + tuyere C + C of direct reduction, desulphurisation,
-    solution loss and water gas; USTB-NB, PRIMER §4) and heat (the total heat
-    balance of USTB-XLS with losses a fixed share of the heat income).
+    solution loss and water gas; USTB-NB, PRIMER §4) and heat: with
+    ``heat_balance: two_zone`` (default) the balance of the zone below the
+    thermal reserve zone, the top-gas temperature computed from the upper zone
+    and kept in ``top_gas_temperature_limits_c`` (Rist & Meysson 1965; Peacey &
+    Davenport 1979; :mod:`burden.chemistry.zones`); with ``total`` the USTB-XLS
+    total heat balance at an assumed top-gas temperature.  The Rist W point is
+    a limit in both (``shaft_efficiency_max_pct``); r_d is fixed (a number) or
+    a decision (a window).  The heat loss is given once: MJ/tHM, GJ/h at the
+    production rate, or % of the heat income (8 % if none is given).
     """
 
-    direct_reduction_degree: float = Field(0.45, ge=0.05, le=0.9, description="r_d, fraction of Fe reduced by C")
+    direct_reduction_degree: Window = Field(
+        Window(min=0.45, max=0.45),
+        description="r_d, fraction of Fe reduced by C: a number fixes it, a window {min, max} makes it a "
+                    "decision that the W point (shaft_efficiency_max_pct) and the heat balance settle")
     hydrogen_utilisation: Union[float, Literal["eta_co"]] = Field(
         "eta_co", description="eta_H2, fraction of H2 that reduces; 'eta_co' closes with eta_H2 = eta_CO")
-    heat_loss_pct: float = Field(8.0, ge=0.0, le=30.0, description="cooling and radiation losses, % of heat income")
-    top_gas_temperature_c: float = Field(150.0, ge=50.0, le=400.0)
+    heat_loss_pct: float | None = Field(None, ge=0.0, le=30.0,
+                                        description="cooling and radiation losses, % of heat income (8 when no "
+                                                    "heat loss is given: the USTB-XLS share)")
+    heat_loss_mj_per_thm: float | None = Field(None, ge=0.0, le=3000.0,
+                                               description="cooling and radiation losses, MJ/tHM (as plants state it)")
+    heat_loss_gj_per_h: float | None = Field(None, ge=0.0, le=2000.0,
+                                             description="cooling and radiation losses, GJ/h at the production rate")
+    top_gas_temperature_c: float = Field(150.0, ge=50.0, le=400.0,
+                                         description="assumed top-gas temperature of heat_balance: total only")
+    heat_balance: Literal["two_zone", "total"] = Field(
+        "two_zone", description="two_zone: lower-zone balance fixes the carbon, the top-gas temperature is computed "
+                                "(Rist & Meysson 1965; Peacey & Davenport 1979); total: USTB total heat balance "
+                                "with an assumed top-gas temperature")
+    thermal_reserve_zone_c: float = Field(950.0, ge=700.0, le=1200.0,
+                                          description="T_TRZ, degC (900-1000 in practice; OPERATIONS §2)")
+    shaft_efficiency_max_pct: float = Field(
+        95.0, gt=0.0, le=100.0, description="largest shaft efficiency (approach to the W point), %; 85-95 in good "
+                                            "practice, never above 100 (Peacey & Davenport 1979)")
+    top_gas_temperature_limits_c: Window = Field(
+        Window(min=100.0, max=300.0),
+        description="window of the computed top-gas temperature (two_zone): the floor keeps the top above the "
+                    "dew point, the ceiling protects the top equipment")
+    bosh_gas_max_nm3_per_thm: float | None = Field(None, gt=0.0, description="largest bosh gas volume, Nm3/tHM")
+    slag_handling_cost_per_t: float = Field(0.0, ge=0.0, description="cost of handling slag, currency per t slag")
     flux_co2_reacting_fraction: float = Field(0.5, ge=0.0, le=1.0, description="USTB-HW 0.5")
     bound_water_reacting_fraction: float = Field(0.3, ge=0.0, le=1.0, description="USTB-HW 0.3")
     coke: str | None = None
     solver: Literal["slp", "slsqp"] = "slp"
+
+    @field_validator("direct_reduction_degree")
+    @classmethod
+    def _rd(cls, v):
+        if v.min is None or v.max is None:
+            raise ValueError("give r_d as a number or a window with both min and max")
+        if v.min < 0.0 or v.max > 0.9:
+            raise ValueError(f"r_d window {v.min:g}-{v.max:g} outside 0-0.9 (a fraction, not %)")
+        return v
+
+    @model_validator(mode="after")
+    def _one_loss(self):
+        given = [k for k in ("heat_loss_mj_per_thm", "heat_loss_gj_per_h", "heat_loss_pct")
+                 if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give the heat loss once, not as {' and '.join(given)}")
+        return self
 
     @field_validator("hydrogen_utilisation")
     @classmethod

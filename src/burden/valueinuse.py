@@ -165,7 +165,8 @@ class ValueInUse:
                                            "objective_per_thm": f"cost [{c}/tHM]",
                                            "saving_per_thm": f"saving [{c}/tHM]",
                                            "breakeven_price_per_dry_t": f"break-even [{c}/dry t]",
-                                           "coke_change_kg_per_thm": "coke change [kg/tHM]"})
+                                           "coke_change_kg_per_thm": "coke change [kg/tHM]",
+                                           "fuel_change_kg_per_thm": "fuel change (coke + injectants) [kg/tHM]"})
         disp = self.displaced.reset_index().rename(columns={"amount_kg_per_thm": "forced [kg/tHM]"})
         disp.columns = [disp.columns[0]] + [f"Δ {k} [kg/tHM]" for k in disp.columns[1:]]
         key = f"value_in_use_{self.candidate}"
@@ -315,15 +316,19 @@ def value_in_use(scenario, candidate: str, amounts=None, *, variant: str | None 
     use = float(base[f"{candidate}_kg_per_thm"]) if base["status"] == "optimal" else math.nan
     rates = [c for c in curve_df.columns if c.endswith("_kg_per_thm") and "." not in c]
     coke = [c for c in rates if scn.materials[c[: -len("_kg_per_thm")]].material_class.value == "coke"]
+    fuel = [c for c in rates if scn.materials[c[: -len("_kg_per_thm")]].material_class.value in ("coke", "injectant")]
     ok = curve_df["status"] == "optimal"
     saving = np.where(ok, c0 - curve_df["objective_per_thm"], np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         be_avg = np.where(ok & (curve_df[path] > 0), price_dry + 1000.0 * saving / curve_df[path], np.nan)
     coke_change = (curve_df[coke].sum(axis=1) - zero[coke].sum()).where(ok, np.nan) if coke else np.nan
+    # with coke at a bound the nonlinear model moves the injectant instead: the fuel rate too
+    fuel_change = (curve_df[fuel].sum(axis=1) - zero[fuel].sum()).where(ok, np.nan) if fuel else np.nan
     curve = pd.DataFrame({"amount_kg_per_thm": curve_df[path].to_numpy(), "status": curve_df["status"].to_numpy(),
                           "objective_per_thm": curve_df["objective_per_thm"].to_numpy(),
                           "saving_per_thm": saving, "breakeven_price_per_dry_t": be_avg,
                           "coke_change_kg_per_thm": np.asarray(coke_change, dtype=float) + 0.0,
+                          "fuel_change_kg_per_thm": np.asarray(fuel_change, dtype=float) + 0.0,
                           "binding": curve_df["binding"].to_numpy()})
     disp = curve_df.loc[ok, rates].sub(zero[rates].astype(float), axis=1) + 0.0
     disp.columns = [c[: -len("_kg_per_thm")] for c in rates]

@@ -19,6 +19,9 @@ Sources (short names as in the domain primer, ``PRIMER.md``):
     in irumeria/blast_furnace_calculation.
 [4] HBBF - An1onS/HBBF, Russian blast-furnace heat-balance workbook, factor sheet.
 [5] IAPWS-IF97 steam tables (latent heat of water at 25 degC).
+[6] NIST-JANAF Thermochemical Tables, 4th ed. (Chase 1998).
+[7] Peacey & Davenport, The Iron Blast Furnace (1979) ch. 3-5; Rist & Meysson 1965.
+[8] Slag Atlas, 2nd ed. (VDEh 1995): heat capacity of liquid blast-furnace slag 1.2-1.3 J/(g K).
 
 >>> from burden.core.parameters import ModelParameters
 >>> p = ModelParameters.default().with_overrides({"hm_carbon_T": 2.5e-3})
@@ -62,6 +65,8 @@ _SRC_F = "HBBF [4]; PRIMER §4"
 _D = "distribution"
 _S = "sulphur"
 _SRC_D = "USTB-HW [3]; PRIMER §2"
+_Z = "two_zone"
+_SRC_JANAF = "NIST-JANAF [6] (mean over 25 degC-T_TRZ; [L] read from the tables, verify)"
 #: Fields of the distribution: and sulphide_capacity: sections whose defaults are parameters.
 DISTRIBUTION_FIELDS = ("Fe_to_hot_metal", "Mn_to_hot_metal", "P_to_hot_metal", "Ti_to_hot_metal", "V_to_hot_metal",
                        "S_to_gas", "alkali_to_gas", "Zn_to_gas")
@@ -122,6 +127,25 @@ PARAMETERS: Mapping[str, Parameter] = MappingProxyType({
                              "(order of magnitude; give a plant value)", "PRIMER §6"),
     "hm_sulphur_activity_coefficient": _p(_S, 1.0, "-", "activity coefficient f_S of sulphur in the hot metal",
                                           "PRIMER §6"),
+    # -- two-zone heat balance (chemistry.zones) ------------------------------------------
+    "hot_metal_reference_c": _p(_Z, 1500.0, "degC", "temperature at which hot_metal_kj_per_kg holds (tapping)",
+                                "USTB-XLS [2] ([L] tapping temperature of the sheet)"),
+    "hot_metal_cp_kj_per_kg_k": _p(_Z, 0.824, "kJ/(kg K)", "heat capacity of liquid hot metal (Fe(l) 46.0 J/(mol K))",
+                                   "NIST-JANAF [6], Fe(l)"),
+    "slag_reference_c": _p(_Z, 1550.0, "degC", "temperature at which slag_kj_per_kg holds", "USTB-XLS [2] [L]"),
+    "slag_cp_kj_per_kg_k": _p(_Z, 1.25, "kJ/(kg K)", "heat capacity of liquid blast-furnace slag", "Slag Atlas [8]"),
+    "slag_over_hot_metal_c": _p(_Z, 50.0, "degC", "slag tapped hotter than the hot metal by this",
+                                "Geerdes et al. 2009 [L]"),
+    "iron_cp_kj_per_kg_k": _p(_Z, 0.67, "kJ/(kg K)", "mean heat capacity of solid Fe, 25 degC to T_TRZ "
+                              "(H(1200 K) - H(298 K) about 34 kJ/mol)", _SRC_JANAF),
+    "wustite_cp_kj_per_kg_k": _p(_Z, 0.77, "kJ/(kg K)", "mean heat capacity of wüstite FeO, 25 degC to T_TRZ",
+                                 _SRC_JANAF),
+    "oxide_cp_kj_per_kg_k": _p(_Z, 0.95, "kJ/(kg K)", "mean heat capacity of the slag-forming oxides "
+                               "(CaO, SiO2, Al2O3, MgO), 25 degC to T_TRZ", _SRC_JANAF),
+    "lower_zone_heat_loss_share": _p(_Z, 0.8, "fraction", "share of the furnace heat loss below the thermal "
+                                     "reserve zone (bosh, belly, hearth, tuyeres are the most cooled)",
+                                     "Peacey & Davenport [7] [L]; plant-calibrated"),
+    "wustite_o_per_fe": _p(_Z, 1.05, "mol/mol", "y_W, O/Fe of wüstite at the W point (Fe0.95O)", "PRIMER §4; [7]"),
     # -- coke-rate correction factors of the HBBF heat balance (reference values) ----------
     "hbbf_direct_reduction_degree": _p(_F, -2.2, "kg coke/tHM per -0.01 r_d",
                                        "coke change for 0.01 less direct reduction", _SRC_F),
@@ -163,6 +187,8 @@ def check_value(name: str, value: Any) -> tuple[float | None, str | None]:
     if PARAMETERS[name].group == _D and not 0.0 <= x <= 1.0:
         return None, f"{x:g} is not a fraction 0-1" + (f" (percent? {x / 100:g})" if 1 < x <= 100 else "")
     if PARAMETERS[name].group == _S and x <= 0:
+        return None, f"{x:g} must be positive ({PARAMETERS[name].unit})"
+    if PARAMETERS[name].group == _Z and (x <= 0 or (PARAMETERS[name].unit == "fraction" and x > 1)):
         return None, f"{x:g} must be positive ({PARAMETERS[name].unit})"
     if PARAMETERS[name].group == _H and x <= 0:
         # the heat table holds magnitudes (the balance puts them on the income or expenditure side)
@@ -279,6 +305,11 @@ class ModelParameters:
     def coal_decomposition_kj_per_kg(self) -> float:
         """Decomposition heat of injected coal, kJ/kg (USTB-NB), for the raceway (RAFT)."""
         return self._values["injectant_decomposition_kj_per_kg"]
+
+    @property
+    def two_zone(self) -> dict[str, float]:
+        """Constants of the two-zone heat balance (:mod:`burden.chemistry.zones`), by name."""
+        return {k: v for k, v in self._values.items() if PARAMETERS[k].group == _Z}
 
     @property
     def hbbf_factors(self) -> dict[str, tuple[float, float]]:

@@ -34,6 +34,8 @@ EXTRA_TITLES = {
     "rist": "Rist operating line",
     "viscosity": "Slag viscosity",
     "carbon_balance": "Carbon balance",
+    "furnace": "Furnace state: r_d, top-gas temperature, W point",
+    "plausibility": "Plausibility checks",
 }
 
 #: Notes of the optional tables (what the numbers mean, in the engineer's words).
@@ -608,9 +610,10 @@ def extra_tables(result) -> list[Table]:
         # the engineer's words: units in brackets, no snake_case; a row label column keeps its names
         df.columns = [engineer_label(c, cur) for c in cols]
         if len(df.columns):
-            words = name in ("heat_balance", "carbon_balance")  # terms written in snake_case
+            # terms and checks written in snake_case: the engineer's words, with their units
+            words = name in ("heat_balance", "carbon_balance", "furnace", "plausibility")
             df[df.columns[0]] = pd.Series(
-                [LABELS.get(v, v.replace("_", " ") if words else v) if isinstance(v, str) else v
+                [LABELS.get(v, engineer_label(v, cur) if words else v) if isinstance(v, str) else v
                  for v in df[df.columns[0]]], dtype=object)
         out.append(Table(f"extra_{name}"[:31], EXTRA_TITLES.get(name, name.replace("_", " ").capitalize()), df,
                          note=EXTRA_NOTES.get(name, "Computed by the process model of this run.")))

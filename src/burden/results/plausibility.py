@@ -1,48 +1,87 @@
-"""Plausibility of an optimum: values no furnace runs at, told after the solve.
+"""Plausibility checks of a linear (LP/MILP) result: plant ranges a burden should sit in.
 
-A model with default distribution coefficients (PRIMER §2, USTB-HW) gives physically
-possible balances for ordinary burdens; outside them the numbers can be far from any
-furnace (a V-Ti sinter with the default Ti split gives several % [Ti]).  These checks do not
-change the optimum: they add a warning that names the value, the usual range and the
-setting to change.  Each range is a range of practice, with its source.
+The nonlinear model checks its own optimum (:func:`burden.nonlinear.plausibility_checks`:
+shaft efficiency, the W point, the top-gas temperature, RAFT, ...).  An LP result has no
+furnace state, but its burden can still be outside what a furnace runs on; each failed check
+is a named warning in the summary, JSON and report (``Result.warnings``), the numbers of the
+result are not touched.  Ranges: :data:`burden.nonlinear.PLAUSIBLE` (Geerdes et al. 2009 [L]);
+graphite saturation of the hot metal: Neumann, Schenck & Patterson (1959) as quoted by Geerdes.
 """
 
 from __future__ import annotations
 
 import math
 
-#: (what, the result value's getter, upper end of practice, why/fix).  Ranges of practice:
-#: [Ti] of ordinary hot metal is below ~0.2 % and V-Ti magnetite furnaces run [Ti] 0.1-0.3 %
-#: with 20-25 % TiO2 in the slag, reducing only ~5-10 % of the Ti input (Panzhihua practice,
-#: e.g. Du H., "Principles of smelting vanadium-titanium magnetite in the blast furnace",
-#: Science Press 1996); the USTB-HW η_Ti 0.35-0.40 (PRIMER §2) is for ordinary burdens with
-#: little Ti.  Hot-metal [C]: 4.2-5.0 % in practice (PRIMER §3, the correlation's range);
-#: above ~5.3 % the melt would be beyond carbon saturation at 1500 degC.
-HOT_METAL_TI_MAX_PCT = 0.5
-SLAG_TIO2_DEFAULT_SPLIT_MAX_PCT = 5.0
-HOT_METAL_C_MAX_PCT = 5.3
+import pandas as pd
 
 
-def plausibility_warnings(result) -> list[str]:
-    """Warnings on an optimal result's hot metal and slag (empty when all is in practice)."""
-    if result.status != "optimal":
-        return []
+def lp_plausibility_checks(res) -> pd.DataFrame:
+    """Checks of an optimal LP result: slag rate, fuel rate (when fuels are charged), [Ti],
+    [C] below graphite saturation and supplied by the fixed carbon charged.
+
+    Returns a DataFrame indexed by check with value, unit, min, max, ok, note (empty when the
+    result is not optimal).
+    """
+    from ..nonlinear import PLAUSIBLE
+
+    if not res.ok:
+        return pd.DataFrame(columns=["value", "unit", "min", "max", "ok", "note"])
+    q = res.quantity
+    b = res.burden
+    fuels = float(b.loc[b["class"].isin(["coke", "injectant"]), "dry_kg_per_thm"].sum())
+    c_pct = q("hot_metal.C") / 10.0
+    si_pct = q("hot_metal.Si") / 10.0
+    t_hm = res.scenario.config.hot_metal.temperature_c
+    c_sat = 1.30 + 2.57e-3 * t_hm - 0.31 * si_pct
+    c_fix = sum(float(res.x[k]) * res.scenario.materials[k].analysis["C_fix"] / 100.0 for k in res.x.index)
+    rows = [("slag_rate_kg_per_thm", q("slag.total"), "kg/tHM", *PLAUSIBLE["slag_rate_kg_per_thm"], "plant range"),
+            ("hot_metal_Ti_pct", q("hot_metal.Ti") / 10.0, "wt %", *PLAUSIBLE["hot_metal_Ti_pct"], "plant range"),
+            ("hot_metal_C_pct", c_pct, "wt %", math.nan, c_sat, "below graphite saturation")]
+    if fuels > 0:
+        rows.append(("fuel_rate_kg_per_thm", fuels, "kg/tHM", *PLAUSIBLE["fuel_rate_kg_per_thm"], "plant range"))
+        rows.append(("hot_metal_C_source_kg_per_thm", c_fix, "kg/tHM", 10.0 * c_pct, math.nan,
+                     "fixed carbon charged must at least supply the carbon dissolved in the hot metal"))
     out = []
-    hm, slag = result.hot_metal, result.slag
-    cfg = result.scenario.config
-    ti_written = "distribution" in cfg.model_fields_set and "Ti_to_hot_metal" in cfg.distribution.model_fields_set
-    eta_ti = cfg.distribution.Ti_to_hot_metal
-    ti = float(hm.loc["Ti", "pct"]) if "Ti" in hm.index else 0.0
-    tio2 = float(slag.loc["TiO2", "pct"]) if "TiO2" in slag.index else 0.0
-    if ti > HOT_METAL_TI_MAX_PCT or (not ti_written and tio2 > SLAG_TIO2_DEFAULT_SPLIT_MAX_PCT):
-        out.append(
-            f"titanium-rich burden: [Ti] {ti:.2f} % and slag TiO2 {tio2:.1f} % with Ti_to_hot_metal {eta_ti:g}"
-            + ("" if ti_written else " (the default, for ordinary burdens)")
+    for name, v, unit, lo, hi, note in rows:
+        v = float(v)
+        tol = 1e-6 * max(1.0, abs(v))
+        ok = not ((not math.isnan(lo) and v < lo - tol) or (not math.isnan(hi) and v > hi + tol))
+        out.append({"check": name, "value": v, "unit": unit, "min": lo, "max": hi, "ok": ok, "note": note})
+    return pd.DataFrame(out).set_index("check")
+
+
+def lp_plausibility_warnings(res) -> list[str]:
+    """The failed LP checks as warning lines, in the nonlinear model's format."""
+    df = lp_plausibility_checks(res)
+    lines = []
+    for name, r in df[~df["ok"]].iterrows() if len(df) else []:
+        lim = " ".join(x for x in ((f"min {r['min']:.4g}" if not math.isnan(r["min"]) else ""),
+                                   (f"max {r['max']:.4g}" if not math.isnan(r["max"]) else "")) if x)
+        lines.append(f"plausibility: {name} = {r['value']:.4g} {r['unit']} outside {lim} ({r['note']})")
+    return lines
+
+
+def titanium_hint(res) -> list[str]:
+    """A hint for a titanium-rich burden: with the default Ti split (USTB-HW η_Ti 0.35-0.40,
+    PRIMER §2, for ordinary burdens with little Ti) a V-Ti sinter gives several % [Ti]; V-Ti
+    magnetite furnaces run [Ti] 0.1-0.3 % with 20-25 % TiO2 in the slag, reducing only ~5-10 %
+    of the Ti (Panzhihua practice, e.g. Du H., "Principles of smelting vanadium-titanium
+    magnetite in the blast furnace", Science Press 1996 [L]).  Empty unless [Ti] is above the
+    plant range (:data:`burden.nonlinear.PLAUSIBLE`) or, with the default split, slag TiO2 is
+    above 5 %."""
+    from ..nonlinear import PLAUSIBLE
+
+    if not res.ok:
+        return []
+    cfg = res.scenario.config
+    written = "distribution" in cfg.model_fields_set and "Ti_to_hot_metal" in cfg.distribution.model_fields_set
+    eta = cfg.distribution.Ti_to_hot_metal
+    ti = res.quantity("hot_metal.Ti") / 10.0
+    slag = res.quantity("slag.total")
+    tio2 = 100.0 * res.quantity("slag.TiO2") / slag if slag > 0 else 0.0
+    if not (ti > 2 * PLAUSIBLE["hot_metal_Ti_pct"][1] or (not written and tio2 > 5.0)):
+        return []
+    return [f"titanium-rich burden: [Ti] {ti:.2f} % and slag TiO2 {tio2:.1f} % with Ti_to_hot_metal {eta}"
+            + ("" if written else " (the default, for ordinary burdens)")
             + "; V-Ti magnetite furnaces run [Ti] 0.1-0.3 % with 20-25 % TiO2 in the slag, reducing ~0.05-0.10 "
-              "of the Ti: set distribution.Ti_to_hot_metal for this burden")
-    c = float(hm.loc["C", "pct"]) if "C" in hm.index else math.nan
-    if c > HOT_METAL_C_MAX_PCT:
-        out.append(f"hot-metal [C] {c:.2f} % is above carbon saturation (~5.3 % at 1500 degC; practice 4.2-5.0 %)"
-                   + (": the [C] correlation is driven by [Ti]" if ti > HOT_METAL_TI_MAX_PCT else "")
-                   + "; check the Ti split or give hot_metal.C_pct")
-    return out
+              "of the Ti: set distribution.Ti_to_hot_metal for this burden"]

@@ -391,11 +391,21 @@ class Result:
 
     @property
     def warnings(self) -> list[str]:
-        """The scenario's warnings, then the optimum's plausibility warnings
-        (:mod:`burden.results.plausibility`)."""
-        from .plausibility import plausibility_warnings
+        """The scenario's warnings, then the optimum's plausibility warnings (the nonlinear
+        model's checks, or :mod:`burden.results.plausibility` for a linear result) and a
+        titanium-rich burden's hint."""
+        from .plausibility import titanium_hint
 
-        return list(self.scenario.warnings) + plausibility_warnings(self)
+        w = list(self.scenario.warnings)
+        if self.nonlinear is not None:
+            from ..nonlinear import plausibility_warnings
+
+            w += plausibility_warnings(self.nonlinear)
+        elif self.ok:
+            from .plausibility import lp_plausibility_warnings
+
+            w += lp_plausibility_warnings(self)
+        return w + titanium_hint(self)
 
     # -- export ---------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -506,6 +516,9 @@ class Result:
                      f"{b.loc['blast_moisture_g_per_nm3', 'value']:.1f} g/Nm3")
         lines.append(f"  RAFT {float(st['raft_c']):.0f} degC   top gas {float(tg.dry_nm3):.0f} Nm3/tHM dry, "
                      f"eta_CO {float(tg.eta_co):.3f}   heat losses {float(st['heat'].losses_pct):.1f} % of income")
+        lines.append(f"  top gas {float(st['top_gas_temperature_c']):.0f} degC   r_d {float(st['direct_reduction_degree']):.3f}"
+                     f"   shaft efficiency {float(st['shaft_efficiency_pct']):.1f} %   eta at wustite "
+                     f"{float(st['eta_w']):.3f} (equilibrium {float(st['eta_eq']):.3f})")
         fuels = [k for k, r in self.burden.iterrows() if r["class"] in ("coke", "injectant")]
         lines.append("  fuel rate " + " + ".join(f"{k} {self.x[k]:.1f}" for k in fuels)
                      + f" = {sum(self.x[k] for k in fuels):.1f} kg/tHM dry")
@@ -674,6 +687,9 @@ def explain_nonlinear(res: Result) -> str:
     if bad:
         lines.append("These process limits could not be met (values at the last iterate):")
         lines += bad
+    else:
+        lines.append("No process limit is violated at the last iterate: the solver did not converge "
+                     "(try the other path, process.solver: slsqp or slp).")
     b = nlp.blast(z)
     lines.append("Last iterate: " + ", ".join(f"{k} {z[j]:.1f}" for j, k in enumerate(res.problem.materials)
                                               if z[j] > 1e-6)
