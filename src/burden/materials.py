@@ -447,9 +447,9 @@ def materials_from_records(records: list[Mapping], source: str = "<python>", *,
                 row_problems.append(InputProblem(source, f"{where}, column {c!r}", number_problem(x, c)))
                 continue
             numbers[c] = x
-            if x != 0:
-                nonzero[c] = nonzero.get(c, 0) + 1
             usual = USUAL_RANGES_PCT.get((mclass.value if mclass else "", c))
+            if x != 0 and usual:
+                nonzero[c] = nonzero.get(c, 0) + 1
             if usual and 0 < x < usual[0] and usual[0] <= 100 * x <= usual[1]:
                 row_fractions.append((c, (where, x, *usual, mclass.value)))
         for c in ("price_per_t", "moisture_pct") + AVAILABILITY_COLUMNS:
