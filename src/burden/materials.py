@@ -219,21 +219,22 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
 _COLUMN_ALIASES: dict[str, str] = {
     "h2o": ("free water is not part of the dry analysis: give it as moisture_pct (wt % of the wet material) "
             "and the analysis on a dry basis; chemically bound water (e.g. of goethite) goes in H2O_chem"),
-    "moisture": "rename it moisture_pct (free moisture, wt % of the wet material)",
-    "h2o_free": "rename it moisture_pct (free moisture, wt % of the wet material)",
-    "freemoisture": "rename it moisture_pct (free moisture, wt % of the wet material)",
-    "fe": "rename it TFe (total iron, wt % dry)",
-    "fetot": "rename it TFe (total iron, wt % dry)",
-    "fe_tot": "rename it TFe (total iron, wt % dry)",
-    "fe_total": "rename it TFe (total iron, wt % dry)",
-    "totalfe": "rename it TFe (total iron, wt % dry)",
-    "fet": "rename it TFe (total iron, wt % dry)",
-    "fe(t)": "rename it TFe (total iron, wt % dry)",
-    "feo_t": "rename it FeO",
+    "moisture": "rename it 'moisture_pct' (free moisture, wt % of the wet material)",
+    "h2o_free": "rename it 'moisture_pct' (free moisture, wt % of the wet material)",
+    "freemoisture": "rename it 'moisture_pct' (free moisture, wt % of the wet material)",
+    "fe": "rename it 'TFe' (total iron, wt % dry)",
+    "fetot": "rename it 'TFe' (total iron, wt % dry)",
+    "fe_tot": "rename it 'TFe' (total iron, wt % dry)",
+    "fe_total": "rename it 'TFe' (total iron, wt % dry)",
+    "totalfe": "rename it 'TFe' (total iron, wt % dry)",
+    "fet": "rename it 'TFe' (total iron, wt % dry)",
+    "fe(t)": "rename it 'TFe' (total iron, wt % dry)",
+    "feo_t": "rename it 'FeO'",
     "gi": "a gain on ignition is not an analysis: leave the column out",
-    "price": "rename it price_per_t (price per tonne, with price_basis dry or wet)",
-    "type": "rename it class (ferrous, flux, coke, injectant or lost_burden)",
-    "material": "rename it name",
+    "price": "rename it 'price_per_t' (price per tonne, with price_basis dry or wet)",
+    "basis": "rename it 'price_basis' (dry or wet: the tonne the price refers to)",
+    "type": "rename it 'class' (ferrous, flux, coke, injectant or lost_burden)",
+    "material": "rename it 'name'",
 }
 
 
@@ -247,6 +248,15 @@ def _column_key(c: str) -> str:
 
 _KEY_OF_KNOWN = {_column_key(c): c for c in KNOWN_COLUMNS if c not in ("moisture_pct",)}
 _KEY_OF_KNOWN.update({c.lower(): c for c in KNOWN_COLUMNS})
+
+
+def _formula_elements(column: str) -> set | None:
+    from .chemistry.elements import composition
+
+    try:
+        return set(composition(column))
+    except (ValueError, KeyError):
+        return None
 
 
 def column_hint(c: str) -> str:
@@ -267,7 +277,15 @@ def column_hint(c: str) -> str:
         formula = True
     except (ValueError, KeyError):
         formula = False
-    if formula:
+    if formula:  # the same elements (MgOO for MgO) or a zero for an O (Mg0): the species meant
+        els = set(composition(str(c).strip()))
+        same = [k for k in ALL_ANALYSIS_COLUMNS if _formula_elements(k) == els]
+        close = difflib.get_close_matches(str(c).strip(), same, n=1, cutoff=0.6)
+        zero = str(c).strip().replace("0", "O")
+        if zero in KNOWN_COLUMNS:
+            close = [zero]
+        if close:
+            return f"did you mean {close[0]!r}?"
         return (f"{str(c).strip()!r} is not a species of the analysis; the columns are "
                 + ", ".join(ANALYSIS_COLUMNS[:10]) + ", ... (see `burden materials --columns`)")
     close = difflib.get_close_matches(str(c), [k for k in KNOWN_COLUMNS], n=1, cutoff=0.75)
@@ -351,7 +369,7 @@ def _cell_number(value, c: str, decimal_comma: bool) -> tuple[float | None, str 
 
 
 def materials_from_records(records: list[Mapping], source: str = "<python>", *,
-                           decimal_comma: bool = False) -> dict[str, Material]:
+                           decimal_comma: bool = False, columns_unread: bool = False) -> dict[str, Material]:
     """Build and check materials from table rows (dicts of column -> cell).
 
     Every problem found is collected (unknown and missing columns together with every bad cell
@@ -393,6 +411,7 @@ def materials_from_records(records: list[Mapping], source: str = "<python>", *,
     nonzero: dict[str, int] = {}
     moistures: list[float] = []
     bad_names: set[str] = set()
+    nameless = "name" not in columns
     for i, rec in enumerate(records):
         name = rec.get("name")
         row = f"row {i + 2}"
@@ -400,12 +419,14 @@ def materials_from_records(records: list[Mapping], source: str = "<python>", *,
             name = f"#{i + 1}"
         elif _is_empty(name):
             problems.append(InputProblem(source, f"{row}, column 'name'", "the material name is empty"))
+            nameless = True
             continue
         name = str(name).strip()
         where = f"{row} ({name})"
         if "name" in columns and not _NAME.match(name):
             problems.append(InputProblem(source, f"{where}, column 'name'",
                                          "names start with a letter and use letters, digits and _ only"))
+            nameless = True
             continue
         if name in out or name in bad_names:
             problems.append(InputProblem(source, f"{where}, column 'name'", f"material {name!r} appears twice"))
@@ -469,7 +490,7 @@ def materials_from_records(records: list[Mapping], source: str = "<python>", *,
             problems.extend(row_problems)
             bad_names.add(name)
             continue
-        if unusable - {"LOI_CO2_share_pct"}:
+        if unusable or columns_unread:
             bad_names.add(name)
             continue  # a column is not read (reported above): the total and TFe checks would mislead
         raw = {c: numbers[c] for c in ALL_ANALYSIS_COLUMNS
@@ -527,7 +548,8 @@ def materials_from_records(records: list[Mapping], source: str = "<python>", *,
                                      f"{100 * max(moistures):g} for {100 * max(moistures):g} %"))
     if problems:
         err = InputError(problems)
-        err.material_names = frozenset(out) | bad_names
+        # the names of the table's materials (None: a row without a usable name could be any)
+        err.material_names = None if nameless else frozenset(out) | bad_names
         raise err
     missing = [c for c in SLAG_OXIDE_COLUMNS if c not in columns and "ash_" + c not in columns]
     if any(m.material_class is MaterialClass.FERROUS for m in out.values()) and not any(
@@ -647,7 +669,8 @@ def _materials_from_rows(rows: list[list], src: str, decimal_comma: bool) -> dic
             continue
         records.append({c: (r[j] if j < len(r) else "") for j, c in enumerate(header) if c})
     try:
-        mats = materials_from_records(records, source=src, decimal_comma=decimal_comma) if records else None
+        mats = materials_from_records(records, source=src, decimal_comma=decimal_comma,
+                                      columns_unread=bool(problems)) if records else None
     except InputError as e:
         err = InputError(problems + e.problems)
         err.material_names = getattr(e, "material_names", frozenset())
@@ -665,6 +688,9 @@ def _csv_rows(p: Path, src: str) -> tuple[list[list[str]], bool]:
     import io
 
     data = p.read_bytes()
+    if b"\x00" in data[:4096]:
+        raise InputError([InputProblem(src, "", "this is not a text file (an Excel workbook named .csv?): save "
+                                       "the sheet as CSV, or give the workbook its .xlsx name")])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:  # European Excel saves "CSV (semicolon)" in Windows-1252

@@ -913,12 +913,25 @@ def _translate(e: ValidationError, source: str, prefix: tuple = ()) -> list[Inpu
             if "input" in err and not isinstance(err["input"], (dict, list)) and echo(err["input"]) not in msg:
                 msg += f" (got {echo(err['input'])})"
             problems.append(InputProblem(source, clip(path, 200), msg))
-    # de-duplicate (unions report each member)
+    # de-duplicate (unions report each member); the members' complaints about one field are one
+    # problem ("Input should be a valid number or Input should be 'formula'")
     seen, out = set(), []
+    by_field: dict[str, int] = {}
     for p in problems:
-        if (p.field, p.message) not in seen:
-            seen.add((p.field, p.message))
-            out.append(p)
+        if (p.field, p.message) in seen:
+            continue
+        seen.add((p.field, p.message))
+        i = by_field.get(p.field)
+        if i is not None and p.field and out[i].message.startswith("Input should") and p.message.startswith("Input should"):
+            got = ""
+            a, b = out[i].message, p.message
+            if " (got " in b and b.endswith(")"):
+                b, got = b[:b.index(" (got ")], b[b.index(" (got "):]
+                a = a[:a.index(" (got ")] if " (got " in a else a
+            out[i] = InputProblem(p.source, p.field, a + " or " + b[len("Input should "):] + got)
+            continue
+        by_field[p.field] = len(out)
+        out.append(p)
     return out
 
 
@@ -1086,12 +1099,13 @@ def _override_problems(data: Mapping, source: str) -> list[InputProblem]:
         base_seen = {(p.field, p.message) for p in base}
     overrides = data.get("overrides")
     if not isinstance(overrides, Mapping):
-        return problems
+        overrides = {}
     # the base without what an override cannot touch (tables are checked once, not per override)
     light = {k: v for k, v in data.items() if k not in ("overrides", "scenarios", "materials")}
     for name, ov in overrides.items():
         where = f"overrides.{clip(str(name), 40)}"
         if not isinstance(ov, Mapping):
+            problems = [p for p in problems if p.field != where]  # ours instead of the schema's words
             problems.append(InputProblem(source, where, "an override is a mapping of scenario keys"))
             continue
         if "overrides" in ov or "scenarios" in ov:
@@ -1273,6 +1287,7 @@ def _load_tables(tables, base_dir: Path, source: str) -> tuple[dict[str, Materia
                 problems.append(InputProblem(source, f"materials[{i}]",
                                              "give 'default', a CSV/Excel path, or (in Python) a DataFrame "
                                              "or a list of table rows"))
+                broken = _ANY_NAME
                 continue
         except InputError as e:
             problems.extend(e.problems)
