@@ -22,6 +22,13 @@ source         optional: where the numbers come from
 
 Analysis, price and moisture cells must be filled (write 0 where a material
 has none): an empty cell is more often a forgotten value than a zero.
+
+Tables are read as plants write them (:func:`load_material_table`): ``,``/``;``/tab
+separators, decimal commas in ``;`` files, ``%`` signs, Excel percentage formats, title rows,
+the data on any sheet.  Values typed as fractions (about 100x below a column's usual range,
+:data:`USUAL_RANGES_PCT`) are refused with the cell and the fix; a missing slag-oxide column
+gives a warning naming it.  ``LOI`` needs ``LOI_CO2_share_pct`` (its split into CO2 and bound
+water) and ``Fe3O4`` is magnetite (see :func:`burden.chemistry.analysis.normalise_analysis`).
 """
 
 from __future__ import annotations
