@@ -185,6 +185,9 @@ class Material:
                 rec[c] = getattr(self, c)
         rec.update(description=self.description, source=self.source)
         rec.update(self.reported)
+        # the table's other analysis columns as 0: a reloaded table has the columns it was read with
+        rec.update({c: 0.0 for c in sorted(self.table_columns)
+                    if c not in self.reported and c != "LOI_CO2_share_pct"})
         return rec
 
 
@@ -512,7 +515,8 @@ def materials_from_records(records: list[Mapping], source: str = "<python>", *,
             continue
         for c, cell in row_fractions:
             fraction_cells.setdefault(c, []).append(cell)
-        if mclass is None or "price_per_t" not in numbers or "moisture_pct" not in numbers or basis not in ("dry", "wet"):
+        if mclass is None or "price_per_t" not in numbers or "moisture_pct" not in numbers \
+                or basis not in ("dry", "wet"):
             bad_names.add(name)  # a required column is missing (already reported)
             continue
         out[name] = Material(
@@ -684,7 +688,8 @@ def _materials_from_rows(rows: list[list], src: str, decimal_comma: bool) -> dic
         raise err from None
     if problems or mats is None:
         if mats is None:
-            problems.append(InputProblem(src, "", "the material table is empty (a header but no material rows); add material rows"))
+            problems.append(InputProblem(src, "", "the material table is empty (a header but no material rows); "
+                                         "add material rows"))
         raise InputError(problems)
     return mats
 

@@ -922,7 +922,8 @@ def _translate(e: ValidationError, source: str, prefix: tuple = ()) -> list[Inpu
             continue
         seen.add((p.field, p.message))
         i = by_field.get(p.field)
-        if i is not None and p.field and out[i].message.startswith("Input should") and p.message.startswith("Input should"):
+        if i is not None and p.field and out[i].message.startswith("Input should") \
+                and p.message.startswith("Input should"):
             got = ""
             a, b = out[i].message, p.message
             if " (got " in b and b.endswith(")"):
