@@ -353,7 +353,15 @@ _FE_COLUMNS = ("TFe", "Fe_met", "FeO", "Fe2O3", "Fe3O4")
 
 def _cell_number(value, c: str, decimal_comma: bool) -> tuple[float | None, str | None]:
     """(number, None) or (None, why not) for one table cell of number column ``c``."""
+    if type(value) is float or type(value) is int:
+        return float(value), None
     if isinstance(value, str):
+        try:  # the common case: a plain number ("nan", "inf" go on to be named below)
+            x = float(value)
+            if math.isfinite(x):
+                return x, None
+        except ValueError:
+            pass
         t = value.strip().replace("\u00a0", "").replace(" ", "")
         if t.lower() in NOT_A_VALUE:
             fix = ("leave the cell empty for no limit, or give a number" if c in OPTIONAL_NUMBER_COLUMNS else
@@ -417,6 +425,11 @@ def materials_from_records(records: list[Mapping], source: str = "<python>", *,
     table_columns = frozenset(c for c in columns if c in ALL_ANALYSIS_COLUMNS)
     # the number rule's plausible range per column (quantity_range); a value inside it is finite
     ranges = {c: quantity_range(c)[:2] for c in columns}
+    number_columns = [c for c in columns if c not in ("name", "class", "price_basis") and c not in TEXT_COLUMNS
+                      and c not in unusable]
+    usual_by_class: dict[str, dict[str, tuple[float, float]]] = {}
+    for (cls, c), rng in USUAL_RANGES_PCT.items():
+        usual_by_class.setdefault(cls, {})[c] = rng
     fraction_cells: dict[str, list[tuple[str, float, float, float, str]]] = {}
     nonzero: dict[str, int] = {}
     moistures: list[float] = []
@@ -459,9 +472,8 @@ def materials_from_records(records: list[Mapping], source: str = "<python>", *,
                                              f"{echo(rec.get('price_basis'))} is not 'dry' or 'wet'"))
         numbers: dict[str, float] = {}
         row_fractions: list = []  # values typed as fractions: reported when the row's analysis adds up
-        for c in columns:
-            if c in ("name", "class", "price_basis") or c in TEXT_COLUMNS or c in unusable:
-                continue
+        usual_of = usual_by_class.get(mclass.value if mclass is not None else "", {})
+        for c in number_columns:
             value = rec.get(c)
             if _is_empty(value):
                 if c in OPTIONAL_NUMBER_COLUMNS:
@@ -478,7 +490,7 @@ def materials_from_records(records: list[Mapping], source: str = "<python>", *,
                 row_problems.append(InputProblem(source, f"{where}, column {c!r}", number_problem(x, c)))
                 continue
             numbers[c] = x
-            usual = USUAL_RANGES_PCT.get((mclass.value if mclass else "", c))
+            usual = usual_of.get(c)
             if x != 0 and usual:
                 nonzero[c] = nonzero.get(c, 0) + 1
             if usual and 0 < x < usual[0] and usual[0] <= 100 * x <= usual[1]:
