@@ -266,7 +266,8 @@ class Distribution(_Strict):
 
 class Slag(_Strict):
     """Slag limits.  B2 = CaO/SiO2, B3 = (CaO+MgO)/SiO2,
-    B4 = (CaO+MgO)/(SiO2+Al2O3); ``MgO_pct``/``Al2O3_pct`` wt % of slag;
+    B4 = (CaO+MgO)/(SiO2+Al2O3); ``MgO_pct``/``Al2O3_pct`` and ``<oxide>_pct`` of any other slag
+    oxide (CaO, SiO2, MnO, FeO, TiO2, V2O5, P2O5, K2O, Na2O, ZnO) wt % of slag;
     ``sulphur_partition_LS`` (optional) is the plant L_S = (%S)/[%S]: the slag
     must be able to hold the sulphur at the hot-metal S target.
     """
@@ -278,10 +279,23 @@ class Slag(_Strict):
     Al2O3_pct: Window | None = None
     rate_kg_per_thm: Window | None = None
     sulphur_partition_LS: float | None = None
+    # windows on the other slag oxides, wt % of the slag (a number fixes the value)
+    CaO_pct: Window | None = None
+    SiO2_pct: Window | None = None
+    MnO_pct: Window | None = None
+    FeO_pct: Window | None = None
+    TiO2_pct: Window | None = None
+    V2O5_pct: Window | None = None
+    P2O5_pct: Window | None = None
+    K2O_pct: Window | None = None
+    Na2O_pct: Window | None = None
+    ZnO_pct: Window | None = None
 
-    @field_validator("MgO_pct", "Al2O3_pct")
+    @field_validator("MgO_pct", "Al2O3_pct", "CaO_pct", "SiO2_pct")
     @classmethod
     def _pct(cls, v, info):
+        # the major oxides are never below 1 % of a slag: a value below 1 is a fraction; the minor
+        # ones (MnO, FeO, TiO2, ... 0.2-1 %) are taken as written
         return _pct_window(v, f"slag {info.field_name[:-4]}")
 
     @field_validator("B2", "B3", "B4")
@@ -1184,8 +1198,13 @@ def _with_parameter_defaults(cfg: ScenarioConfig) -> ScenarioConfig:
 _SPECIES_COLUMNS: dict[str, tuple[str, ...]] = {
     "SiO2": ("SiO2", "ash_SiO2"), "Al2O3": ("Al2O3", "ash_Al2O3"), "CaO": ("CaO", "ash_CaO"),
     "MgO": ("MgO", "ash_MgO"), "Mn": ("Mn", "MnO", "MnO2", "ash_MnO"), "P": ("P", "P2O5", "ash_P2O5"),
-    "Ti": ("Ti", "TiO2", "ash_TiO2"), "V": ("V", "V2O5"),
+    "Ti": ("Ti", "TiO2", "ash_TiO2"), "V": ("V", "V2O5"), "K2O": ("K2O", "ash_K2O"), "Na2O": ("Na2O", "ash_Na2O"),
+    "Zn": ("Zn", "ZnO", "ash_ZnO"), "Fe": ("TFe", "Fe_met", "FeO", "Fe2O3", "Fe3O4", "FeS", "FeS2", "ash_FeO",
+                                           "ash_Fe2O3"),
 }
+#: the species of each slag oxide window (the element of the analysis that forms it)
+_SLAG_OXIDE_SPECIES = {"CaO": "CaO", "SiO2": "SiO2", "MnO": "Mn", "FeO": "Fe", "TiO2": "Ti", "V2O5": "V",
+                       "P2O5": "P", "K2O": "K2O", "Na2O": "Na2O", "ZnO": "Zn"}
 
 
 def _limit_species(slag: Mapping, hot_metal: Mapping) -> list[tuple[str, str]]:
@@ -1197,6 +1216,9 @@ def _limit_species(slag: Mapping, hot_metal: Mapping) -> list[tuple[str, str]]:
                          ("Al2O3_pct", ("Al2O3",))):
         if slag.get(key) is not None:
             out += [(f"slag.{key}", sp) for sp in species]
+    for ox, sp in _SLAG_OXIDE_SPECIES.items():
+        if slag.get(f"{ox}_pct") is not None:
+            out.append((f"slag.{ox}_pct", sp))
     for key in ("Mn", "P", "Ti", "V"):
         if hot_metal.get(f"{key}_pct") is not None:
             out.append((f"hot_metal.{key}_pct", key))

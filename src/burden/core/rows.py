@@ -214,6 +214,13 @@ LIMITS: tuple[LimitSpec, ...] = (
     LimitSpec("loads.chlorine_kg_per_thm", ("loads", "chlorine_kg_per_thm"), "chlorine load Cl", "kg/tHM",
               (("load.chlorine", 1.0),), (("", 1.0),), "Cl charged", "loads", "chlorine"),
 )
+#: Windows on the other slag oxides (``slag: {CaO_pct: 42, TiO2_pct: {max: 4.6}}``), wt % of the
+#: slag: the oxide's kg/tHM over the slag mass, as MgO_pct; shown in the constraints table.
+SLAG_OXIDE_LIMITS: tuple[LimitSpec, ...] = tuple(
+    LimitSpec(f"slag.{ox}_pct", ("slag", f"{ox}_pct"), f"slag {ox}", "wt %", ((f"slag.{ox}", 1.0),),
+              (("slag.total", 0.01),), f"{ox} content of the slag", "", f"{ox}_pct")
+    for ox in ("CaO", "SiO2", "MnO", "FeO", "TiO2", "V2O5", "P2O5", "K2O", "Na2O", "ZnO"))
+LIMITS = LIMITS + SLAG_OXIDE_LIMITS
 LIMITS_BY_KEY = {s.key: s for s in LIMITS}
 
 
