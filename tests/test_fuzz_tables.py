@@ -138,7 +138,8 @@ def _scenario(draw, names):
         charge["sinter"] = {}
     slag = draw(st.sampled_from([{}, {"B2": {"min": 1.0, "max": 1.2}}, {"B2": {"min": 1.0, "max": 1.2}},
                                  {"MgO_pct": {"min": 7}},
-                                 {"B3": {"max": 1.4}, "Al2O3_pct": {"max": 16}}, {"MgO_pct": {"min": 0.07}}]))
+                                 {"B3": {"max": 1.4}, "Al2O3_pct": {"max": 16}}, {"MgO_pct": {"min": 0.07}},
+                                 {"CaO_pct": 42}, {"TiO2_pct": {"max": 4.6}, "FeO_pct": {"max": 1}}]))
     hot_metal = draw(st.sampled_from([{}, {}, {}, {"Si_pct": 0.004}, {"Mn_pct": {"max": 0.6}},
                                       {"Ti_pct": {"max": 0.2}}]))
     return {"name": "fuzz", "production_t_per_day": draw(st.sampled_from([5000] * 8 + [True, 0])),
