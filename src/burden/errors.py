@@ -41,7 +41,7 @@ def echo(value: Any, limit: int = MAX_ECHO) -> str:
 #: the key names): (how the name ends or what it contains, lowest, highest, why).  Beyond these no
 #: blast furnace goes: a value there is a typo or a wrong unit, never a setting.
 QUANTITY_KINDS: tuple[tuple[str, float, float, str], ...] = (
-    ("share_pct", 0.0, 1.0e4, "a share of masses lies within 0-100 %; a ratio (ore to coke) within 0-10,000 %"),
+    ("share_or_ratio", 0.0, 1.0e4, "a share of masses lies within 0-100 %; a ratio (ore to coke) within 0-10,000 %"),
     ("_pct", -100.0, 100.0, "a percentage lies within ±100"),
     ("_kg_per_thm", -1.0e4, 1.0e4,
      "a furnace charges about 1.6 t of ferrous burden and 0.5 t of fuel per tHM; 10 t per tHM is beyond any burden"),

@@ -22,6 +22,13 @@ source         optional: where the numbers come from
 
 Analysis, price and moisture cells must be filled (write 0 where a material
 has none): an empty cell is more often a forgotten value than a zero.
+
+Tables are read as plants write them (:func:`load_material_table`): ``,``/``;``/tab
+separators, decimal commas in ``;`` files, ``%`` signs, Excel percentage formats, title rows,
+the data on any sheet.  Values typed as fractions (about 100x below a column's usual range,
+:data:`USUAL_RANGES_PCT`) are refused with the cell and the fix; a missing slag-oxide column
+gives a warning naming it.  ``LOI`` needs ``LOI_CO2_share_pct`` (its split into CO2 and bound
+water) and ``Fe3O4`` is magnetite (see :func:`burden.chemistry.analysis.normalise_analysis`).
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from .chemistry.analysis import ANALYSIS_COLUMNS, ASH_OXIDES, AnalysisError, normalise_analysis
-from .errors import InputError, InputProblem, echo, number_problem, quantity_range
+from .errors import InputError, InputProblem, clip, echo, number_problem, quantity_range
 
 
 class MaterialClass(str, Enum):
@@ -129,6 +136,9 @@ class Material:
     source: str = ""
     total_pct: float = 100.0
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    #: the analysis columns of the table the material was read from (empty: not from a table);
+    #: a limit on a species none of the charged materials' tables has is refused
+    table_columns: frozenset = field(default_factory=frozenset, compare=False, repr=False)
 
     def __post_init__(self):
         # a Material is immutable all the way down: the analyses are read-only dicts
@@ -137,6 +147,7 @@ class Material:
             if not isinstance(v, ReadOnlyDict):
                 object.__setattr__(self, name, ReadOnlyDict(v))
         object.__setattr__(self, "warnings", tuple(self.warnings))
+        object.__setattr__(self, "table_columns", frozenset(self.table_columns))
 
     @property
     def wet_per_dry(self) -> float:
@@ -174,6 +185,9 @@ class Material:
                 rec[c] = getattr(self, c)
         rec.update(description=self.description, source=self.source)
         rec.update(self.reported)
+        # the table's other analysis columns as 0: a reloaded table has the columns it was read with
+        rec.update({c: 0.0 for c in sorted(self.table_columns)
+                    if c not in self.reported and c != "LOI_CO2_share_pct"})
         return rec
 
 
@@ -210,6 +224,85 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+#: column names plants write for a column of ours, keyed by the name in lower case without
+#: spaces, '%', '(%)', '_pct' or 'wt' (see :func:`_column_key`), with the fix to write
+_COLUMN_ALIASES: dict[str, str] = {
+    "h2o": ("free water is not part of the dry analysis: give it as moisture_pct (wt % of the wet material) "
+            "and the analysis on a dry basis; chemically bound water (e.g. of goethite) goes in H2O_chem"),
+    "moisture": "rename it 'moisture_pct' (free moisture, wt % of the wet material)",
+    "h2o_free": "rename it 'moisture_pct' (free moisture, wt % of the wet material)",
+    "freemoisture": "rename it 'moisture_pct' (free moisture, wt % of the wet material)",
+    "fe": "rename it 'TFe' (total iron, wt % dry)",
+    "fetot": "rename it 'TFe' (total iron, wt % dry)",
+    "fe_tot": "rename it 'TFe' (total iron, wt % dry)",
+    "fe_total": "rename it 'TFe' (total iron, wt % dry)",
+    "totalfe": "rename it 'TFe' (total iron, wt % dry)",
+    "fet": "rename it 'TFe' (total iron, wt % dry)",
+    "fe(t)": "rename it 'TFe' (total iron, wt % dry)",
+    "feo_t": "rename it 'FeO'",
+    "gi": "a gain on ignition is not an analysis: leave the column out",
+    "price": "rename it 'price_per_t' (price per tonne, with price_basis dry or wet)",
+    "basis": "rename it 'price_basis' (dry or wet: the tonne the price refers to)",
+    "type": "rename it 'class' (ferrous, flux, coke, injectant or lost_burden)",
+    "material": "rename it 'name'",
+}
+
+
+def _column_key(c: str) -> str:
+    k = str(c).strip().lower().replace(" ", "").replace("(%)", "").replace("%", "")
+    for tail in ("_pct", "pct", "_wt", "wt", "_"):
+        if k.endswith(tail) and len(k) > len(tail):
+            k = k[: -len(tail)]
+    return k
+
+
+_KEY_OF_KNOWN = {_column_key(c): c for c in KNOWN_COLUMNS if c not in ("moisture_pct",)}
+_KEY_OF_KNOWN.update({c.lower(): c for c in KNOWN_COLUMNS})
+
+
+def _formula_elements(column: str) -> set | None:
+    from .chemistry.elements import composition
+
+    try:
+        return set(composition(column))
+    except (ValueError, KeyError):
+        return None
+
+
+def column_hint(c: str) -> str:
+    """The fix for an unknown column ``c`` of a material table: the column meant, matched without
+    regard to case, spaces, '%' or '_pct' (``cao`` -> CaO, ``SiO2 %`` -> SiO2), a chemically right
+    pointer (``H2O`` -> moisture_pct or H2O_chem, ``Fe`` -> TFe), else a close spelling; never a
+    different chemical species that happens to look alike (``H2O`` is not ``K2O``)."""
+    key = _column_key(c)
+    if key in _COLUMN_ALIASES:
+        return _COLUMN_ALIASES[key]
+    if key in _KEY_OF_KNOWN or str(c).strip().lower() in _KEY_OF_KNOWN:
+        meant = _KEY_OF_KNOWN.get(str(c).strip().lower()) or _KEY_OF_KNOWN[key]
+        return f"rename it {meant!r} (column names are case-sensitive, without units: analyses are wt % dry)"
+    from .chemistry.elements import composition
+
+    try:  # a chemical formula: only the same formula written otherwise is "meant"
+        composition(str(c).strip())
+        formula = True
+    except (ValueError, KeyError):
+        formula = False
+    if formula:  # the same elements (MgOO for MgO) or a zero for an O (Mg0): the species meant
+        els = set(composition(str(c).strip()))
+        same = [k for k in ALL_ANALYSIS_COLUMNS if _formula_elements(k) == els]
+        close = difflib.get_close_matches(str(c).strip(), same, n=1, cutoff=0.6)
+        zero = str(c).strip().replace("0", "O")
+        if zero in KNOWN_COLUMNS:
+            close = [zero]
+        if close:
+            return f"did you mean {close[0]!r}?"
+        return (f"{str(c).strip()!r} is not a species of the analysis; the columns are "
+                + ", ".join(ANALYSIS_COLUMNS[:10]) + ", ... (see `burden materials --columns`)")
+    close = difflib.get_close_matches(str(c), [k for k in KNOWN_COLUMNS], n=1, cutoff=0.75)
+    return (f"did you mean {close[0]!r}?" if close else
+            "see `burden materials --columns` for the columns a table may have (analyses are wt % dry)")
+
+
 def _is_empty(value) -> bool:
     if value is None:
         return True
@@ -226,11 +319,85 @@ NOT_A_VALUE = frozenset({"n/a", "#n/a", "na", "n.a.", "n.a", "null", "none", "na
 _READ_NA = dict(keep_default_na=False, na_values=[""])
 
 
-def materials_from_records(records: list[Mapping], source: str = "<python>") -> dict[str, Material]:
+#: columns whose cells may be written with a % sign (``62.5%``): the analyses and the moisture
+PERCENT_COLUMNS = frozenset(ALL_ANALYSIS_COLUMNS) | {"moisture_pct"}
+#: number columns whose empty cell means "not given" (no limit, no split)
+OPTIONAL_NUMBER_COLUMNS = AVAILABILITY_COLUMNS + ("LOI_CO2_share_pct",)
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
+
+#: The usual range (wt % dry, lowest and highest nonzero value) of a column for a class of
+#: material, used to catch values typed as fractions (Al2O3 0.019 for 1.9 %): a value below the
+#: lowest whose 100-fold lies in the range is refused with the fix.  Ranges: PRIMER §1 (burden
+#: analyses: ores 55-68 % Fe with 1-8 % SiO2 and 0.5-3 % Al2O3; BOF slag and mill scale as the
+#: lean and rich ends of the charged iron carriers; coke 85-88 % fixed carbon, 10-14 % ash;
+#: PCI coals 70-85 % C), widened to the ends that still occur.
+USUAL_RANGES_PCT: dict[tuple[str, str], tuple[float, float]] = {
+    ("ferrous", "TFe"): (5.0, 72.4),
+    ("ferrous", "Fe2O3"): (5.0, 100.0),
+    ("ferrous", "Fe3O4"): (5.0, 100.0),
+    ("ferrous", "SiO2"): (0.2, 70.0),
+    ("ferrous", "Al2O3"): (0.05, 30.0),
+    ("coke", "C"): (50.0, 100.0),
+    ("coke", "ash"): (3.0, 40.0),
+    ("injectant", "C"): (40.0, 100.0),
+}
+#: Free moisture typed as fractions: a moisture column whose nonzero values are all at most this
+#: (wt % of the wet material) with one at least MOISTURE_FRACTION_MIN is read as fractions (ores
+#: and coke carry 2-12 % moisture, pellets 1-3 %, sinter 0-1 %; PRIMER §1).
+MOISTURE_FRACTION_MAX = 0.15
+MOISTURE_FRACTION_MIN = 0.02
+#: the slag oxides whose column a table should have (a missing one is read as 0, with a warning)
+SLAG_OXIDE_COLUMNS = ("SiO2", "Al2O3", "CaO", "MgO")
+_FE_COLUMNS = ("TFe", "Fe_met", "FeO", "Fe2O3", "Fe3O4")
+
+
+def _cell_number(value, c: str, decimal_comma: bool) -> tuple[float | None, str | None]:
+    """(number, None) or (None, why not) for one table cell of number column ``c``."""
+    if type(value) is float or type(value) is int:
+        return float(value), None
+    if isinstance(value, str):
+        try:  # the common case: a plain number ("nan", "inf" go on to be named below)
+            x = float(value)
+            if math.isfinite(x):
+                return x, None
+        except ValueError:
+            pass
+        t = value.strip().replace("\u00a0", "").replace(" ", "")
+        if t.lower() in NOT_A_VALUE:
+            fix = ("leave the cell empty for no limit, or give a number" if c in OPTIONAL_NUMBER_COLUMNS else
+                   "give a number (write 0 if the material has none)")
+            return None, f"{echo(value.strip())} is not a number; {fix}"
+        pct = t.endswith("%")
+        if pct:
+            if c not in PERCENT_COLUMNS:
+                return None, f"{echo(value.strip())} is a percentage but {c} is not; give the number without '%'"
+            t = t[:-1]
+        if _DECIMAL_COMMA.match(t):
+            if not decimal_comma:
+                return None, (f"{echo(value.strip())} has a decimal comma; write {t.replace(',', '.')} (or save the "
+                              "CSV with ';' as separator, as European Excel does: then decimal commas are read)")
+            t = t.replace(",", ".")
+        value = t
+    if isinstance(value, bool):
+        return None, f"a yes/no value ({str(value).lower()}) is not a number; give a number"
+    try:
+        return float(value), None
+    except (TypeError, ValueError, OverflowError):
+        return None, f"{echo(value)} is not a number"
+
+
+def materials_from_records(records: list[Mapping], source: str = "<python>", *,
+                           decimal_comma: bool = False, columns_unread: bool = False) -> dict[str, Material]:
     """Build and check materials from table rows (dicts of column -> cell).
 
-    Every problem found is collected; an :class:`~burden.errors.InputError`
-    lists them all, each naming ``source``, the row, the column and the fix.
+    Every problem found is collected (unknown and missing columns together with every bad cell
+    of the other columns); an :class:`~burden.errors.InputError` lists them all, each naming
+    ``source``, the row, the column and the fix.  Cells of analysis and moisture columns may
+    carry a % sign (``62.5%``); with ``decimal_comma`` (a ';'-separated CSV) text cells such as
+    ``62,5`` are read with a decimal comma, otherwise refused with the fix.  Values about 100x
+    below a column's usual range (:data:`USUAL_RANGES_PCT`, moisture: :data:`MOISTURE_FRACTION_MAX`)
+    are refused as fractions typed for percentages.  A table without one of the slag oxide
+    columns (:data:`SLAG_OXIDE_COLUMNS`) gives each material a warning naming it.
     """
     problems: list[InputProblem] = []
     if not records:
@@ -240,79 +407,94 @@ def materials_from_records(records: list[Mapping], source: str = "<python>") -> 
         for c in rec:
             if c not in columns:
                 columns.append(c)
+    unusable: set[str] = set()
+    hints = ""
     for c in columns:
         if c not in KNOWN_COLUMNS:
-            problems.append(InputProblem(source, f"column {c!r}",
-                                         "unknown column" + _suggest(c, KNOWN_COLUMNS)
-                                         + " (analyses are wt % dry, e.g. SiO2, TFe, FeO; see `burden materials --columns`)"))
+            hint = column_hint(c)
+            hints += hint
+            problems.append(InputProblem(source, f"column {c!r}", "unknown column; " + hint))
+            unusable.add(c)
     for c in REQUIRED_COLUMNS:
-        if c not in columns:
-            problems.append(InputProblem(source, f"column {c!r}", "required column is missing"))
-    if problems:
-        raise InputError(problems)
+        if c not in columns and f"{c!r}" not in hints:  # not when an unknown column is named as meaning it
+            problems.append(InputProblem(source, f"column {c!r}", "required column is missing"
+                                         + ("; write the header as the first line (or the first row of "
+                                            "the sheet)" if c == "name" else "")))
 
     out: dict[str, Material] = {}
+    table_columns = frozenset(c for c in columns if c in ALL_ANALYSIS_COLUMNS)
     # the number rule's plausible range per column (quantity_range); a value inside it is finite
     ranges = {c: quantity_range(c)[:2] for c in columns}
+    number_columns = [c for c in columns if c not in ("name", "class", "price_basis") and c not in TEXT_COLUMNS
+                      and c not in unusable]
+    usual_by_class: dict[str, dict[str, tuple[float, float]]] = {}
+    for (cls, c), rng in USUAL_RANGES_PCT.items():
+        usual_by_class.setdefault(cls, {})[c] = rng
+    fraction_cells: dict[str, list[tuple[str, float, float, float, str]]] = {}
+    nonzero: dict[str, int] = {}
+    moistures: list[float] = []
+    bad_names: set[str] = set()
+    nameless = "name" not in columns
     for i, rec in enumerate(records):
         name = rec.get("name")
         row = f"row {i + 2}"
-        if _is_empty(name):
+        if "name" not in columns:
+            name = f"#{i + 1}"
+        elif _is_empty(name):
             problems.append(InputProblem(source, f"{row}, column 'name'", "the material name is empty"))
+            nameless = True
             continue
         name = str(name).strip()
         where = f"{row} ({name})"
-        if not _NAME.match(name):
+        if "name" in columns and not _NAME.match(name):
             problems.append(InputProblem(source, f"{where}, column 'name'",
                                          "names start with a letter and use letters, digits and _ only"))
+            nameless = True
             continue
-        if name in out:
+        if name in out or name in bad_names:
             problems.append(InputProblem(source, f"{where}, column 'name'", f"material {name!r} appears twice"))
             continue
         row_problems: list[InputProblem] = []
-        cls_raw = str(rec.get("class", "")).strip()
-        try:
-            mclass = MaterialClass(cls_raw)
-        except ValueError:
-            row_problems.append(InputProblem(source, f"{where}, column 'class'",
-                                             f"unknown class {cls_raw!r}; use one of "
-                                             + ", ".join(c.value for c in MaterialClass)))
-            mclass = None
+        mclass = None
+        if "class" in columns:
+            cls_raw = str(rec.get("class", "")).strip()
+            try:
+                mclass = MaterialClass(cls_raw)
+            except ValueError:
+                low = cls_raw.lower().replace(" ", "_")
+                hint = f" (write {low!r}: classes are lower case)" if low in {c.value for c in MaterialClass} else ""
+                row_problems.append(InputProblem(source, f"{where}, column 'class'",
+                                                 f"unknown class {echo(cls_raw)}{hint}; use one of "
+                                                 + ", ".join(c.value for c in MaterialClass)))
         basis = str(rec.get("price_basis", "")).strip().lower()
-        if basis not in ("dry", "wet"):
+        if "price_basis" in columns and basis not in ("dry", "wet"):
             row_problems.append(InputProblem(source, f"{where}, column 'price_basis'",
-                                             f"{rec.get('price_basis')!r} is not 'dry' or 'wet'"))
+                                             f"{echo(rec.get('price_basis'))} is not 'dry' or 'wet'"))
         numbers: dict[str, float] = {}
-        for c in columns:
-            if c in ("name", "class", "price_basis") or c in TEXT_COLUMNS:
-                continue
+        row_fractions: list = []  # values typed as fractions: reported when the row's analysis adds up
+        usual_of = usual_by_class.get(mclass.value if mclass is not None else "", {})
+        for c in number_columns:
             value = rec.get(c)
             if _is_empty(value):
-                if c in AVAILABILITY_COLUMNS:
+                if c in OPTIONAL_NUMBER_COLUMNS:
                     continue
                 row_problems.append(InputProblem(source, f"{where}, column {c!r}",
                                                  "empty cell; write 0 if the material has none"))
                 continue
-            if isinstance(value, str) and value.strip().lower() in NOT_A_VALUE:
-                fix = ("leave the cell empty for no limit, or give a number" if c in AVAILABILITY_COLUMNS else
-                       "give a number (write 0 if the material has none)")
-                row_problems.append(InputProblem(source, f"{where}, column {c!r}",
-                                                 f"{echo(value.strip())} is not a number; {fix}"))
-                continue
-            if isinstance(value, bool):
-                row_problems.append(InputProblem(source, f"{where}, column {c!r}",
-                                                 f"a yes/no value ({str(value).lower()}) is not a number; give a number"))
-                continue
-            try:
-                x = float(value)
-            except (TypeError, ValueError, OverflowError):
-                row_problems.append(InputProblem(source, f"{where}, column {c!r}", f"{echo(value)} is not a number"))
+            x, why = _cell_number(value, c, decimal_comma)
+            if why is not None:
+                row_problems.append(InputProblem(source, f"{where}, column {c!r}", why))
                 continue
             lo, hi = ranges[c]
             if not lo <= x <= hi:  # also false for nan and ±inf: then the rule says why
                 row_problems.append(InputProblem(source, f"{where}, column {c!r}", number_problem(x, c)))
                 continue
             numbers[c] = x
+            usual = usual_of.get(c)
+            if x != 0 and usual:
+                nonzero[c] = nonzero.get(c, 0) + 1
+            if usual and 0 < x < usual[0] and usual[0] <= 100 * x <= usual[1]:
+                row_fractions.append((c, (where, x, *usual, mclass.value)))
         for c in ("price_per_t", "moisture_pct") + AVAILABILITY_COLUMNS:
             if c in numbers and numbers[c] < 0:
                 row_problems.append(InputProblem(source, f"{where}, column {c!r}",
@@ -320,20 +502,34 @@ def materials_from_records(records: list[Mapping], source: str = "<python>") -> 
         if numbers.get("moisture_pct", 0) >= 100:
             row_problems.append(InputProblem(source, f"{where}, column 'moisture_pct'",
                                              "moisture is wt % of the wet material and must be below 100"))
+        elif numbers.get("moisture_pct", 0) > 0:
+            moistures.append(numbers["moisture_pct"])
         for lo, hi in (("min_kg_per_thm", "max_kg_per_thm"), ("min_t_per_day", "max_t_per_day")):
             if lo in numbers and hi in numbers and numbers[lo] > numbers[hi]:
                 row_problems.append(InputProblem(source, f"{where}, columns {lo!r}/{hi!r}",
                                                  f"min {numbers[lo]:g} > max {numbers[hi]:g}; swap them"))
         if row_problems:
             problems.extend(row_problems)
+            bad_names.add(name)
             continue
-        raw = {c: numbers[c] for c in ALL_ANALYSIS_COLUMNS if c in numbers and numbers[c] != 0}
+        if unusable or columns_unread:
+            bad_names.add(name)
+            continue  # a column is not read (reported above): the total and TFe checks would mislead
+        raw = {c: numbers[c] for c in ALL_ANALYSIS_COLUMNS
+               if c in numbers and (numbers[c] != 0 or c == "LOI_CO2_share_pct")}
         try:
             norm = normalise_analysis(raw, name=name)
         except AnalysisError as e:
             msg = str(e)
             msg = msg[len(name) + 2:] if msg.startswith(name + ": ") else msg
             problems.append(InputProblem(source, f"{where}, column {e.field!r}", msg))
+            bad_names.add(name)
+            continue
+        for c, cell in row_fractions:
+            fraction_cells.setdefault(c, []).append(cell)
+        if mclass is None or "price_per_t" not in numbers or "moisture_pct" not in numbers \
+                or basis not in ("dry", "wet"):
+            bad_names.add(name)  # a required column is missing (already reported)
             continue
         out[name] = Material(
             name=name,
@@ -351,9 +547,41 @@ def materials_from_records(records: list[Mapping], source: str = "<python>") -> 
             source="" if _is_empty(rec.get("source")) else str(rec.get("source")),
             total_pct=norm.total_pct,
             warnings=norm.warnings,
+            table_columns=table_columns,
         )
+    # values typed as fractions: one message for a column typed so throughout, else per cell
+    for c, cells in fraction_cells.items():
+        if len(cells) >= 2 and len(cells) == nonzero.get(c, 0):
+            vals = ", ".join(f"{x:g}" for _, x, *_ in cells[:4]) + (", ..." if len(cells) > 4 else "")
+            problems.append(InputProblem(source, f"column {c!r}",
+                                         f"every value ({vals}) is about 100x below the usual range of {c}; the "
+                                         f"column looks typed as fractions: write wt % (e.g. {100 * cells[0][1]:g} "
+                                         f"for {100 * cells[0][1]:g} %, not {cells[0][1]:g})"))
+        else:
+            for where, x, lo, hi, cls in cells:
+                problems.append(InputProblem(source, f"{where}, column {c!r}",
+                                             f"{c} = {x:g} is about 100x below the usual {lo:g}-{hi:g} wt % of a "
+                                             f"{cls} material: typed as a fraction? write {100 * x:g} for "
+                                             f"{100 * x:g} %"))
+    if len(moistures) >= 2 and max(moistures) <= MOISTURE_FRACTION_MAX and max(moistures) >= MOISTURE_FRACTION_MIN:
+        vals = ", ".join(f"{x:g}" for x in moistures[:4]) + (", ..." if len(moistures) > 4 else "")
+        problems.append(InputProblem(source, "column 'moisture_pct'",
+                                     f"every moisture ({vals}) is at most {MOISTURE_FRACTION_MAX:g} %: typed as "
+                                     f"fractions? moisture_pct is wt % of the wet material: write "
+                                     f"{100 * max(moistures):g} for {100 * max(moistures):g} %"))
     if problems:
-        raise InputError(problems)
+        err = InputError(problems)
+        # the names of the table's materials (None: a row without a usable name could be any)
+        err.material_names = None if nameless else frozenset(out) | bad_names
+        raise err
+    missing = [c for c in SLAG_OXIDE_COLUMNS if c not in columns and "ash_" + c not in columns]
+    if any(m.material_class is MaterialClass.FERROUS for m in out.values()) and not any(
+            c in columns for c in _FE_COLUMNS):
+        missing.insert(0, "TFe")
+    if missing:
+        note = (f"{source}: no {', '.join(missing)} column{'s' if len(missing) > 1 else ''}: read as 0 for every "
+                "material of this table (add the column, writing 0 where a material has none)")
+        out = {k: replace(m, warnings=(note,) + m.warnings) for k, m in out.items()}
     return out
 
 
@@ -364,74 +592,213 @@ def materials_from_dataframe(df, source: str = "<DataFrame>") -> dict[str, Mater
 
 
 def load_material_table(path: str | Path, sheet: str | None = None) -> dict[str, Material]:
-    """Read a material table from CSV (``.csv``) or Excel (``.xlsx``, ``.xls``).
+    """Read a material table from CSV (``.csv``) or Excel (``.xlsx``, ``.xlsm``, ``.xls``).
+
+    Tables as plants write them are read as meant:
+
+    - CSV separated by ``,``, ``;`` or tabs (found by :class:`csv.Sniffer` and the header); in a
+      ``;``- or tab-separated file (a European Excel export) decimal commas (``62,5``) are read;
+      UTF-8 or, failing that, Windows-1252 text;
+    - title lines above the header (the header is the first of the first 15 rows with a ``name``
+      cell);
+    - ``%`` signs in analysis and moisture cells (``62.5%``); Excel cells formatted as
+      percentages (stored as 0.625) read as 62.5;
+    - in Excel, the data on any sheet: ``sheet`` if given, else the sheet named ``materials``,
+      else the first sheet with a header row.
 
     Parameters
     ----------
     path : path
         The file.  Lines starting with ``#`` in a CSV are comments.
     sheet : str, optional
-        Excel sheet name; default: the sheet named ``materials``, else the first.
+        Excel sheet name.
 
     Raises
     ------
     InputError
-        Missing or unreadable file, unknown columns, bad cells, inconsistent analyses.
+        Missing or unreadable file, unknown columns, bad cells, inconsistent analyses (every
+        problem of the file at once).
     """
-    import pandas as pd
-
     p = Path(path)
     src = str(path)
     if not p.is_file():
         raise InputError([InputProblem(src, "", "material table not found; check the path "
                                        "(relative paths are relative to the scenario file)")])
+    suffix = p.suffix.lower()
+    decimal_comma = False
     try:
-        if p.suffix.lower() == ".csv":
-            # only whole lines starting with # are comments: a cell "#N/A" is a value to refuse, not the
-            # start of a comment that would empty the rest of the row
-            import io
+        if suffix == ".csv":
+            rows, decimal_comma = _csv_rows(p, src)
+        elif suffix in (".xlsx", ".xlsm"):
+            rows = _xlsx_rows(p, src, sheet)
+        elif suffix == ".xls":
+            import pandas as pd
 
-            text = p.read_text(encoding="utf-8-sig")
-            kept = "".join(line for line in text.splitlines(keepends=True) if not line.lstrip().startswith("#"))
-            df = pd.read_csv(io.StringIO(kept), skipinitialspace=True, dtype={"name": str, "class": str}, **_READ_NA)
-        elif p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
             xl = pd.ExcelFile(p)
             name = sheet or ("materials" if "materials" in xl.sheet_names else xl.sheet_names[0])
             if name not in xl.sheet_names:
                 raise InputError([InputProblem(src, f"sheet {name!r}", "no such sheet; sheets: "
                                                + ", ".join(xl.sheet_names))])
-            df = pd.read_excel(xl, sheet_name=name, **_READ_NA)
-            if p.suffix.lower() in (".xlsx", ".xlsm"):
-                df = _with_excel_error_cells(df, p, name)
+            df = pd.read_excel(xl, sheet_name=name, header=None, dtype=object, **_READ_NA)
+            rows = [["" if _is_empty(v) else v for v in r] for r in df.itertuples(index=False)]
         else:
-            raise InputError([InputProblem(src, "", "material tables are .csv or .xlsx files")])
+            raise InputError([InputProblem(src, "", "material tables are .csv, .xlsx, .xlsm or .xls files")])
     except InputError:
         raise
-    except pd.errors.EmptyDataError:
+    except Exception as e:  # noqa: BLE001 - a file that cannot be read: report, never a traceback
+        raise InputError([InputProblem(src, "", f"cannot read the table: {clip(str(e), 300)}")])
+    return _materials_from_rows(rows, src, decimal_comma)
+
+
+#: the header is looked for in this many first rows (rows above it are titles)
+HEADER_SEARCH_ROWS = 15
+
+
+def _header_index(rows: list[list]) -> int | None:
+    for i, r in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        cells = [str(c).strip().lower() for c in r if not _is_empty(c)]
+        if "name" in cells and len(cells) >= 3:
+            return i
+    return None
+
+
+def _materials_from_rows(rows: list[list], src: str, decimal_comma: bool) -> dict[str, Material]:
+    """Materials from the rows of a sheet or CSV (lists of cells), the header found among the first rows."""
+    rows = [r for r in rows if any(not _is_empty(c) for c in r)]
+    if not rows:
         raise InputError([InputProblem(src, "", "the material table is empty; add a header row and material rows")])
-    except Exception as e:  # parser errors: report, never a traceback
-        raise InputError([InputProblem(src, "", f"cannot read the table: {e}")])
-    df.columns = [str(c).strip() for c in df.columns]
-    return materials_from_records(df.to_dict(orient="records"), source=src)
+    h = _header_index(rows)
+    h = 0 if h is None else h
+    header = [str(c).strip() for c in rows[h]]
+    while header and header[-1] == "":
+        header.pop()
+    problems = []
+    for j, c in enumerate(header):
+        if c == "":
+            problems.append(InputProblem(src, f"column {j + 1}", "the header cell is empty; name the column "
+                                         "(see `burden materials --columns`) or delete the column"))
+    seen = set()
+    for c in header:
+        if c and c in seen:
+            problems.append(InputProblem(src, f"column {c!r}", "appears twice in the header; keep one"))
+        seen.add(c)
+    records = []
+    for k, r in enumerate(rows[h + 1:]):
+        extra = [c for c in r[len(header):] if not _is_empty(c)]
+        if extra:
+            problems.append(InputProblem(src, f"row {k + 2}", f"has {len(header) + len(extra)} or more cells but the "
+                                         f"header has {len(header)}: a decimal comma in a comma-separated file? "
+                                         "write decimal points, or save the CSV with ';' as separator"))
+            continue
+        records.append({c: (r[j] if j < len(r) else "") for j, c in enumerate(header) if c})
+    try:
+        mats = materials_from_records(records, source=src, decimal_comma=decimal_comma,
+                                      columns_unread=bool(problems)) if records else None
+    except InputError as e:
+        err = InputError(problems + e.problems)
+        err.material_names = getattr(e, "material_names", frozenset())
+        raise err from None
+    if problems or mats is None:
+        if mats is None:
+            problems.append(InputProblem(src, "", "the material table is empty (a header but no material rows); "
+                                         "add material rows"))
+        raise InputError(problems)
+    return mats
 
 
-def _with_excel_error_cells(df, path: Path, sheet: str):
-    """``df`` with Excel error cells (``#N/A``, ``#VALUE!``, ...) as their text: pandas reads them as
-    empty, which in an availability column would mean "no limit"."""
+def _csv_rows(p: Path, src: str) -> tuple[list[list[str]], bool]:
+    """The rows of a CSV file (``#`` comment lines dropped) and whether it uses decimal commas."""
+    import csv
+    import io
+
+    data = p.read_bytes()
+    if b"\x00" in data[:4096]:
+        raise InputError([InputProblem(src, "", "this is not a text file (an Excel workbook named .csv?): save "
+                                       "the sheet as CSV, or give the workbook its .xlsx name")])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:  # European Excel saves "CSV (semicolon)" in Windows-1252
+        text = data.decode("cp1252", errors="replace")
+    # only whole lines starting with # are comments: a cell "#N/A" is a value to refuse
+    kept = "".join(line for line in text.splitlines(keepends=True) if not line.lstrip().startswith("#"))
+    if not kept.strip():
+        raise InputError([InputProblem(src, "", "the material table is empty; add a header row and material rows")])
+    sample = "".join(kept.splitlines(keepends=True)[:HEADER_SEARCH_ROWS + 5])
+    candidates = []
+    try:
+        candidates.append(csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter)
+    except csv.Error:
+        pass
+    candidates += [d for d in (",", ";", "\t") if d not in candidates]
+    best = ","
+    for d in candidates:  # the separator that splits a header row with a 'name' cell
+        head = list(csv.reader(io.StringIO(sample), delimiter=d))
+        if _header_index(head) is not None:
+            best = d
+            break
+    rows = list(csv.reader(io.StringIO(kept), delimiter=best, skipinitialspace=True))
+    return rows, best != ","
+
+
+def _is_percent_format(fmt) -> bool:
+    """Whether an Excel number format shows the value times 100 with a % sign (``0.0%``), not a
+    literal "%" text (``0.0"%"``, ``0.0\\%``)."""
+    if not fmt or "%" not in fmt:
+        return False
+    return "%" in re.sub(r'"[^"]*"|\\.', "", fmt)
+
+
+def _xlsx_rows(p: Path, src: str, sheet: str | None) -> list[list]:
+    """The rows of the sheet holding the table (values; percentage-formatted numbers in analysis and
+    moisture columns times 100; Excel error cells as their text, e.g. ``#N/A``)."""
     import openpyxl
 
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
     try:
-        errors = [(r, c, cell.value) for r, row in enumerate(wb[sheet].iter_rows(min_row=2))
-                  for c, cell in enumerate(row) if getattr(cell, "data_type", None) == "e"]
+        names = wb.sheetnames
+        if sheet is not None and sheet not in names:
+            raise InputError([InputProblem(src, f"sheet {sheet!r}", "no such sheet; sheets: " + ", ".join(names))])
+
+        def read(name):
+            out = []
+            for row in wb[name].iter_rows():
+                cells = []
+                for cell in row:
+                    v = cell.value
+                    if getattr(cell, "data_type", None) == "e":
+                        v = str(v)
+                    elif isinstance(v, (int, float)) and not isinstance(v, bool) and \
+                            _is_percent_format(getattr(cell, "number_format", None)):
+                        v = _PercentCell(v)
+                    cells.append("" if v is None else v)
+                out.append(cells)
+            return out
+
+        order = [sheet] if sheet else (["materials"] if "materials" in names else []) + \
+            [n for n in names if n != "materials"]
+        for name in order:
+            rows = read(name)
+            if sheet or _header_index(rows) is not None:
+                break
+        else:
+            raise InputError([InputProblem(src, "", "no sheet has a header row with a 'name' column (sheets: "
+                                           + ", ".join(names) + "); put the table's header (name, class, "
+                                           "price_per_t, ...) in the first rows of a sheet")])
     finally:
         wb.close()
-    errors = [(r, c, v) for r, c, v in errors if r < len(df) and c < len(df.columns)]
-    if errors:
-        df = df.astype(object)
-        for r, c, v in errors:
-            df.iat[r, c] = str(v)
-    return df
+    h = _header_index(rows)
+    if h is not None:
+        cols = [str(c).strip() for c in rows[h]]
+        for r in rows[h + 1:]:
+            for j, v in enumerate(r):
+                if isinstance(v, _PercentCell):
+                    pct = j < len(cols) and cols[j] in PERCENT_COLUMNS
+                    r[j] = float(f"{v * 100:.12g}") if pct else float(v)
+    return [[float(v) if isinstance(v, _PercentCell) else v for v in r] for r in rows]
+
+
+class _PercentCell(float):
+    """A number from an Excel cell formatted as a percentage (0.625 shown as 62.5 %)."""
 
 
 @functools.lru_cache(maxsize=1)

@@ -227,9 +227,15 @@ class HotMetal(_Strict):
 
     @field_validator("Si_pct", "S_pct")
     @classmethod
-    def _small(cls, v):
+    def _small(cls, v, info):
         if not (0 <= v <= 5):
             raise ValueError(f"{v:g} is outside 0-5 wt %")
+        # a target typed as a fraction: [Si] is 0.2-1.0 % and [S] 0.015-0.06 % in practice
+        # (PRIMER §3); 0.004 for 0.4 % Si or 0.0003 for 0.03 % S is below any hot metal made
+        lowest = {"Si_pct": 0.05, "S_pct": 0.001}[info.field_name]
+        if 0 < v < lowest:
+            raise ValueError(f"{v:g} looks like a fraction; hot-metal {info.field_name[:-4]} is in wt % "
+                             f"(write {v * 100:g} for {v * 100:g} %)")
         return v
 
     @field_validator("C_pct")
@@ -282,7 +288,7 @@ class Slag(_Strict):
     """Slag limits.  B2 = CaO/SiO2, B3 = (CaO+MgO)/SiO2,
     B4 = (CaO+MgO)/(SiO2+Al2O3); ``MgO_pct``/``Al2O3_pct`` wt % of slag, and a window
     on any other slag component the same way (``CaO_pct``, ``SiO2_pct``, ``MnO_pct``,
-    ``FeO_pct``, ``TiO2_pct``, ``V2O5_pct``, ``P2O5_pct``, ``K2O_pct``, ``Na2O_pct``, ``S_pct``);
+    ``FeO_pct``, ``TiO2_pct``, ``V2O5_pct``, ``P2O5_pct``, ``K2O_pct``, ``Na2O_pct``, ``ZnO_pct``, ``S_pct``);
     ``sulphur_partition_LS`` (optional) is the plant L_S = (%S)/[%S]: the slag
     must be able to hold the sulphur at the hot-metal S target.
     """
@@ -305,14 +311,16 @@ class Slag(_Strict):
     K2O_pct: Window | None = None
     Na2O_pct: Window | None = None
     S_pct: Window | None = None
+    ZnO_pct: Window | None = None
 
     @field_validator("MgO_pct", "Al2O3_pct", "CaO_pct", "SiO2_pct")
     @classmethod
     def _pct(cls, v, info):
-        # major components (several % and more): a value below 1 is a fraction typed for a %
+        # the major oxides are never below 1 % of a slag: a value below 1 is a fraction; the minor
+        # ones (MnO, FeO, TiO2, ... 0.2-1 %) are taken as written
         return _pct_window(v, f"slag {info.field_name[:-4]}")
 
-    @field_validator("MnO_pct", "FeO_pct", "TiO2_pct", "V2O5_pct", "P2O5_pct", "K2O_pct", "Na2O_pct", "S_pct")
+    @field_validator("MnO_pct", "FeO_pct", "TiO2_pct", "V2O5_pct", "P2O5_pct", "K2O_pct", "Na2O_pct", "ZnO_pct", "S_pct")
     @classmethod
     def _minor_pct(cls, v, info):
         # minor components are often below 1 wt % (FeO 0.3-1, S 1-2): only the wt % range
@@ -364,7 +372,7 @@ class Share(_Strict):
     min_pct: float | None = None
     max_pct: float | None = None
     basis: Literal["dry", "wet", "Fe"] = "dry"
-    _NUMBER_KINDS: ClassVar[dict] = {"min_pct": "share_pct", "max_pct": "share_pct"}
+    _NUMBER_KINDS: ClassVar[dict] = {"min_pct": "share_or_ratio", "max_pct": "share_or_ratio"}
 
     @model_validator(mode="after")
     def _check(self):
@@ -1207,12 +1215,26 @@ def _translate(e: ValidationError, source: str, prefix: tuple = ()) -> list[Inpu
             if "input" in err and not isinstance(err["input"], (dict, list)) and echo(err["input"]) not in msg:
                 msg += f" (got {echo(err['input'])})"
             problems.append(InputProblem(source, clip(path, 200), msg))
-    # de-duplicate (unions report each member)
+    # de-duplicate (unions report each member); the members' complaints about one field are one
+    # problem ("Input should be a valid number or Input should be 'formula'")
     seen, out = set(), []
+    by_field: dict[str, int] = {}
     for p in problems:
-        if (p.field, p.message) not in seen:
-            seen.add((p.field, p.message))
-            out.append(p)
+        if (p.field, p.message) in seen:
+            continue
+        seen.add((p.field, p.message))
+        i = by_field.get(p.field)
+        if i is not None and p.field and out[i].message.startswith("Input should") \
+                and p.message.startswith("Input should"):
+            got = ""
+            a, b = out[i].message, p.message
+            if " (got " in b and b.endswith(")"):
+                b, got = b[:b.index(" (got ")], b[b.index(" (got "):]
+                a = a[:a.index(" (got ")] if " (got " in a else a
+            out[i] = InputProblem(p.source, p.field, a + " or " + b[len("Input should "):] + got)
+            continue
+        by_field[p.field] = len(out)
+        out.append(p)
     return out
 
 
@@ -1312,14 +1334,16 @@ class Scenario:
             data = _with_file_references_resolved(data, Path(base_dir), source)
             problems = _override_problems(data, source)
             if problems:
-                raise InputError(problems)
+                # every problem of the file at once: the tables and the charged names too
+                raise InputError(problems + _tables_and_names_problems(data, Path(base_dir), source))
             variant = None
             if scenario is not None:
                 data, variant = _apply_variant(data, scenario, source)
             try:
                 cfg = ScenarioConfig.model_validate(data)
             except ValidationError as e:
-                raise InputError(_translate(e, source))
+                # every problem of the file at once: the tables and the charged names too
+                raise InputError(_translate(e, source) + _tables_and_names_problems(data, Path(base_dir), source))
         except RecursionError:
             raise InputError([InputProblem(source, "", "the scenario nests too deeply (a scenario nests about 5 "
                                            "levels)")]) from None
@@ -1378,12 +1402,13 @@ def _override_problems(data: Mapping, source: str) -> list[InputProblem]:
         base_seen = {(p.field, p.message) for p in base}
     overrides = data.get("overrides")
     if not isinstance(overrides, Mapping):
-        return problems
+        overrides = {}
     # the base without what an override cannot touch (tables are checked once, not per override)
     light = {k: v for k, v in data.items() if k not in ("overrides", "scenarios", "materials")}
     for name, ov in overrides.items():
         where = f"overrides.{clip(str(name), 40)}"
         if not isinstance(ov, Mapping):
+            problems = [p for p in problems if p.field != where]  # ours instead of the schema's words
             problems.append(InputProblem(source, where, "an override is a mapping of scenario keys"))
             continue
         if "overrides" in ov or "scenarios" in ov:
@@ -1457,11 +1482,106 @@ def _with_parameter_defaults(cfg: ScenarioConfig) -> ScenarioConfig:
     return cfg.model_copy(update=upd) if upd else cfg
 
 
-def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | None) -> Scenario:
-    cfg = _with_parameter_defaults(cfg)
+#: the analysis columns that provide each species a limit can use
+_SPECIES_COLUMNS: dict[str, tuple[str, ...]] = {
+    "SiO2": ("SiO2", "ash_SiO2"), "Al2O3": ("Al2O3", "ash_Al2O3"), "CaO": ("CaO", "ash_CaO"),
+    "MgO": ("MgO", "ash_MgO"), "Mn": ("Mn", "MnO", "MnO2", "ash_MnO"), "P": ("P", "P2O5", "ash_P2O5"),
+    "Ti": ("Ti", "TiO2", "ash_TiO2"), "V": ("V", "V2O5"), "K2O": ("K2O", "ash_K2O"), "Na2O": ("Na2O", "ash_Na2O"),
+    "Zn": ("Zn", "ZnO", "ash_ZnO"), "Fe": ("TFe", "Fe_met", "FeO", "Fe2O3", "Fe3O4", "FeS", "FeS2", "ash_FeO",
+                                           "ash_Fe2O3"),
+}
+#: the species of each slag oxide window (the element of the analysis that forms it)
+_SLAG_OXIDE_SPECIES = {"CaO": "CaO", "SiO2": "SiO2", "MnO": "Mn", "FeO": "Fe", "TiO2": "Ti", "V2O5": "V",
+                       "P2O5": "P", "K2O": "K2O", "Na2O": "Na2O", "ZnO": "Zn"}
+
+
+def _limit_species(slag: Mapping, hot_metal: Mapping) -> list[tuple[str, str]]:
+    """(field, species) of every limit that uses a species of the material analyses, given the
+    ``slag:`` and ``hot_metal:`` sections (key -> window or None)."""
+    out = []
+    for key, species in (("B2", ("CaO", "SiO2")), ("B3", ("CaO", "MgO", "SiO2")),
+                         ("B4", ("CaO", "MgO", "SiO2", "Al2O3")), ("MgO_pct", ("MgO",)),
+                         ("Al2O3_pct", ("Al2O3",))):
+        if slag.get(key) is not None:
+            out += [(f"slag.{key}", sp) for sp in species]
+    for ox, sp in _SLAG_OXIDE_SPECIES.items():
+        if slag.get(f"{ox}_pct") is not None:
+            out.append((f"slag.{ox}_pct", sp))
+    for key in ("Mn", "P", "Ti", "V"):
+        if hot_metal.get(f"{key}_pct") is not None:
+            out.append((f"hot_metal.{key}_pct", key))
+    return out
+
+
+def _species_problems(cfg, materials: Mapping[str, Material], source: str) -> list[InputProblem]:
+    """A limit on a species that no table of the charged materials has a column for (the
+    species would be read as 0 everywhere and the limit would mean nothing, or could not be met).
+    ``cfg`` is a :class:`ScenarioConfig` or the scenario's mapping."""
+    if not materials or any(not m.table_columns for m in materials.values()):
+        return []  # a material not read from a table (built in Python): its columns are not known
+    if isinstance(cfg, ScenarioConfig):
+        slag, hm = dict(cfg.slag), dict(cfg.hot_metal)
+    else:
+        slag, hm = cfg.get("slag"), cfg.get("hot_metal")
+        slag, hm = (x if isinstance(x, Mapping) else {} for x in (slag, hm))
+    have = set().union(*(m.table_columns for m in materials.values()))
+    problems = []
+    for field_, sp in _limit_species(slag, hm):
+        cols = _SPECIES_COLUMNS[sp]
+        if not have.intersection(cols):
+            problems.append(InputProblem(source, field_, f"uses {sp}, but no table of the charged materials has a "
+                                         f"{' or '.join(c for c in cols if not c.startswith('ash_'))} column; add "
+                                         "the column to the material table (wt % dry) or remove the limit"))
+    return problems
+
+
+def _tables_and_names_problems(data: Mapping, base_dir: Path, source: str) -> list[InputProblem]:
+    """The problems of the material tables of a scenario whose schema failed, and of the charged
+    names against them (so that one run reports them with the schema's)."""
+    tables = data.get("materials", ["default"])
+    if not isinstance(tables, (list, tuple)):
+        return []
+    try:
+        library, problems, broken = _load_tables(tables, base_dir, source)
+    except Exception:  # noqa: BLE001 - the schema error is reported whatever the tables hold
+        return []
+    for key in ("charge", "lost_burden"):
+        section = data.get(key)
+        if isinstance(section, Mapping):
+            for name in section:
+                if isinstance(name, str) and name not in library and name not in broken:
+                    close = difflib.get_close_matches(name, list(library), n=1, cutoff=0.6)
+                    hint = f"did you mean {close[0]!r}? " if close else ""
+                    known = (f"known: {clip(', '.join(library), 400)}" if library else
+                             "no table was read: fix the table problems listed")
+                    problems.append(InputProblem(source, f"{key}.{clip(name, 40)}", f"unknown material "
+                                                 f"{echo(name)}; {hint}({known})"))
+    charge = data.get("charge")
+    if isinstance(charge, Mapping) and charge and not problems and all(n in library for n in charge):
+        problems += _species_problems(data, {n: library[n] for n in charge}, source)
+    return problems
+
+
+class _AnyName(frozenset):
+    """The names of a table that could not be read: any name may be one of them."""
+
+    def __contains__(self, name) -> bool:
+        return True
+
+    def __bool__(self) -> bool:
+        return True
+
+
+_ANY_NAME = _AnyName()
+
+
+def _load_tables(tables, base_dir: Path, source: str) -> tuple[dict[str, Material], list[InputProblem], set]:
+    """(library, problems, names of materials in tables with problems) of a scenario's
+    ``materials:`` list; later tables override earlier ones."""
     problems: list[InputProblem] = []
     library: dict[str, Material] = {}
-    for i, tab in enumerate(cfg.materials):
+    broken: set = set()
+    for i, tab in enumerate(tables):
         try:
             if isinstance(tab, str) and tab == "default":
                 mats = default_library()
@@ -1478,23 +1598,37 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
                 problems.append(InputProblem(source, f"materials[{i}]",
                                              "give 'default', a CSV/Excel path, or (in Python) a DataFrame "
                                              "or a list of table rows"))
+                broken = _ANY_NAME
                 continue
         except InputError as e:
             problems.extend(e.problems)
+            names = getattr(e, "material_names", None)
+            # a table not read at all (missing, unreadable): no charged name can be called unknown
+            broken = _ANY_NAME if names is None or broken is _ANY_NAME else broken | set(names)
             continue
         library.update(mats)  # later tables override earlier ones
-    if problems:
-        raise InputError(problems)
+    return library, problems, broken
+
+
+def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | None) -> Scenario:
+    cfg = _with_parameter_defaults(cfg)
+    # every problem at once: the tables' problems, then those of the names and limits (a name in
+    # a table with problems is not called unknown)
+    library, problems, broken = _load_tables(cfg.materials, base_dir, source)
+    n_table_problems = len(problems)
 
     def unknown(name: str, where: str) -> InputProblem:
         close = difflib.get_close_matches(name, list(library), n=1, cutoff=0.6)
         hint = f"did you mean {close[0]!r}? " if close else ""
-        return InputProblem(source, where, f"unknown material {name!r}; {hint}(known: {', '.join(library)})")
+        known = (f"known: {clip(', '.join(library), 400)}" if library else
+                 "no table was read: fix the table problems listed")
+        return InputProblem(source, where, f"unknown material {echo(name)}; {hint}({known})")
 
     materials: dict[str, Material] = {}
     for name, entry in cfg.charge.items():
         if name not in library:
-            problems.append(unknown(name, f"charge.{name}"))
+            if name not in broken:
+                problems.append(unknown(name, f"charge.{name}"))
             continue
         m = library[name]
         if m.material_class is MaterialClass.LOST_BURDEN:
@@ -1531,7 +1665,8 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
     lost: dict[str, tuple[Material, float]] = {}
     for name, rate in cfg.lost_burden.items():
         if name not in library:
-            problems.append(unknown(name, f"lost_burden.{name}"))
+            if name not in broken:
+                problems.append(unknown(name, f"lost_burden.{name}"))
             continue
         if library[name].material_class is not MaterialClass.LOST_BURDEN:
             problems.append(InputProblem(source, f"lost_burden.{name}",
@@ -1544,7 +1679,7 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
     def check_group(g, where):
         names = [g] if isinstance(g, str) else list(g)
         for n in names:
-            if n not in materials and n not in classes:
+            if n not in materials and n not in classes and n not in broken:
                 problems.append(unknown(n, where) if n not in library else
                                 InputProblem(source, where, f"material {n!r} is not charged in this scenario"))
 
@@ -1602,7 +1737,7 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
                 problems.append(InputProblem(source, "process.coke",
                                              f"{cfg.process.coke!r} must be a coke whose rate is not fixed "
                                              "(its rate follows from the heat and carbon balances)"))
-        elif len(cokes) != 1:
+        elif len(cokes) != 1 and not broken:
             problems.append(InputProblem(source, "process.coke",
                                          "name the coke whose rate follows from the balances "
                                          f"(coke-class materials not fixed: {', '.join(cokes) or 'none'})"))
@@ -1637,6 +1772,13 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
                 problems.append(InputProblem(source, where, "a setting the LP does not compute needs its current "
                                              "value: add value: ... (or use slag_kg_per_thm, hot_metal_Si_pct, "
                                              "<material>_kg_per_thm)"))
+    if broken is _ANY_NAME:  # a table not read: the checks of the materials wait for it
+        problems = problems[:n_table_problems]
+    elif broken:  # a name in a table with problems is reported there, not as "not charged" here
+        problems = [p for i, p in enumerate(problems) if i < n_table_problems
+                    or not any(f"{n!r}" in p.message or p.field.endswith(f".{n}") for n in broken)]
+    if not broken:
+        problems.extend(_species_problems(cfg, materials, source))
     hm = cfg.hot_metal
     if hm.Fe_pct is not None:
         fixed = [hm.Si_pct, hm.S_pct] + [w.min for w in (hm.Mn_pct, hm.P_pct, hm.Ti_pct, hm.V_pct)
@@ -1656,7 +1798,7 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
         problems += noise_problems(cfg.uncertainty, materials, source)
     if problems:
         raise InputError(problems)
-    warnings = tuple(w for m in materials.values() for w in m.warnings)
+    warnings = tuple(dict.fromkeys(w for m in materials.values() for w in m.warnings))  # a table's once
     return Scenario(cfg, materials, lost, source, variant, warnings)
 
 

@@ -26,7 +26,7 @@ from typing import Mapping
 
 import numpy as np
 
-from .elements import element_fraction, oxide_per_element
+from .elements import element_fraction, molar_mass as _molar, oxide_per_element
 
 #: Canonical species, wt % of the dry material.  Elements are used where a
 #: distribution coefficient applies (Fe, Mn, P, S, Ti, V, Zn, Cl); oxides
@@ -49,14 +49,20 @@ SLAG_OXIDES: tuple[str, ...] = ("SiO2", "Al2O3", "CaO", "MgO", "K2O", "Na2O")
 #: Columns accepted in a material analysis (wt %, dry).  ``ash_<oxide>``
 #: columns (wt % of the ash) are accepted as well, see :data:`ASH_OXIDES`.
 ANALYSIS_COLUMNS: tuple[str, ...] = (
-    "TFe", "Fe_met", "FeO", "Fe2O3",
+    "TFe", "Fe_met", "FeO", "Fe2O3", "Fe3O4",
     "SiO2", "Al2O3", "CaO", "MgO", "K2O", "Na2O",
     "Mn", "MnO", "MnO2", "P", "P2O5", "S", "FeS", "FeS2",
     "Ti", "TiO2", "V", "V2O5", "Zn", "ZnO", "Cl",
     "CO2", "H2O_chem", "C", "H", "O", "N",
     "vm_CO", "vm_CO2", "vm_CH4", "vm_H2", "vm_N2",
-    "volatiles", "ash",
+    "volatiles", "ash", "LOI", "LOI_CO2_share_pct",
 )
+
+#: ``LOI`` (loss on ignition, wt % dry) is split into CO2 (carbonates) and bound water
+#: (H2O_chem, e.g. of goethite) by ``LOI_CO2_share_pct`` (% of the LOI that is CO2; the rest is
+#: bound water), or checked against CO2 and H2O_chem columns given beside it.  Tolerance of that
+#: check, wt % points (an LOI also holds a little S and C; plants round it to 0.1).
+LOI_TOLERANCE_PCT = 0.3
 
 #: Oxides that may be given as wt % of the ash of a fuel (column ``ash_<oxide>``).
 ASH_OXIDES: tuple[str, ...] = (
@@ -83,6 +89,9 @@ ALTERNATIVE_FORM_RELATIVE = 0.03
 TOTAL_MIN_PCT = 90.0
 TOTAL_WARN_PCT = 98.0
 TOTAL_MAX_PCT = 101.5
+#: factors tried on one value when a total or a TFe check fails ("62.5 typed as 6.25"); only
+#: upwards: a digit too many (29.88 for 9.88) is no decimal slip and has no one right value
+_TYPO_FACTORS = (10.0, 100.0)
 
 
 class AnalysisError(ValueError):
@@ -123,7 +132,10 @@ _DIRECT = frozenset(DIRECT_SPECIES)
 
 
 def check_total(total: float, name: str) -> None:
-    """Raise AnalysisError if a total (wt %) is outside [TOTAL_MIN_PCT, TOTAL_MAX_PCT]."""
+    """Raise AnalysisError if a total (wt %) is outside [TOTAL_MIN_PCT, TOTAL_MAX_PCT].
+
+    (:func:`normalise_analysis` first looks for one value typed 10x or 100x off, see
+    :func:`_mistyped_value`, and names it.)"""
     if total > TOTAL_MAX_PCT:
         raise AnalysisError("total", f"{name}: the analysis adds up to {total:.2f} % (> {TOTAL_MAX_PCT} %); "
                             "check for a constituent given twice or a typing error")
@@ -162,6 +174,57 @@ def direct_total(total_pct: float, current: Mapping[str, float], changes: Mappin
 def normalise_analysis(raw: Mapping[str, float], *, name: str = "material") -> NormalisedAnalysis:
     """Convert a reported analysis (wt %, dry) into canonical species and check it.
 
+    See :func:`_normalise` for the parameters and the checks.  When a check of the total or of
+    TFe fails and one value typed 10x or 100x too small (62.5 typed 6.25, 1.9 typed 0.019) would make
+    the analysis add up, the error names that column and the value to write.
+    """
+    try:
+        return _normalise(raw, name=name)
+    except AnalysisError as e:
+        if e.field not in ("total", "TFe"):
+            raise
+        hint = _mistyped_value(raw, name)
+        if hint is None:
+            raise
+        col, x, y, total = hint
+        why = str(e)[len(name) + 2:] if str(e).startswith(name + ": ") else str(e)
+        why = why.split(";")[0]
+        raise AnalysisError(col, f"{name}: {col} = {x:g} looks mistyped for {y:g} (as written, {why}; with "
+                            f"{col} = {y:g} it adds up to {total:.2f} %); correct {col}") from None
+
+
+def _mistyped_value(raw: Mapping[str, float], name: str) -> tuple[str, float, float, float] | None:
+    """(column, value, corrected value, total) when exactly one value of ``raw`` times 10 or 100
+    gives an analysis that passes every check with a total of
+    [:data:`TOTAL_MIN_PCT`, :data:`TOTAL_MAX_PCT`]; else None (no candidate, or several: then
+    no guess is offered).  Only run when a check failed."""
+    found = []
+    for col, x in raw.items():
+        try:
+            x = float(x)
+        except (TypeError, ValueError):
+            return None
+        if col in ("LOI_CO2_share_pct",) or not math.isfinite(x) or x <= 0:
+            continue
+        for f in _TYPO_FACTORS:
+            y = float(f"{x * f:.10g}")
+            if y > 100:
+                continue
+            trial = dict(raw)
+            trial[col] = y
+            try:
+                t = _normalise(trial, name=name).total_pct
+            except AnalysisError:
+                continue
+            if TOTAL_MIN_PCT <= t <= TOTAL_MAX_PCT:
+                found.append((col, x, y, t))
+                break
+    return found[0] if len(found) == 1 else None
+
+
+def _normalise(raw: Mapping[str, float], *, name: str = "material") -> NormalisedAnalysis:
+    """Convert a reported analysis (wt %, dry) into canonical species and check it.
+
     Parameters
     ----------
     raw : mapping
@@ -190,6 +253,9 @@ def normalise_analysis(raw: Mapping[str, float], *, name: str = "material") -> N
         x = float(value)
         if not math.isfinite(x):
             raise AnalysisError(key, f"{name}: {key} is not a number ({value!r}); give a value in wt %")
+        if x < 0 and key == "LOI":
+            raise AnalysisError(key, f"{name}: LOI = {x:g} is a gain on ignition (magnetite taking up oxygen), "
+                                "not a loss of CO2 or water; write 0")
         if x < 0:
             raise AnalysisError(key, f"{name}: {key} = {x:g} is negative; analyses are wt % >= 0")
         if x > 100:
@@ -249,14 +315,20 @@ def normalise_analysis(raw: Mapping[str, float], *, name: str = "material") -> N
         s["S"] = sulphide_s
     total += g("FeS") + g("FeS2") + (s["S"] - sulphide_s)
 
-    # Iron: TFe = Fe_met + Fe(FeO) + Fe(Fe2O3) + Fe(sulphides).
+    # Magnetite: Fe3O4 = FeO·Fe2O3, split into those two by molar masses (the balances know
+    # FeO and Fe2O3); its Fe (3·55.845/231.531 = 72.36 %) belongs to TFe.
+    mag = g("Fe3O4")
+    mag_feo = mag * _molar("FeO") / _molar("Fe3O4")
+    mag_fe2o3 = mag * _molar("Fe2O3") / _molar("Fe3O4")
+
+    # Iron: TFe = Fe_met + Fe(FeO) + Fe(Fe3O4) + Fe(Fe2O3) + Fe(sulphides).
     fe_feo = g("FeO") * element_fraction("FeO", "Fe")
-    fe_known = g("Fe_met") + fe_feo + sulphide_fe
+    fe_known = g("Fe_met") + fe_feo + mag * element_fraction("Fe3O4", "Fe") + sulphide_fe
     f_fe2o3 = element_fraction("Fe2O3", "Fe")
     if "Fe2O3" in v and g("Fe2O3") > 0:
         fe_total = fe_known + g("Fe2O3") * f_fe2o3
         if g("TFe") > 0 and abs(fe_total - g("TFe")) > TFE_TOLERANCE_PCT:
-            raise AnalysisError("TFe", f"{name}: TFe = {g('TFe'):g} % but Fe_met, FeO, Fe2O3 and sulphides "
+            raise AnalysisError("TFe", f"{name}: TFe = {g('TFe'):g} % but Fe_met, FeO, Fe3O4, Fe2O3 and sulphides "
                                 f"carry {fe_total:.3f} % Fe; correct TFe, FeO or Fe2O3")
         fe2o3 = g("Fe2O3")
         fe_total = g("TFe") if g("TFe") > 0 else fe_total
@@ -266,15 +338,39 @@ def normalise_analysis(raw: Mapping[str, float], *, name: str = "material") -> N
         fe_total = g("TFe")
         rest = fe_total - fe_known
         if rest < -TFE_TOLERANCE_PCT:
-            raise AnalysisError("TFe", f"{name}: TFe = {fe_total:g} % is less than the Fe in FeO, Fe_met and "
-                                f"sulphides ({fe_known:.3f} %); correct TFe or FeO")
+            raise AnalysisError("TFe", f"{name}: TFe = {fe_total:g} % is less than the Fe in FeO, Fe3O4, Fe_met "
+                                f"and sulphides ({fe_known:.3f} %); correct TFe or FeO")
         fe2o3 = max(rest, 0.0) / f_fe2o3
-    s["Fe"], s["Fe_met"], s["FeO"], s["Fe2O3"] = fe_total, g("Fe_met"), g("FeO"), fe2o3
-    total += g("Fe_met") + g("FeO") + fe2o3
+    s["Fe"], s["Fe_met"], s["FeO"], s["Fe2O3"] = fe_total, g("Fe_met"), g("FeO") + mag_feo, fe2o3 + mag_fe2o3
+    total += g("Fe_met") + g("FeO") + fe2o3 + mag
 
     for k in DIRECT_SPECIES + ("C",):
         s[k] = g(k)
         total += g(k)
+
+    # Loss on ignition: CO2 and bound water by the stated split, or a check of the columns beside it.
+    if g("LOI") > 0:
+        if g("CO2") > 0 or g("H2O_chem") > 0:
+            if "LOI_CO2_share_pct" in v:
+                raise AnalysisError("LOI_CO2_share_pct", f"{name}: CO2/H2O_chem are given, so the LOI needs no "
+                                    "split; leave LOI_CO2_share_pct empty (or give LOI alone with the split)")
+            given = g("CO2") + g("H2O_chem")
+            if abs(given - g("LOI")) > LOI_TOLERANCE_PCT + 0.02 * g("LOI"):
+                raise AnalysisError("LOI", f"{name}: LOI = {g('LOI'):g} % but CO2 + H2O_chem = {given:.3f} %; "
+                                    "correct one of them, or leave CO2/H2O_chem at 0 and state the split in "
+                                    "LOI_CO2_share_pct")
+        elif "LOI_CO2_share_pct" in v:
+            share = g("LOI_CO2_share_pct") / 100.0
+            s["CO2"], s["H2O_chem"] = g("LOI") * share, g("LOI") * (1.0 - share)
+            total += g("LOI")
+        else:
+            raise AnalysisError("LOI", f"{name}: LOI = {g('LOI'):g} % needs its split into CO2 and bound water: "
+                                "add a column LOI_CO2_share_pct (the % of the LOI that is CO2: 100 for limestone "
+                                "or dolomite, 0 for the bound water of a goethitic ore), or give CO2 and H2O_chem "
+                                "instead of LOI")
+    elif g("LOI_CO2_share_pct") > 0:
+        raise AnalysisError("LOI_CO2_share_pct", f"{name}: LOI_CO2_share_pct is given but LOI is 0; give the LOI "
+                            "(wt %) or leave the cell empty")
     s["C_fix"] = g("C")
 
     # Volatile matter of fuels given as gas species (wt % of the dry fuel).

@@ -217,7 +217,7 @@ LIMITS: tuple[LimitSpec, ...] = (
 )
 #: slag components that may get a window in wt % of the slag beside MgO and Al2O3
 #: (``slag: {CaO_pct: 42, TiO2_pct: {max: 4.6}}``); the same row form, num/(slag/100)
-SLAG_PCT_WINDOWS = ("CaO", "SiO2", "MnO", "FeO", "TiO2", "V2O5", "P2O5", "K2O", "Na2O", "S")
+SLAG_PCT_WINDOWS = ("CaO", "SiO2", "MnO", "FeO", "TiO2", "V2O5", "P2O5", "K2O", "Na2O", "ZnO", "S")
 LIMITS += tuple(
     LimitSpec(f"slag.{c}_pct", ("slag", f"{c}_pct"), f"slag {c}", "wt %", ((f"slag.{c}", 1.0),),
               (("slag.total", 0.01),), f"{c} content of the slag", "slag_properties", f"{c}_pct", optional=True)
