@@ -48,7 +48,7 @@ def evaluate(rules, run: dict, previous: dict | None, last_ok: dict | None, ok_w
     if rules.status_change and previous is not None and _outcome(previous["status"]) != _outcome(status):
         alerts.append({"kind": "status_change", "from": _outcome(previous["status"]), "to": _outcome(status),
                        "message": f"status changed: {_outcome(previous['status'])} -> {_outcome(status)}"
-                                  + (f" ({run.get('message')})" if run.get("message") and status != "ok" else "")})
+                                  + (f" ({run.get('message')})" if run.get("message") and status not in ("ok", "skipped") else "")})
     if status == "ok" and last_ok is not None:
         cur = run.get("currency") or ""
         a, b = run.get("objective_per_thm"), last_ok.get("objective_per_thm")
