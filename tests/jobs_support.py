@@ -163,15 +163,31 @@ class PostgresServer:
 
 
 @pytest.fixture(scope="session")
-def postgres_url():
-    """URL of a real PostgreSQL server started for the test session (skipped if the binaries are missing)."""
+def postgres_server():
+    """A real PostgreSQL server started for the test session (skipped if the binaries are missing)."""
     if not (PG_BIN / "initdb").exists():
         pytest.skip(f"PostgreSQL binaries not found in {PG_BIN} (apt-get install postgresql)")
     srv = PostgresServer()
     try:
-        yield srv.start()
+        srv.start()
+        yield srv
     finally:
         srv.stop()
+
+
+_DBS = iter(range(1, 10**6))
+
+
+@pytest.fixture()
+def postgres_url(postgres_server):
+    """URL of a fresh database on the session's PostgreSQL server, as users type it."""
+    import psycopg
+
+    name = f"burden_{next(_DBS)}"
+    with psycopg.connect(host="127.0.0.1", port=postgres_server.port, user="postgres", dbname="postgres",
+                         autocommit=True) as c:
+        c.execute(f"CREATE DATABASE {name}")
+    return f"postgresql://postgres@127.0.0.1:{postgres_server.port}/{name}"
 
 
 def wait_until(pred, timeout=30.0, step=0.02) -> bool:

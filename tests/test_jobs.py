@@ -22,7 +22,7 @@ from burden.jobs import load_job
 from burden.jobs.run import run_job, verify_artefacts
 from burden.jobs.store import open_history
 
-from jobs_support import (PELLETS, PRICES, SINTER, Mailbox, burden, make_job, postgres_url,  # noqa: F401
+from jobs_support import (PELLETS, PRICES, SINTER, Mailbox, burden, make_job, postgres_server, postgres_url,  # noqa: F401
                           write_analyses, write_prices, write_stocks)
 
 DAY0 = datetime(2026, 11, 1, 6, 0, tzinfo=timezone.utc)

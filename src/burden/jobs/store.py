@@ -153,7 +153,16 @@ def open_history(url: str, create: bool = True) -> History:
             cur.execute("PRAGMA busy_timeout=60000")
             cur.close()
     try:
-        _ensure_schema(eng, src, create)
+        for attempt in range(20):  # concurrent first runs race to create the tables: the losers look again
+            try:
+                _ensure_schema(eng, src, create)
+                break
+            except SQLAlchemyError:
+                if attempt == 19:
+                    raise
+                import time
+
+                time.sleep(0.05 * (attempt + 1))
     except (InputError, BurdenError):
         eng.dispose()
         raise
