@@ -136,12 +136,14 @@ def run(args) -> int:
 def _job_run(args) -> int:
     from .jobs import load_job
     from .jobs.run import exit_code, run_job
-    from .jobs.spec import resolve_sqlite_url
+    from .jobs.store_url import resolve_sqlite_url
 
     job = load_job(args.job_file)
     setup_logging(args.log_format or job.spec.log.format,
                   args.log_file or (str(job.resolve(job.spec.log.file)) if job.spec.log.file else None))
-    hist = resolve_sqlite_url(args.history, __import__("pathlib").Path.cwd()) if args.history else None
+    from pathlib import Path
+
+    hist = resolve_sqlite_url(args.history, Path.cwd()) if args.history else None
     outcomes = run_job(job, history_url=hist, force=args.force, out_dir=args.out, wait_s=args.wait, as_of=args.as_of)
     if args.json:
         print(json.dumps([o.__dict__ for o in outcomes], indent=2, default=str))
@@ -177,7 +179,7 @@ def _history(args, create: bool = False):
 
     from .errors import InputError, InputProblem
     from .jobs.store import open_history
-    from .jobs.spec import resolve_sqlite_url
+    from .jobs.store_url import resolve_sqlite_url
 
     h = args.history
     if not h:

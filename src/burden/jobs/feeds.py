@@ -131,7 +131,7 @@ def _read_sql(job, sql, kind: str):
 
     src = f"{redact(sql.url)} ({kind} query)"
     url = engine_url(sql.url)
-    from .spec import resolve_sqlite_url
+    from .store_url import resolve_sqlite_url
 
     url = resolve_sqlite_url(url, job.base_dir)
     try:

@@ -31,6 +31,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import InputError, InputProblem, clip, echo, number_problem
+from .store_url import resolve_sqlite_url
 
 __all__ = ["JobSpec", "Feed", "SqlSource", "AlertRules", "EmailTarget", "WebhookTarget", "load_job"]
 
@@ -234,16 +235,6 @@ class Job:
     @property
     def out_dir(self) -> Path:
         return self.resolve(self.spec.out) if self.spec.out else self.base_dir / "out"
-
-
-def resolve_sqlite_url(url: str, base_dir: Path) -> str:
-    """A relative SQLite file in ``url`` made absolute against ``base_dir``; other URLs unchanged."""
-    for prefix in ("sqlite:///", "sqlite+pysqlite:///"):
-        if url.startswith(prefix):
-            rest = url[len(prefix):]
-            if rest and not rest.startswith("/") and not rest.startswith(":memory:"):
-                return prefix + str((base_dir / rest).resolve())
-    return url
 
 
 def _translate(e: ValidationError, source: str) -> list[InputProblem]:

@@ -142,7 +142,10 @@ def open_history(url: str, create: bool = True) -> History:
         kw["connect_args"] = {"timeout": 60}
     try:
         eng = create_engine(u, **kw)
-    except Exception as e:  # noqa: BLE001 - missing driver
+    except ModuleNotFoundError as e:  # the driver is an extra: pip install "burden[postgresql]"
+        raise InputError([InputProblem("--history", src, f"the database driver is not installed ({e.name}); for "
+                                       "PostgreSQL: pip install \"burden[postgresql]\" (psycopg)")]) from None
+    except Exception as e:  # noqa: BLE001
         raise InputError([InputProblem("--history", src, f"cannot use this URL: {e}")]) from None
     if eng.dialect.name == "sqlite":
         @event.listens_for(eng, "connect")
