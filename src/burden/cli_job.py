@@ -47,7 +47,7 @@ def add_parser(sub) -> None:
 
     def hist(p):
         p.add_argument("--history", default=os.environ.get("BURDEN_HISTORY"),
-                       help="SQLAlchemy URL or a job file (default: $BURDEN_HISTORY)")
+                       help="SQLAlchemy URL, a job file (its history) or an SQLite file (default: $BURDEN_HISTORY)")
 
     lp = rs.add_parser("list", help="list runs (oldest first)")
     hist(lp)
@@ -189,6 +189,8 @@ def _history(args, create: bool = False):
         from .jobs import load_job
 
         return open_history(load_job(h).history_url, create=create)
+    if "://" not in h:  # a path to an SQLite history file
+        return open_history("sqlite:///" + str(Path(h).resolve()), create=create)
     return open_history(resolve_sqlite_url(h, Path.cwd()), create=create)
 
 
