@@ -216,3 +216,16 @@ def test_job_run_subprocess_json_log_and_webhook(tmp_path):
         assert len(_Hook.received) == 2 and _Hook.received[1]["alerts"][0]["kind"] == "status_change"
     finally:
         srv.shutdown()
+
+
+def test_variants_are_series_of_their_own(tmp_path, capsys):
+    """The scenario, then each variant: its own series (name [variant]), key and skip."""
+    job_file = make_job(tmp_path, extra="variants: [cheap_pellets]\n")
+    job = load_job(job_file)
+    outs = run_job(job)
+    assert [(o.job, o.status) for o in outs] == [("bf1-daily", "ok"), ("bf1-daily [cheap_pellets]", "ok")]
+    # cheap_pellets sets pellets to 140 USD/t over the feed's 160: a different optimum
+    assert outs[1].objective_per_thm < outs[0].objective_per_thm and outs[0].key != outs[1].key
+    assert [o.exit_code for o in run_job(job)] == [5, 5]
+    code, out, _ = cli(capsys, "runs", "list", "--history", job_file, "--job", "bf1-daily [cheap_pellets]", "--json")
+    assert [r["status"] for r in json.loads(out)] == ["ok", "skipped"]

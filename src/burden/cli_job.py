@@ -167,7 +167,7 @@ def _job_validate(args) -> int:
     from .jobs.feeds import resolve_inputs
 
     job = load_job(args.job_file)
-    for v in job.spec.variants or [None]:
+    for v in [None, *job.spec.variants]:
         inp = resolve_inputs(job, v)
         feeds = ", ".join(f"{k} ({e.get('file') or e.get('url')}, {e['rows']} rows)" for k, e in inp.manifest["feeds"].items())
         print(f"{args.job_file}: valid" + (f" [{v}]" if v else "") + (f"; feeds: {feeds}" if feeds else ""))

@@ -146,7 +146,7 @@ def verify_artefacts(record: dict) -> list[str]:
 
 def run_job(job, history_url: str | None = None, force: bool = False, out_dir: str | Path | None = None,
             wait_s: float = 0.0, as_of: str | None = None) -> list[RunOutcome]:
-    """Run ``job`` (a :class:`burden.jobs.spec.Job`): one run per variant (or one for the scenario).
+    """Run ``job`` (a :class:`burden.jobs.spec.Job`): one run of the scenario, then one per variant.
 
     ``history_url`` overrides the job's ``history:``; ``out_dir`` its ``out:``; ``wait_s``: how
     long to wait for a run of the job in progress; ``as_of``: ISO time the run counts as made at
@@ -168,7 +168,7 @@ def run_job(job, history_url: str | None = None, force: bool = False, out_dir: s
             raise InputError(f"--as-of: {as_of!r} is not an ISO 8601 time (e.g. 2026-11-29T06:00:00Z)") from None
     hist = open_history(history_url or job.history_url)
     try:
-        return [_run_one(job, hist, v, force, out, wait_s, as_of) for v in (job.spec.variants or [None])]
+        return [_run_one(job, hist, v, force, out, wait_s, as_of) for v in [None, *job.spec.variants]]
     finally:
         hist.close()
 

@@ -5,7 +5,8 @@ the field and the fix; exit code 4 on the command line)::
 
     name: bf1-daily                       # the job's name in the run history
     scenario: ../scenarios/base.yaml      # relative to the job file
-    variants: [cheap_pellets]             # optional: named scenarios/overrides, each a run of its own
+    variants: [cheap_pellets]             # optional: named scenarios/overrides run after the scenario, each a
+                                          # series of its own in the history ("bf1-daily [cheap_pellets]")
     solver: highs                         # optional (nonlinear scenarios: slp, slsqp)
     feeds:                                # optional: data that replace parts of the scenario at run time
       analyses: {folder: lab, pattern: "analyses_*.csv"}   # the newest matching table (CSV/Excel)
@@ -13,7 +14,7 @@ the field and the fix; exit code 4 on the command line)::
       stocks:   {sql: {url: "sqlite:///plant.db", query: "SELECT name, max_t_per_day FROM stocks"}}
     history: sqlite:///runs.db            # optional SQLAlchemy URL (default: <job>.runs.db beside the job file)
     out: out                              # optional artefact folder (default: out beside the job file)
-    report: [html, json]                  # optional: report formats written with each run (false: none)
+    report: [html, json]                  # optional: report formats with each run (default html, json; true: all; false: none)
     alerts: {cost_change_per_thm: 2.0, material_change_kg_per_thm: 20, stale_hours: 36}
     notify:
       - email: {host: localhost, port: 25, sender: burden@plant, to: [shift@plant]}
@@ -184,7 +185,7 @@ class JobSpec(_Strict):
     feeds: Feeds = Feeds()
     history: str | None = None
     out: str | None = None
-    report: bool | list[Literal["html", "pdf", "xlsx", "json"]] = False
+    report: bool | list[Literal["html", "pdf", "xlsx", "json"]] = ["html", "json"]
     alerts: AlertRules = AlertRules()
     notify: list[Target] = Field(default_factory=list)
     log: LogSettings = LogSettings()
