@@ -229,3 +229,30 @@ def test_variants_are_series_of_their_own(tmp_path, capsys):
     assert [o.exit_code for o in run_job(job)] == [5, 5]
     code, out, _ = cli(capsys, "runs", "list", "--history", job_file, "--job", "bf1-daily [cheap_pellets]", "--json")
     assert [r["status"] for r in json.loads(out)] == ["ok", "skipped"]
+
+
+def test_nonlinear_job_matches_a_direct_solve(tmp_path):
+    import burden as bd
+
+    from jobs_support import ROOT
+
+    (tmp_path / "job.yaml").write_text(f"name: nl\nscenario: {ROOT / 'scenarios' / 'nonlinear.yaml'}\nreport: false\n")
+    o = run_job(load_job(tmp_path / "job.yaml"))[0]
+    ref = bd.solve(ROOT / "scenarios" / "nonlinear.yaml")
+    assert o.status == "ok" and math.isclose(o.objective_per_thm, ref.objective, rel_tol=1e-9)
+    saved = json.loads((Path(o.folder) / "result.json").read_text())
+    assert math.isclose(saved["objective_per_thm"], ref.objective, rel_tol=1e-9)
+
+
+def test_history_schema_version(tmp_path, capsys):
+    from burden.jobs.store import SCHEMA_VERSION, open_history
+
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    open_history(url).close()
+    with sqlite3.connect(tmp_path / "h.db") as c:
+        assert c.execute("SELECT version FROM burden_schema").fetchall() == [(SCHEMA_VERSION,)]
+        c.execute("UPDATE burden_schema SET version = ?", (SCHEMA_VERSION + 1,))
+    code, _, err = cli(capsys, "runs", "list", "--history", url)
+    assert code == 4 and "newer than this burden" in err
+    code, _, err = cli(capsys, "runs", "list", "--history", f"sqlite:///{tmp_path / 'none.db'}")
+    assert code == 4 and "no run history there" in err
