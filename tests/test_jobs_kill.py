@@ -48,8 +48,8 @@ def check(url: str, earlier: dict[int, dict]) -> dict[int, dict]:
     return oks
 
 
-def campaign(tmp_path: Path, url: str, kills: int, seed: int) -> dict:
-    job = make_job(tmp_path / "job", history=url, report="[json]")
+def campaign(tmp_path: Path, url: str, kills: int, seed: int, report: str = "[json]") -> dict:
+    job = make_job(tmp_path / "job", history=url, report=report)
     rng = random.Random(seed)
     t0 = time.monotonic()
     p = burden("job", "run", job, "--force")  # a complete run: its duration spreads the kills
@@ -72,12 +72,15 @@ def campaign(tmp_path: Path, url: str, kills: int, seed: int) -> dict:
     assert not [r for r in rows if r["status"] == "running"]
     stats["interrupted_rows"] = sum(r["status"] == "interrupted" for r in rows)
     check(url, oks)
-    # no temporaries of the atomic writer left beside the run folders once a writer ran again
+    # no half-written folders of killed runs left once the next run went
+    assert not list((tmp_path / "job" / "out" / "bf1-daily").glob(".burden-*"))
+    stats["run_folders"] = len(list((tmp_path / "job" / "out" / "bf1-daily").glob("run-*")))
+    print(stats)
     return stats
 
 
 def test_sigkill_quick(tmp_path):
-    stats = campaign(tmp_path, f"sqlite:///{tmp_path / 'h.db'}", kills=4, seed=12)
+    stats = campaign(tmp_path, f"sqlite:///{tmp_path / 'h.db'}", kills=4, seed=12, report="false")
     assert stats["killed"] >= 2
 
 
@@ -94,7 +97,7 @@ def test_sigkill_campaign_postgresql(tmp_path, postgres_url):
 
 
 def concurrent(tmp_path: Path, url: str, extra: list[str]) -> list[int]:
-    job = make_job(tmp_path / "job", history=url, report="[json]")
+    job = make_job(tmp_path / "job", history=url, report="false")
     procs = [subprocess.Popen([sys.executable, "-m", "burden", "job", "run", str(job), *extra],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env()) for _ in range(4)]
     codes = [p.wait(timeout=300) for p in procs]
@@ -125,7 +128,7 @@ def test_four_concurrent_runs_postgresql(tmp_path, postgres_url):
 
 
 def test_killed_run_releases_postgresql_lock(tmp_path, postgres_url):
-    job = make_job(tmp_path / "job", history=postgres_url, report="[json]")
+    job = make_job(tmp_path / "job", history=postgres_url, report="false")
     proc = subprocess.Popen([sys.executable, "-m", "burden", "job", "run", str(job)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, env=env())
     from jobs_support import wait_until

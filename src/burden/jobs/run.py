@@ -208,6 +208,7 @@ def _locked_run(job, hist: History, series: str, variant, force: bool, out: Path
                                             pid=pid(), forced=int(force))).inserted_primary_key[0]
     if stale.rowcount:
         log.warning("%s: %d earlier run(s) had been interrupted; marked interrupted", series, stale.rowcount)
+    _clean_temporaries(out / output.slug(series))
     log.info("%s: run %d started", series, rid)
     rec: dict = {"status": "error", "exit_code": EXIT_ERROR, "message": None}
     key = folder = None
@@ -273,6 +274,21 @@ def _locked_run(job, hist: History, series: str, variant, force: bool, out: Path
             c.execute(update(runs).where(runs.c.id == rid).values(alerts={"alerts": alerts, "delivery": delivery}))
     return RunOutcome(series, rid, rec["status"], rec["exit_code"], key, folder, rec.get("objective_per_thm"),
                       alerts, rec.get("message") or "")
+
+
+def _clean_temporaries(folder: Path) -> None:
+    """Delete the half-written folders (``.burden-run-<id>.<pid>.<token>.new``) that killed runs
+    of the job left in ``folder``; those of live processes are left alone."""
+    from ..output import _TEMP, _alive, _remove
+
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return
+    for p in entries:
+        m = _TEMP.match(p.name)
+        if m and not _alive(int(m["pid"])):
+            _remove(p)
 
 
 def _solve_and_write(job, inputs, series: str, rid: int, out: Path, output) -> dict:
