@@ -15,7 +15,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+def _pg_bin() -> Path:
+    """The PostgreSQL server binaries: $BURDEN_PG_BIN, else the newest /usr/lib/postgresql/<N>/bin
+    (Debian), else the folder of initdb on the PATH."""
+    if os.environ.get("BURDEN_PG_BIN"):
+        return Path(os.environ["BURDEN_PG_BIN"])
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0)
+    if found:
+        return found[-1].parent
+    w = shutil.which("initdb")
+    return Path(os.path.realpath(w)).parent if w else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = _pg_bin()
 
 #: the packaged library's sinter analysis (wt % dry), the starting point of the synthetic lab feed
 SINTER = {"TFe": 56.7, "FeO": 6.46, "Fe2O3": 73.779, "SiO2": 5.43, "Al2O3": 1.966, "CaO": 9.88, "MgO": 1.77,
