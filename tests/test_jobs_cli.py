@@ -256,3 +256,14 @@ def test_history_schema_version(tmp_path, capsys):
     assert code == 4 and "newer than this burden" in err
     code, _, err = cli(capsys, "runs", "list", "--history", f"sqlite:///{tmp_path / 'none.db'}")
     assert code == 4 and "no run history there" in err
+
+
+def test_history_errors(tmp_path, capsys):
+    from jobs_support import free_port
+
+    job_file = make_job(tmp_path)
+    # a server that does not answer: exit 1 (a retry may succeed), nothing run or written
+    code, _, err = cli(capsys, "job", "run", job_file, "--history", f"postgresql://ops@127.0.0.1:{free_port()}/plant")
+    assert code == 1 and "cannot be reached" in err and not (tmp_path / "out").exists()
+    code, _, err = cli(capsys, "job", "run", job_file, "--history", "not a url")
+    assert code == 4 and "--history: not a url: not an SQLAlchemy URL" in err

@@ -19,7 +19,7 @@ A run killed at any moment is never ``ok``: its row stays ``running`` (later ``i
 and an ``ok`` row is written only after its folder is complete (the recorded SHA-256 of every
 file can be checked: :func:`verify_artefacts`).
 
-Exit codes: 0 success, 1 unexpected error, 3 infeasible, 4 invalid input (job file, scenario,
+Exit codes: 0 success, 1 unexpected error (or the history database cannot be reached), 3 infeasible, 4 invalid input (job file, scenario,
 feed, history URL, output folder), 5 skipped (same inputs as the last successful run),
 6 busy (another run of the job holds the lock).  With variants: the most severe of the runs
 (1, 4, 3, 6, then 0 if any run succeeded, else 5).

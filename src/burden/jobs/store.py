@@ -80,6 +80,13 @@ Index("ix_burden_decisions_run", decisions.c.run_id)
 EXIT_BUSY = 6
 
 
+class HistoryUnavailable(BurdenError):
+    """The history's database cannot be reached (server down, network, disk).  Exit code 1: a
+    later retry may succeed, unlike a wrong URL (exit code 4)."""
+
+    exit_code = 1
+
+
 class LockBusy(BurdenError):
     """Another run of this job is in progress (it holds the job's lock).  Exit code 6."""
 
@@ -170,9 +177,14 @@ def open_history(url: str, create: bool = True) -> History:
         eng.dispose()
         raise
     except SQLAlchemyError as e:
+        from sqlalchemy.exc import OperationalError
+
         eng.dispose()
-        raise InputError([InputProblem("--history", src, "cannot open the run history: "
-                                       + str(e.orig if getattr(e, "orig", None) else e).strip().splitlines()[0])]) from None
+        why = str(e.orig if getattr(e, "orig", None) else e).strip().splitlines()[0]
+        if isinstance(e, OperationalError) and eng.dialect.name != "sqlite":
+            raise HistoryUnavailable(f"the run history {src} cannot be reached: {why}; nothing was run "
+                                     "(check the database server and the network, then run again)") from None
+        raise InputError([InputProblem("--history", src, "cannot open the run history: " + why)]) from None
     return History(eng, url)
 
 
