@@ -163,13 +163,15 @@ def open_history(url: str, create: bool = True) -> History:
             cur.execute("PRAGMA busy_timeout=60000")
             cur.close()
     try:
-        for attempt in range(20):  # concurrent first runs race to create the tables: the losers look again
+        from sqlalchemy.exc import OperationalError
+
+        for attempt in range(8):  # concurrent first runs race to create the tables: the losers look again
             try:
                 _ensure_schema(eng, src, create)
                 break
-            except SQLAlchemyError:
-                if attempt == 19:
-                    raise
+            except SQLAlchemyError as e:
+                if attempt == 7 or (isinstance(e, OperationalError) and eng.dialect.name != "sqlite"):
+                    raise  # a server that cannot be reached: no point in trying again now
                 import time
 
                 time.sleep(0.05 * (attempt + 1))
