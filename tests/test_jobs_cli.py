@@ -23,7 +23,8 @@ from burden.jobs import load_job
 from burden.jobs.feeds import engine_url, resolve_inputs
 from burden.jobs.run import run_job
 
-from jobs_support import PRICES, SINTER, burden, make_job, write_analyses, write_prices
+from jobs_support import (PRICES, SINTER, burden, make_job, postgres_server, postgres_url,  # noqa: F401
+                          write_analyses, write_prices)
 
 DAY0 = datetime(2026, 11, 1, 6, 0, tzinfo=timezone.utc)
 
@@ -267,3 +268,28 @@ def test_history_errors(tmp_path, capsys):
     assert code == 1 and "cannot be reached" in err and not (tmp_path / "out").exists()
     code, _, err = cli(capsys, "job", "run", job_file, "--history", "not a url")
     assert code == 4 and "--history: not a url: not an SQLAlchemy URL" in err
+
+
+def test_sql_feed_on_postgresql_is_read_only(tmp_path, postgres_url):
+    """A prices feed from PostgreSQL; a data-modifying statement is refused by the read-only transaction."""
+    import psycopg
+
+    dsn = postgres_url
+    with psycopg.connect(dsn, autocommit=True) as c:
+        c.execute("CREATE TABLE erp_prices (material text, usd_per_t double precision)")
+        c.execute("INSERT INTO erp_prices VALUES ('pellets', 118.0), ('sinter', 127.5)")
+    job_file = make_job(tmp_path)
+    text = (tmp_path / "job.yaml").read_text()
+    query = "SELECT material AS name, usd_per_t AS price_per_t FROM erp_prices ORDER BY material"
+    (tmp_path / "job.yaml").write_text(text.replace("prices: {file: prices.csv}",
+                                                    f"prices: {{sql: {{url: '{postgres_url}', query: '{query}'}}}}"))
+    inp = resolve_inputs(load_job(job_file))
+    assert inp.scenario.materials["pellets"].price_per_t == 118.0 and inp.scenario.materials["sinter"].price_per_t == 127.5
+    writing = "WITH gone AS (DELETE FROM erp_prices RETURNING material) SELECT material AS name, 1.0 AS price_per_t FROM gone"
+    (tmp_path / "job.yaml").write_text(text.replace("prices: {file: prices.csv}",
+                                                    f"prices: {{sql: {{url: '{postgres_url}', query: '{writing}'}}}}"))
+    with pytest.raises(InputError) as e:
+        resolve_inputs(load_job(job_file))
+    assert "read-only transaction" in str(e.value)
+    with psycopg.connect(dsn) as c:
+        assert c.execute("SELECT count(*) FROM erp_prices").fetchone()[0] == 2
