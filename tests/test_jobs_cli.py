@@ -293,3 +293,15 @@ def test_sql_feed_on_postgresql_is_read_only(tmp_path, postgres_url):
     assert "read-only transaction" in str(e.value)
     with psycopg.connect(dsn) as c:
         assert c.execute("SELECT count(*) FROM erp_prices").fetchone()[0] == 2
+
+
+def test_example_job_runs(tmp_path, capsys):
+    """The README's example job (jobs/bf1-daily.yaml) validates and runs; nothing is written in the clone."""
+    from jobs_support import ROOT
+
+    job_file = ROOT / "jobs" / "bf1-daily.yaml"
+    code, out, _ = cli(capsys, "job", "validate", job_file)
+    assert code == 0 and "valid; feeds: analyses" in out
+    o = run_job(load_job(job_file), history_url=f"sqlite:///{tmp_path / 'h.db'}", out_dir=tmp_path / "out")[0]
+    assert o.status == "ok" and (Path(o.folder) / "report" / "report.html").is_file()
+    assert not (ROOT / "jobs" / "runs").exists()

@@ -28,8 +28,8 @@ def add_parser(sub) -> None:
     jsub = j.add_subparsers(dest="job_command")
     r = jsub.add_parser("run", help="run a job once (for a scheduler: systemd timer, cron, Task Scheduler)")
     r.add_argument("job_file", help="job file (.yaml)")
-    r.add_argument("--history", help="run history, an SQLAlchemy URL (default: the job's history:, else an SQLite "
-                                     "file <job>.runs.db beside the job file)")
+    r.add_argument("--history", help="run history: an SQLAlchemy URL or an SQLite file (default: the job's history:, "
+                                     "else an SQLite file <job>.runs.db beside the job file)")
     r.add_argument("--force", action="store_true", help="solve even when the inputs are those of the last successful run")
     r.add_argument("--out", "-o", help="artefact folder (default: the job's out:, else out/ beside the job file)")
     r.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
@@ -144,7 +144,10 @@ def _job_run(args) -> int:
                   args.log_file or (str(job.resolve(job.spec.log.file)) if job.spec.log.file else None))
     from pathlib import Path
 
-    hist = resolve_sqlite_url(args.history, Path.cwd()) if args.history else None
+    hist = None
+    if args.history:  # a URL, or the path of an SQLite file
+        hist = (resolve_sqlite_url(args.history, Path.cwd()) if "://" in args.history
+                else "sqlite:///" + str(Path(args.history).resolve()))
     outcomes = run_job(job, history_url=hist, force=args.force, out_dir=args.out, wait_s=args.wait, as_of=args.as_of)
     if args.json:
         print(json.dumps([o.__dict__ for o in outcomes], indent=2, default=str))
