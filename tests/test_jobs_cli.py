@@ -268,6 +268,10 @@ def test_history_errors(tmp_path, capsys):
     assert code == 1 and "cannot be reached" in err and not (tmp_path / "out").exists()
     code, _, err = cli(capsys, "job", "run", job_file, "--history", "not a url")
     assert code == 4 and "--history: not a url: not an SQLAlchemy URL" in err
+    assert not Path("not a url").exists()
+    # an SQLite file by its path (a new one named *.db is created)
+    code, out, _ = cli(capsys, "job", "run", job_file, "--history", tmp_path / "new.db")
+    assert code == 0 and (tmp_path / "new.db").is_file()
 
 
 def test_sql_feed_on_postgresql_is_read_only(tmp_path, postgres_url):

@@ -145,9 +145,10 @@ def _job_run(args) -> int:
     from pathlib import Path
 
     hist = None
-    if args.history:  # a URL, or the path of an SQLite file
-        hist = (resolve_sqlite_url(args.history, Path.cwd()) if "://" in args.history
-                else "sqlite:///" + str(Path(args.history).resolve()))
+    if args.history:  # a URL, or the path of an SQLite file (an existing file, or a new one named *.db/*.sqlite)
+        h = args.history
+        is_file = "://" not in h and (Path(h).is_file() or Path(h).suffix.lower() in (".db", ".sqlite", ".sqlite3"))
+        hist = "sqlite:///" + str(Path(h).resolve()) if is_file else resolve_sqlite_url(h, Path.cwd())
     outcomes = run_job(job, history_url=hist, force=args.force, out_dir=args.out, wait_s=args.wait, as_of=args.as_of)
     if args.json:
         print(json.dumps([o.__dict__ for o in outcomes], indent=2, default=str))
