@@ -4,7 +4,8 @@ and never leaves the job's lock held; 4 concurrent runs of one job give a consis
 
 ``burden job run`` runs in subprocesses (the real command, a real SQLite file or PostgreSQL
 server) and is killed with SIGKILL after a random delay (seeded) spread over a whole run, so
-kills land in start-up, feed reading, solving, writing and recording.  The quick test kills 4
+kills land in start-up, feed reading, solving, writing and recording; every 4th run is killed the
+moment its result folder appears (written, not yet recorded as ok).  The quick test kills 4
 runs; the slow campaign (``-m slow``) kills 24 on SQLite and 8 on PostgreSQL.
 """
 
@@ -56,14 +57,37 @@ def campaign(tmp_path: Path, url: str, kills: int, seed: int, report: str = "[js
     assert p.returncode == 0, p.stderr
     full = time.monotonic() - t0
     oks = check(url, {})
-    stats = {"killed": 0, "finished": 0, "interrupted_rows": 0}
-    for _ in range(kills):
+    stats = {"killed": 0, "finished": 0, "interrupted_rows": 0, "before_record": 0, "while_running": 0,
+             "folder_written_not_recorded": 0}
+    folders = tmp_path / "job" / "out" / "bf1-daily"
+    attempt = 0
+    while stats["killed"] < kills and attempt < 3 * kills:  # runs that finish first do not count as kills
+        attempt += 1
+        n_rows = len(records(url))
+        before = set(folders.glob("run-*"))
+        t_start = time.monotonic()
         proc = subprocess.Popen([sys.executable, "-m", "burden", "job", "run", str(job), "--force"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env())
-        time.sleep(rng.uniform(0.0, 1.1 * full))
+        if attempt % 4 == 0:  # every 4th: the moment its result folder appears (written, not yet recorded)
+            while proc.poll() is None and set(folders.glob("run-*")) == before:
+                time.sleep(0.001)
+        else:
+            time.sleep(rng.uniform(0.0, full))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        if proc.returncode != -signal.SIGKILL:  # it finished first: its duration is today's full run
+            full = 0.5 * full + 0.5 * (time.monotonic() - t_start)
         stats["killed" if proc.returncode == -signal.SIGKILL else "finished"] += 1
+        rows = records(url)
+        if proc.returncode == -signal.SIGKILL:  # where the kill landed
+            if len(rows) == n_rows:
+                stats["before_record"] += 1
+            elif rows[-1]["status"] == "ok":  # recorded: killed while delivering alerts or exiting
+                stats["after_record"] = stats.get("after_record", 0) + 1
+            elif (folders / f"run-{rows[-1]['id']:06d}").is_dir():
+                stats["folder_written_not_recorded"] += 1
+            else:
+                stats["while_running"] += 1
         oks = check(url, oks)
     # the lock was released by every killed run: the next run goes at once, and marks the killed rows
     p = burden("job", "run", job, "--force")
@@ -87,7 +111,7 @@ def test_sigkill_quick(tmp_path):
 @pytest.mark.slow
 def test_sigkill_campaign_sqlite(tmp_path):
     stats = campaign(tmp_path, f"sqlite:///{tmp_path / 'h.db'}", kills=24, seed=2026)
-    assert stats["killed"] >= 20 and stats["interrupted_rows"] >= 5, stats
+    assert stats["killed"] >= 20 and stats["while_running"] >= 5 and stats["folder_written_not_recorded"] >= 1, stats
 
 
 @pytest.mark.slow
