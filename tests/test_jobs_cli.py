@@ -169,6 +169,8 @@ def test_runs_compare_trend_decide(capsys, history, tmp_path):
     code, out, _ = cli(capsys, "runs", "trend", "--history", job_file, "--out", tmp_path / "t")
     page = (tmp_path / "t" / "trend-bf1-daily" / "trend.html").read_text()
     assert code == 0 and page.count("<svg") == 4 and "Fuel rate" in page and "cost_change" in page
+    cli(capsys, "runs", "trend", "--history", job_file, "--out", tmp_path / "t2")
+    assert (tmp_path / "t2" / "trend-bf1-daily" / "trend.html").read_text() == page  # same history, same bytes
     code, out, _ = cli(capsys, "runs", "decide", "2", "approve", "--who", "shift A", "--note", "pellets in stock",
                        "--history", job_file, "--json")
     assert code == 0 and json.loads(out)["decision"] == "approve"
