@@ -102,11 +102,18 @@ def free_port() -> int:
 class Mailbox:
     """A real SMTP server (aiosmtpd) on localhost that keeps the messages it receives."""
 
-    def __init__(self):
+    def __init__(self, password: str | None = None):
+        """``password``: require SMTP AUTH (user ``burden``) with this password."""
         from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult
 
         self.messages: list = []
         box = self
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = getattr(auth_data, "login", None) == b"burden" and getattr(auth_data, "password", None) == \
+                (password or "").encode()
+            return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535 on failure
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):
@@ -116,7 +123,8 @@ class Mailbox:
                 return "250 OK"
 
         self.port = free_port()
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        kw = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False) if password else {}
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, **kw)
 
     def __enter__(self):
         self.controller.start()

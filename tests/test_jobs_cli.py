@@ -311,3 +311,36 @@ def test_example_job_runs(tmp_path, capsys):
     o = run_job(load_job(job_file), history_url=f"sqlite:///{tmp_path / 'h.db'}", out_dir=tmp_path / "out")[0]
     assert o.status == "ok" and (Path(o.folder) / "report" / "report.html").is_file()
     assert not (ROOT / "jobs" / "runs").exists()
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_smtp_login_and_a_failed_delivery(tmp_path, monkeypatch):
+    """E-mail with SMTP AUTH (password from the environment); a refused delivery is recorded and
+    logged, and the run is still a success."""
+    from jobs_support import Mailbox
+
+    from burden.jobs.store import open_history
+
+    with Mailbox(password="s3cret") as box:
+        notify = (f"notify:\n  - email: {{host: 127.0.0.1, port: {box.port}, sender: burden@plant.example, "
+                  "to: [shift@plant.example], username: burden, password_env: BURDEN_TEST_SMTP_PASSWORD}\n")
+        job = load_job(make_job(tmp_path, notify=notify))
+        monkeypatch.setenv("BURDEN_TEST_SMTP_PASSWORD", "s3cret")
+        run_job(job)
+        write_prices(tmp_path / "prices.csv", dict(PRICES, pellets=120.0))
+        o = run_job(job)[0]
+        assert o.status == "ok" and o.alerts and len(box.messages) == 1
+        assert box.messages[0]["To"] == "shift@plant.example" and "cost" in box.messages[0].get_payload()
+        monkeypatch.setenv("BURDEN_TEST_SMTP_PASSWORD", "wrong")
+        write_prices(tmp_path / "prices.csv", dict(PRICES))
+        o = run_job(job)[0]
+        assert o.status == "ok" and o.exit_code == 0 and o.alerts and len(box.messages) == 1
+    hist = open_history(job.history_url, create=False)
+    try:
+        from sqlalchemy import select
+
+        with hist.engine.connect() as c:
+            rec = c.execute(select(hist.runs.c.alerts).where(hist.runs.c.id == o.id)).scalar()
+    finally:
+        hist.close()
+    assert rec["delivery"][0]["ok"] is False and "535" in rec["delivery"][0]["error"]
