@@ -43,7 +43,7 @@ def cli(capsys, *args) -> tuple[int, str, str]:
     ("name: x\nscenario: base.yaml\nfeeds: {stocks: {sql: {url: 'sqlite:///a.db', query: 'DELETE FROM t'}}}\n",
      "feeds.stocks.sql.query", "read only"),
     ("name: x\nscenario: base.yaml\nnotify: [{webhook: {url: 'ftp://x'}}]\n", "notify.0.webhook", "http://"),
-    ("name: x\nscenario: base.yaml\nhistroy: sqlite:///a.db\n", "histroy", "unknown key"),
+    ("name: x\nscenario: base.yaml\nhistroy: sqlite:///a.db\n", "histroy", "unknown key 'histroy'; did you mean 'history'?"),
     ("name: x\nscenario: missing.yaml\n", "scenario", "does not exist"),
 ])
 def test_job_file_errors(tmp_path, capsys, text, field, words):

@@ -26,6 +26,7 @@ See :mod:`burden.jobs.feeds` for the feed tables and :mod:`burden.jobs.alerts` f
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Literal
 
@@ -238,13 +239,38 @@ class Job:
         return self.resolve(self.spec.out) if self.spec.out else self.base_dir / "out"
 
 
+def _allowed_keys(loc: list[str]) -> list[str]:
+    """The keys allowed where ``loc`` (a path from :class:`JobSpec`) leads."""
+    import typing
+
+    model: object = JobSpec
+    for part in loc:
+        if part.isdigit():
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)) or part not in model.model_fields:
+            return []
+        ann = model.model_fields[part].annotation
+        for _ in range(3):  # unwrap X | None and list[X]
+            args = [a for a in typing.get_args(ann) if a is not type(None)]
+            if typing.get_origin(ann) is list or (args and typing.get_origin(ann) is not None):
+                ann = args[0]
+            else:
+                break
+        model = ann
+    return list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
+
+
 def _translate(e: ValidationError, source: str) -> list[InputProblem]:
     out: list[InputProblem] = []
     for err in e.errors():
         loc = [str(p) for p in err["loc"] if not str(p).startswith("function-")]
         typ = err["type"]
         if typ == "extra_forbidden":
-            msg = f"unknown key {echo(loc[-1] if loc else '')}; remove it or check the spelling (see `burden job --help`)"
+            key = loc[-1] if loc else ""
+            allowed = _allowed_keys(loc[:-1])
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
+            msg = (f"unknown key {echo(key)}" + (f"; did you mean {close[0]!r}?" if close else "; remove it or check "
+                   "the spelling") + (f" (allowed: {', '.join(allowed)})" if allowed else ""))
         elif typ == "missing":
             msg = "required field is missing"
         else:
