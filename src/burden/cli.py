@@ -76,6 +76,9 @@ def _parser() -> argparse.ArgumentParser:
     m = sub.add_parser("materials", help="list the materials of the default library or a table")
     m.add_argument("table", nargs="?", help="material table (.csv/.xlsx); default: the packaged library")
     m.add_argument("--columns", action="store_true", help="list the columns a material table may have")
+    from . import cli_job
+
+    cli_job.add_parser(sub)
     return p
 
 
@@ -161,7 +164,7 @@ def _main(argv: list[str] | None) -> int:
     try:
         return {"solve": _solve, "validate": _validate, "materials": _materials, "report": _report,
                 "compare": _compare, "pareto": _lazy("cli_pareto"), "sweep": _lazy("cli_sweep"),
-                "value-in-use": _lazy("cli_viu")}[args.command](args)
+                "value-in-use": _lazy("cli_viu"), "job": _jobs, "runs": _jobs}[args.command](args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_ERROR
@@ -336,6 +339,12 @@ def _compare(args) -> int:
         folder = write_files(files, Path(args.out) / "compare", root=args.out)
         print(f"\nComparison written to {folder}/")
     return EXIT_OK
+
+
+def _jobs(args) -> int:
+    from . import cli_job
+
+    return cli_job.run(args)
 
 
 def _validate(args) -> int:
