@@ -122,7 +122,7 @@ def main() -> None:
 
         job_run(), reference()  # warm-up: imports
         t_ref, t_job = median_times([reference, job_run], 15)
-        print(f"\n| job overhead (median of 15, interleaved) | time |\n|---|---|")
+        print("\n| job overhead (median of 15, interleaved) | time |\n|---|---|")
         print(f"| reference: load + solve + write result folder | {t_ref * 1000:.0f} ms |")
         print(f"| `run_job` (3 feeds, 10,000-run history, force) | {t_job * 1000:.0f} ms |")
         print(f"| overhead of the job | {(t_job - t_ref) * 1000:.0f} ms |")

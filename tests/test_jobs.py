@@ -9,12 +9,10 @@ the injected changes (one e-mail per run with alerts, none otherwise).
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from burden.chemistry.elements import molar_mass

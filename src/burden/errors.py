@@ -153,3 +153,16 @@ class SolverError(BurdenError):
     """The solver failed for a reason other than infeasibility.  Exit code 1."""
 
     exit_code = 1
+
+
+def pydantic_message(err: dict) -> str:
+    """The message of one pydantic error (``ValidationError.errors()`` item) for a person:
+    without pydantic's "Value error, " prefix, cut to 500 characters, with the value given
+    when the message does not show it."""
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    msg = clip(msg, 500)
+    if "input" in err and not isinstance(err["input"], (dict, list)) and echo(err["input"]) not in msg:
+        msg += f" (got {echo(err['input'])})"
+    return msg

@@ -38,7 +38,7 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationE
 from typing_extensions import Annotated
 
 from .core.parameters import PARAMETERS, ModelParameters, check_overrides, check_value
-from .errors import InputError, InputProblem, clip, echo, number_problem
+from .errors import InputError, InputProblem, clip, echo, number_problem, pydantic_message
 from .materials import (Material, MaterialClass, MaterialTable, default_library, load_material_table, materials_from_dataframe,
                         materials_from_records)
 
@@ -1208,13 +1208,7 @@ def _translate(e: ValidationError, source: str, prefix: tuple = ()) -> list[Inpu
         elif typ == "missing":
             problems.append(InputProblem(source, path, "required field is missing"))
         else:
-            msg = err["msg"]
-            if msg.startswith("Value error, "):
-                msg = msg[len("Value error, "):]
-            msg = clip(msg, 500)
-            if "input" in err and not isinstance(err["input"], (dict, list)) and echo(err["input"]) not in msg:
-                msg += f" (got {echo(err['input'])})"
-            problems.append(InputProblem(source, clip(path, 200), msg))
+            problems.append(InputProblem(source, clip(path, 200), pydantic_message(err)))
     # de-duplicate (unions report each member); the members' complaints about one field are one
     # problem ("Input should be a valid number or Input should be 'formula'")
     seen, out = set(), []

@@ -82,5 +82,5 @@ def sensitivity_lines(df, currency: str) -> list[str]:
                      (float(r["coke_kg_per_thm_per_unit"]), "kg/tHM per unit")])
     head = ["setting", "value", "unit", "step", "difference", f"cost {currency}/tHM per unit",
             "coke kg/tHM per unit"]
-    return [f"Sensitivity of the optimum (re-solved at each setting ± a step; per unit of the setting):"] + \
+    return ["Sensitivity of the optimum (re-solved at each setting ± a step; per unit of the setting):"] + \
         table(head, rows, currency=currency, indent=2)

@@ -19,10 +19,9 @@ values, windows and titles from the same table (the calliope ``math/*.yaml`` ide
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from dataclasses import dataclass
+from typing import Mapping
 
-import numpy as np
 
 from .space import LinExpr
 

@@ -32,7 +32,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..errors import InputError, InputProblem, clip, echo, number_problem
+from ..errors import InputError, InputProblem, clip, echo, number_problem, pydantic_message
 from .store_url import resolve_sqlite_url
 
 __all__ = ["JobSpec", "Feed", "SqlSource", "AlertRules", "EmailTarget", "WebhookTarget", "load_job"]
@@ -274,12 +274,7 @@ def _translate(e: ValidationError, source: str) -> list[InputProblem]:
         elif typ == "missing":
             msg = "required field is missing"
         else:
-            msg = err["msg"]
-            if msg.startswith("Value error, "):
-                msg = msg[len("Value error, "):]
-            msg = clip(msg, 500)
-            if "input" in err and not isinstance(err["input"], (dict, list)) and echo(err["input"]) not in msg:
-                msg += f" (got {echo(err['input'])})"
+            msg = pydantic_message(err)
         p = InputProblem(source, ".".join(loc), msg)
         if p not in out:
             out.append(p)
