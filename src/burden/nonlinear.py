@@ -16,6 +16,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from .results.plausibility import PLAUSIBLE  # the plant ranges, one table for LP and NLP
 from .nlp import SETTINGS, SOLVERS, NlpOutput, NonlinearProblem, start_point
 from .process import BlastState, oxygen_nm3
 from .core.parameters import ModelParameters
@@ -292,14 +293,6 @@ class NonlinearSolution:
             return pd.DataFrame()
         return implied_correction_factors(self.nlp, self.z)
 
-
-#: Plant ranges of the plausibility checks (value outside: a named warning).  Sources: Geerdes,
-#: Toxopeus, van der Vliet, Modern Blast Furnace Ironmaking (2009) [L] for fuel rate, slag rate,
-#: RAFT and top-gas temperature (dew point at the bottom, equipment at the top); Rist & Meysson
-#: 1965 / Peacey & Davenport 1979 for the shaft efficiency (never above 100 %).
-PLAUSIBLE = {"fuel_rate_kg_per_thm": (400.0, 650.0), "slag_rate_kg_per_thm": (150.0, 450.0),
-             "raft_c": (1900.0, 2400.0), "top_gas_temperature_c": (80.0, 350.0),
-             "hot_metal_Ti_pct": (0.0, 0.25), "direct_reduction_degree": (0.2, 0.6)}
 
 
 def plausibility_checks(sol: "NonlinearSolution") -> pd.DataFrame:

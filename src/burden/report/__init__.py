@@ -28,7 +28,22 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .content import FORMATS, Report, ReportOptions, Table, build_report
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .content import ReportOptions
+
+_CONTENT = ("FORMATS", "Report", "ReportOptions", "Table", "build_report")
+
+
+def __getattr__(name: str):
+    # the report content (pandas tables, plots) is imported when first used, so that
+    # ``burden solve`` (which reads only the formatting table, report.style) stays light
+    if name in _CONTENT:
+        from . import content
+
+        return getattr(content, name)
+    raise AttributeError(f"module 'burden.report' has no attribute {name!r}")
 
 __all__ = ["FORMATS", "Report", "ReportOptions", "Table", "build_report", "render_report", "write_files",
            "write_report", "report_folder", "parse_formats", "keep_other_formats"]
@@ -36,6 +51,8 @@ __all__ = ["FORMATS", "Report", "ReportOptions", "Table", "build_report", "rende
 
 def parse_formats(text: str | None, source: str = "command line") -> tuple[str, ...]:
     """``"html,pdf"`` -> ``("html", "pdf")``; unknown names raise InputError naming ``--format``."""
+    from .content import FORMATS, ReportOptions
+
     if not text:
         return FORMATS
     fmts = tuple(dict.fromkeys(f.strip().lower().lstrip(".") for f in text.split(",") if f.strip()))
@@ -50,6 +67,7 @@ def render_report(result, options: ReportOptions | None = None) -> dict[str, byt
     Returns ``report.html``, ``report.pdf``, ``report.xlsx``, ``report.json`` as
     asked in ``options.formats``, and ``plots/<name>.svg`` for every figure.
     """
+    from .content import ReportOptions, build_report
     opts = (options or ReportOptions()).validate()
     rep = build_report(result, opts)
     files: dict[str, bytes] = {}
@@ -79,6 +97,7 @@ def keep_other_formats(files: dict[str, bytes], folder: str | os.PathLike, forma
     holds (``report.pdf`` stays when only ``html`` is written again), so formats written one after
     the other stand side by side.  The folder is still replaced in one step; an interrupted
     earlier write is recovered first (:func:`burden.output.recover`)."""
+    from .content import FORMATS
     from ..output import recover
 
     folder = Path(folder)
@@ -116,6 +135,7 @@ def write_report(result, out_dir: str | os.PathLike, options: ReportOptions | No
     results and the report together in one step, pass the rendered files to
     :func:`burden.output.write_result` as ``extra={"report/...": ...}``.
     """
+    from .content import ReportOptions
     opts = (options or ReportOptions()).validate()
     files = render_report(result, opts)
     folder = report_folder(out_dir, result.scenario.name)

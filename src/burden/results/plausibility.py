@@ -4,7 +4,7 @@ The nonlinear model checks its own optimum (:func:`burden.nonlinear.plausibility
 shaft efficiency, the W point, the top-gas temperature, RAFT, ...).  An LP result has no
 furnace state, but its burden can still be outside what a furnace runs on; each failed check
 is a named warning in the summary, JSON and report (``Result.warnings``), the numbers of the
-result are not touched.  Ranges: :data:`burden.nonlinear.PLAUSIBLE` (Geerdes et al. 2009 [L]);
+result are not touched.  Ranges: :data:`PLAUSIBLE` (Geerdes et al. 2009 [L]);
 graphite saturation of the hot metal: Neumann, Schenck & Patterson (1959) as quoted by Geerdes.
 """
 
@@ -14,6 +14,14 @@ import math
 
 import pandas as pd
 
+#: Plant ranges of the plausibility checks (value outside: a named warning).  Sources: Geerdes,
+#: Toxopeus, van der Vliet, Modern Blast Furnace Ironmaking (2009) [L] for fuel rate, slag rate,
+#: RAFT and top-gas temperature (dew point at the bottom, equipment at the top); Rist & Meysson
+#: 1965 / Peacey & Davenport 1979 for the shaft efficiency (never above 100 %).
+PLAUSIBLE = {"fuel_rate_kg_per_thm": (400.0, 650.0), "slag_rate_kg_per_thm": (150.0, 450.0),
+             "raft_c": (1900.0, 2400.0), "top_gas_temperature_c": (80.0, 350.0),
+             "hot_metal_Ti_pct": (0.0, 0.25), "direct_reduction_degree": (0.2, 0.6)}
+
 
 def lp_plausibility_checks(res) -> pd.DataFrame:
     """Checks of an optimal LP result: slag rate, fuel rate (when fuels are charged), [Ti],
@@ -22,8 +30,6 @@ def lp_plausibility_checks(res) -> pd.DataFrame:
     Returns a DataFrame indexed by check with value, unit, min, max, ok, note (empty when the
     result is not optimal).
     """
-    from ..nonlinear import PLAUSIBLE
-
     if not res.ok:
         return pd.DataFrame(columns=["value", "unit", "min", "max", "ok", "note"])
     q = res.quantity
@@ -67,10 +73,8 @@ def titanium_hint(res) -> list[str]:
     magnetite furnaces run [Ti] 0.1-0.3 % with 20-25 % TiO2 in the slag, reducing only ~5-10 %
     of the Ti (Panzhihua practice, e.g. Du H., "Principles of smelting vanadium-titanium
     magnetite in the blast furnace", Science Press 1996 [L]).  Empty unless [Ti] is above the
-    plant range (:data:`burden.nonlinear.PLAUSIBLE`) or, with the default split, slag TiO2 is
+    plant range (:data:`PLAUSIBLE`) or, with the default split, slag TiO2 is
     above 5 %."""
-    from ..nonlinear import PLAUSIBLE
-
     if not res.ok:
         return []
     cfg = res.scenario.config
