@@ -703,7 +703,7 @@ def _check_in_scenario(cfg, name: str, value: float, side: str, o_theta) -> None
         model, prefix = type(getattr(cfg, spec.path[0])), (spec.path[0],)
         data = {spec.path[1]: value if spec.sense == "<=" else ends}
     try:
-        model.model_validate(data)
+        _checker(model).model_validate(data)
     except ValidationError as e:
         raise InputError(_translate(e, "<python>", prefix)) from None
     if len(_CHECKED) >= 4096:
@@ -715,6 +715,22 @@ def _check_in_scenario(cfg, name: str, value: float, side: str, o_theta) -> None
 #: end; for a share also its materials and basis): the check is a pure function of them, so a
 #: sweep that comes back to a value (a grid, two values in turn) checks it once
 _CHECKED: dict = {}
+
+
+_CHECKERS: dict = {}
+
+
+def _checker(model):
+    """``model`` without re-validating the defaults of the fields not given (the settings class
+    validates its defaults so that a dumped scenario loads again; a check of one field need
+    not repeat that for the twenty others): the same field and model validators otherwise."""
+    hit = _CHECKERS.get(model)
+    if hit is None:
+        from pydantic import ConfigDict
+
+        hit = _CHECKERS[model] = type(model.__name__, (model,), {"model_config": ConfigDict(validate_default=False),
+                                                                 "__module__": model.__module__})
+    return hit
 
 
 def _share_of(cfg, name: str) -> tuple:
