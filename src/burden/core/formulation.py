@@ -188,7 +188,7 @@ class RowBlock:
     def _clone(self, **arrays) -> "RowBlock":
         b = copy.copy(self)
         b.__dict__.update(arrays)
-        b._rows = b._den_nz = None
+        b._rows = b._den_nz = b._B = None
         return b
 
     def copy(self) -> "RowBlock":
@@ -202,8 +202,23 @@ class RowBlock:
         if not self._range[i]:
             self.theta_eff[i] = value
         self._rows = None
+        B = self.__dict__.get("_B")
+        if B is not None:
+            B[i] = self.N[i] - self.theta_eff[i] * self.D[i]
 
-    def set_column(self, j: int, n_col: np.ndarray, d_col: np.ndarray) -> None:
+    def body_column(self, j: int) -> np.ndarray:
+        """Column j of the body ``N − θ·D`` (range rows: N), kept up to date by
+        :meth:`set_theta` and :meth:`set_column` (a view: read it before changing the column)."""
+        B = self.__dict__.get("_B")
+        if B is None:
+            B = self._B = self.N - self.theta_eff[:, None] * self.D
+        return B[:, j]
+
+    def set_column(self, j: int, n_col: np.ndarray, d_col: np.ndarray, body: np.ndarray | None = None) -> None:
+        """Column j of N and D; ``body`` (= n_col − θ·d_col) if the caller has it."""
+        B = self.__dict__.get("_B")
+        if B is not None:
+            B[:, j] = body if body is not None else n_col - self.theta_eff * d_col
         self.N[:, j] = n_col
         self.D[:, j] = d_col
         self._rows = None

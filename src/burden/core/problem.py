@@ -545,13 +545,11 @@ class Problem:
         for b in f.blocks:
             if b.recipe is not None and b.cols.size > j and b.cols[j] == jg:
                 n_col, d_col = b.recipe.column(qt, j, w)
+                new = n_col - b.theta_eff * d_col
                 if be is not None:
-                    th = b.theta_eff
-                    old = b.N[:, j] - th * b.D[:, j]
-                    new = n_col - th * d_col
-                    d = np.nonzero(old != new)[0]
+                    d = np.flatnonzero(b.body_column(j) != new)
                     be.change_coeffs((pos + d).tolist(), [jg] * d.size, new[d].tolist())
-                b.set_column(j, n_col, d_col)
+                b.set_column(j, n_col, d_col, new)
             pos += len(b)
         f.rows_changed()
 
