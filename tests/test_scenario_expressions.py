@@ -272,3 +272,15 @@ def test_a_hot_metal_target_with_the_split_left_free():
     d["hot_metal"]["Mn_pct"] = {"max": 0.6}
     with pytest.raises(burden.InputError, match="distribution.Mn_to_hot_metal"):
         burden.Scenario.from_dict(d)
+
+
+def test_a_batch_weight_in_kg_is_refused_naming_the_field(tmp_path):
+    """2400 'wet t' of nut coke per charge of 75 t hot metal is 31,040 dry kg/tHM, beyond any
+    burden: refused at charge.nut_coke.wet_t_per_charge with the kg/t hint (not an infeasible solve)."""
+    text = (BASE.read_text().replace("  nut_coke:  {fixed_kg_per_thm: 30}", "  nut_coke:  {wet_t_per_charge: 2400}")
+            + "\nhot_metal_t_per_charge: 75\n")
+    f = tmp_path / "kg.yaml"
+    f.write_text(text)
+    with pytest.raises(burden.InputError, match="charge.nut_coke.wet_t_per_charge") as e:
+        burden.load_scenario(f)
+    assert "2.4 t" in str(e.value)

@@ -119,7 +119,7 @@ def slug(text: str) -> str:
 
 def json_value(v):
     """A JSON-safe Python value: NaN -> None, ±inf -> "inf"/"-inf", numpy scalars -> Python,
-    pandas NA-likes -> None, other objects -> their text."""
+    pandas NA-likes -> None, dicts and lists element by element, other objects -> their text."""
     import math
 
     import numpy as np
@@ -137,6 +137,10 @@ def json_value(v):
         return v
     if v is None or isinstance(v, str):
         return v
+    if isinstance(v, dict):
+        return {str(k): json_value(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [json_value(x) for x in v]
     try:
         if v != v:  # pandas NA-likes
             return None

@@ -1640,6 +1640,14 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
                 continue
             moist = changes.get("moisture_pct", m.moisture_pct)
             kg = entry.wet_t_per_charge * (1.0 - moist / 100.0) * 1000.0 / cfg.hot_metal_t_per_charge
+            why = number_problem(kg, "fixed_kg_per_thm")
+            if why:
+                problems.append(InputProblem(source, f"charge.{name}.wet_t_per_charge",
+                                             f"{entry.wet_t_per_charge:g} t per charge with {cfg.hot_metal_t_per_charge:g} "
+                                             f"t of hot metal per charge is {kg:,.0f} dry kg/tHM: {why}; batch weights "
+                                             f"are in t (was it given in kg? {entry.wet_t_per_charge:g} kg = "
+                                             f"{entry.wet_t_per_charge / 1000:g} t)"))
+                continue
             changes.update(min_kg_per_thm=kg, max_kg_per_thm=kg, min_t_per_day=None, max_t_per_day=None)
         elif entry.fixed_kg_per_thm is not None:
             changes.update(min_kg_per_thm=entry.fixed_kg_per_thm, max_kg_per_thm=entry.fixed_kg_per_thm,
@@ -1702,7 +1710,8 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
             if w is None or not w.is_fixed:
                 problems.append(InputProblem(source, f"distribution.{el}_to_hot_metal",
                                              f"a free split needs the hot-metal target it meets: write "
-                                             f"hot_metal.{el}_pct as a number (e.g. {el}_pct: 0.5)"))
+                                             f"hot_metal.{el}_pct as a number (e.g. {el}_pct: "
+                                             f"{ {'Mn': 0.5, 'P': 0.1, 'Ti': 0.1, 'V': 0.2}[el]:g})"))
     for mname, mx in cfg.mixes.items():
         if "." in mname:
             problems.append(InputProblem(source, f"mixes.{mname}", "a mix name cannot contain '.'; use _"))
