@@ -1682,8 +1682,16 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
         names = [g] if isinstance(g, str) else list(g)
         for n in names:
             if n not in materials and n not in classes and n not in broken:
-                problems.append(unknown(n, where) if n not in library else
-                                InputProblem(source, where, f"material {n!r} is not charged in this scenario"))
+                if n in library:
+                    problems.append(InputProblem(source, where, f"material {n!r} is not charged in this scenario"))
+                    continue
+                # a group names charged materials or material classes: suggest from both
+                close = difflib.get_close_matches(str(n), sorted(classes) + list(materials) + list(library), n=1,
+                                                  cutoff=0.6)
+                hint = (f"did you mean {close[0]!r}" + ("" if close[0] in materials or close[0] in classes else
+                                                        " (in the tables, not charged)") + "? ") if close else ""
+                problems.append(InputProblem(source, where, f"unknown material or class {echo(n)}; {hint}(classes: "
+                                             f"{', '.join(sorted(classes))}; charged: {clip(', '.join(materials), 300)})"))
 
     def group_of(g) -> set:
         names = {g} if isinstance(g, str) else set(g)
