@@ -79,6 +79,11 @@ def test_switching_the_history_never_replaces_an_earlier_run_folder(tmp_path, ca
     assert code == 4 and "NOT AS RECORDED, 1 problem: changed" in out and f"changed: {victim}" in err and "1 artefact problem" in err
     code, out, _ = cli(capsys, "runs", "show", "1", "--history", pg, "--json")
     assert code == 4 and json.loads(out)["artefact_problems"] == [f"changed: {victim}"]
+    # and `runs compare` refuses to show numbers that are not the run's
+    write_prices(tmp_path / "prices.csv", dict(PRICES, pellets=110.0))
+    assert cli(capsys, "job", "run", job_file, "--history", pg, "--as-of", at(48))[0] == 0
+    code, out, err = cli(capsys, "runs", "compare", "1", "2", "--history", pg)
+    assert code == 4 and out == "" and "results of run 1 are not as recorded" in err and str(victim) in err
 
 
 def test_write_folder_without_replace_keeps_the_existing_folder(tmp_path):

@@ -334,6 +334,13 @@ def _compare(args) -> int:
         if not folder:
             raise InputError([InputProblem("RUN_ID", str(d["id"]), f"run {d['id']} is {d['status']} and has no results "
                                            "to compare; pick runs with results (ok or infeasible)")])
+        from .jobs.run import verify_artefacts
+
+        bad = [x for x in verify_artefacts(d) if x.endswith(("/result.json", "\\result.json"))]
+        if bad:  # the folder no longer holds this run's numbers: never compare them silently
+            raise InputError([InputProblem("RUN_ID", str(d["id"]), f"the results of run {d['id']} are not as recorded "
+                                           f"({bad[0]}; the recorded SHA-256 differs); see `burden runs show "
+                                           f"{d['id']}`, and solve again with `burden job run --force`")])
         run = load_run(Path(folder) / "result.json")
         run.label = f"run {d['id']} ({d['started'][:10]})"
         runs.append(run)

@@ -129,8 +129,12 @@ def open_history(url: str, create: bool = True, origin: str | None = None) -> Hi
     Raises
     ------
     InputError
-        Not a usable URL, the database cannot be reached, the history's schema is newer than
+        Not a usable URL; a server that answered but refused for good (no such database or role,
+        wrong password: a configuration error, exit 4); the history's schema is newer than
         this code, or (``create=False``) there is no history there.
+    HistoryUnavailable
+        The database server cannot be reached (refused, unknown host, timeout; exit 1, a retry
+        may succeed).
     """
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
