@@ -25,10 +25,10 @@ def add_parser(sub) -> None:
     j = sub.add_parser("job", help="run a scheduled job (job file: scenario, data feeds, history, alerts)",
                        description="Scheduled optimisation jobs. `burden job run JOB.yaml` resolves the job's data "
                                    "feeds, skips a run whose inputs are those of the last successful run, solves, "
-                                   "writes the results to a new folder OUT/<job>/run-<id>-<start>-<key>/, records the run in the history and "
-                                   "raises alerts on change. Exit codes: 0 success, 1 error, 3 infeasible, "
+                                   "writes the results to a new folder OUT/<job>/run-<id>-<start>-<key>/, records "
+                                   "the run in the history and raises alerts on change. Exit codes: 0 success, 1 error, 3 infeasible, "
                                    "4 invalid input, 5 skipped (unchanged inputs), 6 busy (another run of the job "
-                                   "holds the lock).")
+                                   "holds the lock), 2 usage error (unknown option, missing argument).")
     jsub = j.add_subparsers(dest="job_command")
     r = jsub.add_parser("run", help="run a job once (for a scheduler: systemd timer, cron, Task Scheduler)")
     r.add_argument("job_file", help="job file (.yaml)")
