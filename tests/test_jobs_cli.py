@@ -203,8 +203,9 @@ def test_job_run_subprocess_json_log_and_webhook(tmp_path):
         assert p.returncode == 0, p.stderr
         lines = [json.loads(x) for x in p.stderr.splitlines()]
         assert [x["level"] for x in lines] == ["info", "info"] and "run 1 ok" in lines[1]["message"]
-        p = burden("job", "run", job_file)
-        assert p.returncode == 5 and "skipped" in p.stdout
+        p = burden("job", "run", job_file)  # today, weeks after run 1: skipped, and late (stale_hours 36)
+        assert p.returncode == 5 and "skipped" in p.stdout and "ALERT stale: no successful run for" in p.stdout
+        assert len(_Hook.received) == 1 and [a["kind"] for a in _Hook.received.pop()["alerts"]] == ["stale"]
         write_prices(tmp_path / "prices.csv", dict(PRICES, pellets=120.0))
         p = burden("job", "run", job_file, "--json", "--log-format", "text")
         assert p.returncode == 0, p.stderr

@@ -84,7 +84,7 @@ def campaign(tmp_path: Path, url: str, kills: int, seed: int, report: str = "[js
                 stats["before_record"] += 1
             elif rows[-1]["status"] == "ok":  # recorded: killed while delivering alerts or exiting
                 stats["after_record"] = stats.get("after_record", 0) + 1
-            elif (folders / f"run-{rows[-1]['id']:06d}").is_dir():
+            elif list(folders.glob(f"run-{rows[-1]['id']:06d}-*")):
                 stats["folder_written_not_recorded"] += 1
             else:
                 stats["while_running"] += 1

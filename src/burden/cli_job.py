@@ -4,7 +4,9 @@ Exit codes of ``burden job run``: 0 success, 1 unexpected error (or the history 
 reached), 3 infeasible, 4 invalid input
 (job file, scenario, a feed, the history URL, the output folder), 5 skipped (same inputs as the
 job's last successful run; ``--force`` solves again), 6 busy (another run of the job is in
-progress; ``--wait`` waits for it).  ``burden runs ...``: 0, 4 (bad history, unknown run), 1.
+progress; ``--wait`` waits for it).  ``burden runs ...``: 0, 4 (bad history, unknown run or
+status, ``runs show`` of a run whose artefacts are missing or changed), 1.  2: a usage error
+(argparse).
 """
 
 from __future__ import annotations
@@ -15,16 +17,18 @@ import os
 import sys
 
 EXIT_OK, EXIT_INPUT = 0, 4
+#: the statuses a recorded run can have (``runs list --status``)
+RUN_STATUSES = ("ok", "skipped", "infeasible", "invalid", "error", "interrupted", "running")
 
 
 def add_parser(sub) -> None:
     j = sub.add_parser("job", help="run a scheduled job (job file: scenario, data feeds, history, alerts)",
                        description="Scheduled optimisation jobs. `burden job run JOB.yaml` resolves the job's data "
                                    "feeds, skips a run whose inputs are those of the last successful run, solves, "
-                                   "writes the results to OUT/<job>/run-<id>/, records the run in the history and "
-                                   "raises alerts on change. Exit codes: 0 success, 1 error, 3 infeasible, "
+                                   "writes the results to a new folder OUT/<job>/run-<id>-<start>-<key>/, records "
+                                   "the run in the history and raises alerts on change. Exit codes: 0 success, 1 error, 3 infeasible, "
                                    "4 invalid input, 5 skipped (unchanged inputs), 6 busy (another run of the job "
-                                   "holds the lock).")
+                                   "holds the lock), 2 usage error (unknown option, missing argument).")
     jsub = j.add_subparsers(dest="job_command")
     r = jsub.add_parser("run", help="run a job once (for a scheduler: systemd timer, cron, Task Scheduler)")
     r.add_argument("job_file", help="job file (.yaml)")
@@ -53,7 +57,7 @@ def add_parser(sub) -> None:
     lp = rs.add_parser("list", help="list runs (oldest first)")
     hist(lp)
     lp.add_argument("--job", help="only runs of this job (name as recorded)")
-    lp.add_argument("--status", help="only runs with this status (ok, skipped, infeasible, invalid, error, interrupted)")
+    lp.add_argument("--status", help="only runs with this status (" + ", ".join(RUN_STATUSES) + ")")
     lp.add_argument("--limit", type=int, default=0, help="only the last N runs (default: all)")
     lp.add_argument("--json", action="store_true", help="print a JSON list")
     sp = rs.add_parser("show", help="show one run (inputs, burden, alerts, decisions, artefacts)")
@@ -193,7 +197,9 @@ def _history(args, create: bool = False):
     if h.lower().endswith((".yaml", ".yml")) and Path(h).is_file():
         from .jobs import load_job
 
-        return open_history(load_job(h).history_url, create=create)
+        job = load_job(h)
+        return open_history(job.history_url, create=create,
+                            origin=str(job.path) if job.spec.history is not None else None)
     if "://" not in h:  # a path to an SQLite history file
         return open_history("sqlite:///" + str(Path(h).resolve()), create=create)
     return open_history(resolve_sqlite_url(h, Path.cwd()), create=create)
@@ -205,6 +211,11 @@ _LIST_COLUMNS = ("id", "job", "started", "status", "objective_per_thm", "key", "
 def _list(args) -> int:
     from sqlalchemy import select
 
+    if args.status and args.status not in RUN_STATUSES:
+        from .errors import InputError, InputProblem
+
+        raise InputError([InputProblem("--status", args.status, "not a run status; give one of "
+                                       + ", ".join(RUN_STATUSES))])
     hist = _history(args)
     try:
         r = hist.runs
@@ -259,7 +270,7 @@ def _show(args) -> int:
     problems = verify_artefacts(d) if d.get("artefacts") else []
     if args.json:
         print(json.dumps(dict(d, artefact_problems=problems), indent=2, default=str))
-        return EXIT_OK
+        return _show_exit(d, problems)
     print(f"Run {d['id']} of {d['job']}: {d['status']} (exit {d['exit_code']})")
     print(f"  started {d['started']}, ended {d['ended']}, host {d['host']}, pid {d['pid']}" + (", forced" if d["forced"] else ""))
     print(f"  content key {d['key']}")
@@ -285,10 +296,23 @@ def _show(args) -> int:
     art = d.get("artefacts") or {}
     if art:
         print(f"  artefacts {art['folder']}/ ({len(art.get('files', {}))} files"
-              + (", complete)" if not problems else f"; {len(problems)} problems: {'; '.join(problems[:3])})"))
+              + (", complete)" if not problems else f"; NOT AS RECORDED, {len(problems)} problem"
+                                                  f"{'s' if len(problems) != 1 else ''}: {'; '.join(problems[:3])})"))
     for x in d["decisions"]:
         print(f"  decision {x['decision']} by {x['who']} at {x['at']}" + (f": {x['note']}" if x["note"] else ""))
-    return EXIT_OK
+    return _show_exit(d, problems)
+
+
+def _show_exit(d: dict, problems: list[str]) -> int:
+    """Exit 4 when the recorded artefacts of a run are missing or changed (a hash mismatch is a
+    problem, never a silent 0); the problems go to stderr."""
+    if not problems:
+        return EXIT_OK
+    print(f"burden: run {d['id']}: {len(problems)} artefact problem{'s' if len(problems) != 1 else ''} "
+          f"(files missing or changed since the run recorded their SHA-256):\n  " + "\n  ".join(problems)
+          + "\n  the folder no longer holds this run's results; do not use it for decisions (solve again "
+            "with `burden job run --force`)", file=sys.stderr)
+    return EXIT_INPUT
 
 
 def _compare(args) -> int:
@@ -310,6 +334,13 @@ def _compare(args) -> int:
         if not folder:
             raise InputError([InputProblem("RUN_ID", str(d["id"]), f"run {d['id']} is {d['status']} and has no results "
                                            "to compare; pick runs with results (ok or infeasible)")])
+        from .jobs.run import verify_artefacts
+
+        bad = [x for x in verify_artefacts(d) if x.endswith(("/result.json", "\\result.json"))]
+        if bad:  # the folder no longer holds this run's numbers: never compare them silently
+            raise InputError([InputProblem("RUN_ID", str(d["id"]), f"the results of run {d['id']} are not as recorded "
+                                           f"({bad[0]}; the recorded SHA-256 differs); see `burden runs show "
+                                           f"{d['id']}`, and solve again with `burden job run --force`")])
         run = load_run(Path(folder) / "result.json")
         run.label = f"run {d['id']} ({d['started'][:10]})"
         runs.append(run)

@@ -338,7 +338,8 @@ def _fsync_dir(d: Path) -> None:
         os.close(fd)
 
 
-def write_folder(files: dict[str, bytes], target: str | os.PathLike, root: str | os.PathLike | None = None) -> Path:
+def write_folder(files: dict[str, bytes], target: str | os.PathLike, root: str | os.PathLike | None = None,
+                 replace: bool = True) -> Path:
     """Write ``files`` (relative path -> bytes) as the folder ``target``, all or nothing.
 
     The files go to a temporary folder beside ``target``; then an existing ``target`` is
@@ -349,6 +350,9 @@ def write_folder(files: dict[str, bytes], target: str | os.PathLike, root: str |
     ``root`` is the output folder the user gave (``--out``): folders between it and ``target``
     are repaired too (an interrupted ``solve`` below a ``report``).  A link at ``root`` is
     followed; ``target`` itself may not be a link.
+
+    ``replace=False``: an existing ``target`` is never replaced (OutputError instead; a folder
+    that appears while the files are written is not replaced either).
 
     Raises
     ------
@@ -372,6 +376,8 @@ def write_folder(files: dict[str, bytes], target: str | os.PathLike, root: str |
             raise OutputError(target, _os_reason(e), "nothing was changed") from None
         try:
             for attempt in range(10):
+                if not replace and os.path.lexists(target):
+                    raise FileExistsError(errno.EEXIST, "the folder exists (never replaced)", str(target))
                 if os.path.lexists(target):
                     aside = parent / _temp_name(target.name, "old")
                     os.rename(target, aside)

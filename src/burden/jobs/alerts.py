@@ -8,7 +8,8 @@ An alert is a plain dict ``{"kind", "message", ...details}``.  Kinds (see
 ``material_change`` a material rate moved more than N dry kg/tHM from the last successful run
 ``new_binding``     a limit binds that did not bind in the last successful run
 ``analysis_range``  an analysis of the analyses feed is outside its usual range (the last runs)
-``stale``           no successful run for N hours (raised once, when the gap crosses N)
+``stale``           no successful run for N hours (raised once per gap, by the first run after the
+                    gap crossed N, whatever that run's outcome: a late run that succeeds says so too)
 
 Every alert is written to the run record and the log; delivery (SMTP e-mail, a JSON webhook,
 or an apprise URL) is tried for each target, and a failed delivery is logged and recorded,
@@ -86,14 +87,18 @@ def evaluate(rules, run: dict, previous: dict | None, last_ok: dict | None, ok_w
                                    "usual_min": min(vals), "usual_max": max(vals),
                                    "message": f"{mat} {col} = {v:g} wt % outside its usual range {min(vals):g} to "
                                               f"{max(vals):g} (last {len(vals)} runs, ± {ar.tolerance_pct:g})"})
-    if rules.stale_hours is not None and status not in ("ok", "skipped") and last_current is not None:
+    # stale: the gap since the last success crossed N hours at this run, whatever this run's outcome
+    # (after an outage the next run is usually ok; the alert says the recommendation was N hours old).
+    # Once per gap: not again when an earlier run of the same gap already crossed it.
+    if rules.stale_hours is not None and last_current is not None:
         t_last = parse_iso(last_current["started"])
         gap_h = (parse_iso(run["started"]) - t_last).total_seconds() / 3600
         prev_gap_h = ((parse_iso(previous["started"]) - t_last).total_seconds() / 3600
                       if previous is not None else 0.0)
         if gap_h > rules.stale_hours >= prev_gap_h:
+            before = " before this one" if status in ("ok", "skipped") else ""
             alerts.append({"kind": "stale", "hours": round(gap_h, 2), "since": last_current["started"],
-                           "message": f"no successful run for {gap_h:.1f} h (since {last_current['started']}; "
+                           "message": f"no successful run for {gap_h:.1f} h{before} (since {last_current['started']}; "
                                       f"threshold {rules.stale_hours:g} h)"})
     return alerts
 

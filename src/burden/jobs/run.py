@@ -9,8 +9,9 @@ The steps (:func:`run_job`, per variant of the job):
 3. resolve the feeds and compute the content key (:func:`content_key`); the same key as the
    job's last successful run -> ``skipped`` (exit 5) unless forced;
 4. solve (LP or the nonlinear model), write result files, ``inputs.json`` and the report to
-   ``OUT/<job>/run-<id>/`` in one atomic step (:func:`burden.output.write_folder`); earlier
-   runs' folders are never touched;
+   ``OUT/<job>/run-<id>-<UTC start>-<key8>/`` (:func:`run_folder_name`, unique across
+   histories) in one atomic step (:func:`burden.output.write_folder` with ``replace=False``);
+   earlier runs' folders are never touched, whatever history numbered them;
 5. in one transaction: the run's outcome, objective, burden, binding limits, warnings, inputs
    manifest, artefact hashes, versions and alerts (rules in :mod:`burden.jobs.alerts`);
 6. deliver the alerts and record the delivery.
@@ -30,13 +31,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import and_, insert, select, update
 
-from ..errors import BurdenError, InputError
+from ..errors import BurdenError, InputError, InputProblem
 from .store import EXIT_BUSY, History, LockBusy, iso, job_lock, lock_dir_for, open_history, parse_iso, utc_now
 
 __all__ = ["run_job", "RunOutcome", "content_key", "verify_artefacts", "EXIT_SKIPPED", "EXIT_BUSY", "job_series"]
@@ -165,8 +167,12 @@ def run_job(job, history_url: str | None = None, force: bool = False, out_dir: s
         try:
             as_of = iso(parse_iso(as_of))
         except ValueError:
-            raise InputError(f"--as-of: {as_of!r} is not an ISO 8601 time (e.g. 2026-11-29T06:00:00Z)") from None
-    hist = open_history(history_url or job.history_url)
+            raise InputError([InputProblem("--as-of", repr(as_of), "not an ISO 8601 time; give a UTC time such as "
+                                           "2026-11-29T06:00:00Z (or 2026-11-29)")]) from None
+    if history_url:
+        hist = open_history(history_url)
+    else:  # the job file's history: (or its default): problems name the file and the field
+        hist = open_history(job.history_url, origin=str(job.path) if job.spec.history is not None else None)
     try:
         return [_run_one(job, hist, v, force, out, wait_s, as_of) for v in [None, *job.spec.variants]]
     finally:
@@ -228,7 +234,7 @@ def _locked_run(job, hist: History, series: str, variant, force: bool, out: Path
             rec.update(status="skipped", exit_code=EXIT_SKIPPED,
                        message=f"same inputs as run {last_ok['id']} (content key {key[:12]}); use --force to solve again")
         else:
-            rec.update(_solve_and_write(job, job_inputs, series, rid, out, output))
+            rec.update(_solve_and_write(job, job_inputs, series, rid, out, output, started, key))
             folder = rec["artefacts"]["folder"]
     except BurdenError as e:
         rec.update(status="invalid" if isinstance(e, InputError) or e.exit_code == EXIT_INPUT else "error",
@@ -291,7 +297,35 @@ def _clean_temporaries(folder: Path) -> None:
             _remove(p)
 
 
-def _solve_and_write(job, inputs, series: str, rid: int, out: Path, output) -> dict:
+def run_folder_name(rid: int, started: str, key: str) -> str:
+    """The artefact folder name of a run: ``run-<id>-<UTC start yyyymmddThhmmssZ>-<8 hex of the
+    content key>``, e.g. ``run-000001-20261129T060000Z-3fa2c1d0``.
+
+    The run id alone repeats when the history is switched (another SQLite file, a PostgreSQL URL,
+    a deleted file all number from 1 again); with the start time and the content key a name is
+    unique across histories, and :func:`_write_new_folder` never replaces an existing folder.
+    """
+    t = parse_iso(started).strftime("%Y%m%dT%H%M%SZ")
+    return f"run-{rid:06d}-{t}-{(key or '0' * 8)[:8]}"
+
+
+def _write_new_folder(files: dict, parent: Path, name: str, out: Path, output) -> Path:
+    """Write ``files`` as a new folder ``parent/name`` (atomically, :func:`burden.output.write_folder`),
+    never replacing an existing folder: when ``name`` is taken (an earlier run of another history
+    at the same second with the same inputs) ``name-2``, ``name-3`` ... is used."""
+    for n in range(1, 1000):
+        target = parent / (name if n == 1 else f"{name}-{n}")
+        if os.path.lexists(target):
+            continue
+        try:
+            return output.write_folder(files, target, root=out, replace=False)
+        except output.OutputError:
+            if not os.path.lexists(target):  # another reason than a folder of that name: reported
+                raise
+    raise output.OutputError(parent / name, "999 folders of that name exist", "clear out old run folders")
+
+
+def _solve_and_write(job, inputs, series: str, rid: int, out: Path, output, started: str, key: str) -> dict:
     from ..api import solve
 
     res = solve(inputs.scenario, solver=job.spec.solver)
@@ -303,7 +337,7 @@ def _solve_and_write(job, inputs, series: str, rid: int, out: Path, output) -> d
         from ..report import ReportOptions, render_report
 
         files.update({f"report/{k}": v for k, v in render_report(res, ReportOptions(formats=fmts)).items()})
-    folder = output.write_folder(files, out / output.slug(series) / f"run-{rid:06d}", root=out)
+    folder = _write_new_folder(files, out / output.slug(series), run_folder_name(rid, started, key), out, output)
     rec = {"artefacts": {"folder": str(folder.resolve()), "files": {k: _sha256(v) for k, v in sorted(files.items())}},
            "versions": dict(versions(), **{k: v for k, v in (res.output.meta.get("versions") or {}).items()}),
            "warnings": list(res.warnings), "currency": res.currency}

@@ -120,40 +120,54 @@ class History:
         self.engine.dispose()
 
 
-def open_history(url: str, create: bool = True) -> History:
+def open_history(url: str, create: bool = True, origin: str | None = None) -> History:
     """Open (and, with ``create``, make or upgrade) the run history at ``url``.
+
+    ``origin``: the job file when ``url`` is its ``history:`` field (problems then name that file
+    and field, not the ``--history`` option).
 
     Raises
     ------
     InputError
-        Not a usable URL, the database cannot be reached, the history's schema is newer than
+        Not a usable URL; a server that answered but refused for good (no such database or role,
+        wrong password: a configuration error, exit 4); the history's schema is newer than
         this code, or (``create=False``) there is no history there.
+    HistoryUnavailable
+        The database server cannot be reached (refused, unknown host, timeout; exit 1, a retry
+        may succeed).
     """
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
     src = redact(url)
+
+    def problem(message: str) -> InputProblem:  # named where the URL came from: the option or the job file's field
+        if origin:
+            return InputProblem(origin, "history", f"{src}: {message}")
+        return InputProblem("--history", src, message)
+
     try:
         u = make_url(engine_url(url))
     except Exception as e:  # noqa: BLE001
-        raise InputError([InputProblem("--history", src, f"not an SQLAlchemy URL ({e}); e.g. sqlite:///runs.db or "
-                                       "postgresql://user@host/db")]) from None
+        hint = (f"; did you mean sqlite:///{url} (an SQLite file)?" if "://" not in url and url.strip() else "")
+        raise InputError([problem(f"not an SQLAlchemy URL ({e}); e.g. sqlite:///runs.db or "
+                                  "postgresql://user@host/db" + hint)]) from None
     path = _sqlite_path(u)
     kw = {}
     if path is not None:
         if not create and not path.is_file():
-            raise InputError([InputProblem("--history", src, "no run history there (no such file); give the history "
-                                           "of a job (default: <job file>.runs.db beside the job file)")])
+            raise InputError([problem("no run history there (no such file); give the history "
+                                      "of a job (default: <job file>.runs.db beside the job file)")])
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
         kw["connect_args"] = {"timeout": 60}
     try:
         eng = create_engine(u, **kw)
     except ModuleNotFoundError as e:  # the driver is an extra: pip install "burden[postgresql]"
-        raise InputError([InputProblem("--history", src, f"the database driver is not installed ({e.name}); for "
-                                       "PostgreSQL: pip install \"burden[postgresql]\" (psycopg)")]) from None
+        raise InputError([problem(f"the database driver is not installed ({e.name}); for "
+                                  "PostgreSQL: pip install \"burden[postgresql]\" (psycopg)")]) from None
     except Exception as e:  # noqa: BLE001
-        raise InputError([InputProblem("--history", src, f"cannot use this URL: {e}")]) from None
+        raise InputError([problem(f"cannot use this URL: {e}")]) from None
     if eng.dialect.name == "sqlite":
         @event.listens_for(eng, "connect")
         def _pragmas(dbapi_conn, _):  # WAL: readers never block the writer; FULL: a commit survives a power cut
@@ -167,7 +181,7 @@ def open_history(url: str, create: bool = True) -> History:
 
         for attempt in range(8):  # concurrent first runs race to create the tables: the losers look again
             try:
-                _ensure_schema(eng, src, create)
+                _ensure_schema(eng, src, create, problem)
                 break
             except SQLAlchemyError as e:
                 if attempt == 7 or (isinstance(e, OperationalError) and eng.dialect.name != "sqlite"):
@@ -183,21 +197,45 @@ def open_history(url: str, create: bool = True) -> History:
 
         eng.dispose()
         why = str(e.orig if getattr(e, "orig", None) else e).strip().splitlines()[0]
+        if isinstance(e, OperationalError) and eng.dialect.name != "sqlite" and _permanent(e):
+            raise InputError([problem(f"the server answered but refused the connection: {why}; this is the URL's "
+                                      "configuration, a retry will not help: create the database / role "
+                                      "(createdb, CREATE ROLE ... LOGIN), or check the URL's database name, user "
+                                      "and password")]) from None
         if isinstance(e, OperationalError) and eng.dialect.name != "sqlite":
             raise HistoryUnavailable(f"the run history {src} cannot be reached: {why}; nothing was run "
                                      "(check the database server and the network, then run again)") from None
-        raise InputError([InputProblem("--history", src, "cannot open the run history: " + why)]) from None
+        raise InputError([problem("cannot open the run history: " + why)]) from None
     return History(eng, url)
 
 
-def _ensure_schema(eng, src: str, create: bool) -> None:
+#: SQLSTATEs of a server that answered and refused the connection for good (PostgreSQL Appendix A,
+#: "Error Codes"): 3D000 invalid_catalog_name (no such database), 28000
+#: invalid_authorization_specification (no such role, no pg_hba.conf entry), 28P01
+#: invalid_password.  Everything else (refused, unknown host, timeout, too many connections) may
+#: pass on a retry.
+_PERMANENT_SQLSTATES = ("3D000", "28000", "28P01")
+_PERMANENT_WORDS = ("does not exist", "password authentication failed", "no pg_hba.conf entry")
+
+
+def _permanent(e) -> bool:
+    """True when a connection error is a configuration error a retry cannot fix (no such database or
+    role, wrong password), not an outage."""
+    orig = getattr(e, "orig", None)
+    if getattr(orig, "sqlstate", None) in _PERMANENT_SQLSTATES:
+        return True
+    text_ = str(orig if orig is not None else e)
+    return any(w in text_ for w in _PERMANENT_WORDS)
+
+
+def _ensure_schema(eng, src: str, create: bool, problem) -> None:
     from sqlalchemy import inspect
 
     with eng.begin() as c:
         have = inspect(c).has_table("burden_schema")
         if not have:
             if not create:
-                raise InputError([InputProblem("--history", src, "no run history there (no burden_schema table)")])
+                raise InputError([problem("no run history there (no burden_schema table)")])
             metadata.create_all(c)
             c.execute(schema.insert().values(version=SCHEMA_VERSION))
             return
@@ -206,8 +244,8 @@ def _ensure_schema(eng, src: str, create: bool) -> None:
             c.execute(schema.insert().values(version=SCHEMA_VERSION))
             return
         if v > SCHEMA_VERSION:
-            raise InputError([InputProblem("--history", src, f"the history has schema version {v}, newer than this "
-                                           f"burden ({SCHEMA_VERSION}); upgrade burden")])
+            raise InputError([problem(f"the history has schema version {v}, newer than this "
+                                      f"burden ({SCHEMA_VERSION}); upgrade burden")])
         if v < SCHEMA_VERSION:
             for step in range(v + 1, SCHEMA_VERSION + 1):
                 for stmt in MIGRATIONS.get(step, []):
