@@ -216,3 +216,20 @@ def test_progress_bar_only_when_asked_or_on_a_terminal(base, capsys):
     assert capsys.readouterr().err == ""
     sweep(base, {"charge.pellets.price_per_t": [150.0, 160.0]}, progress=True)
     assert "sweep" in capsys.readouterr().err
+
+
+def test_nonlinear_warm_start_never_decides_feasibility():
+    """Issue 13: lump ore 0, 200, 0 kg/tHM. The third point starts from the second's optimum
+    (200 kg/tHM of lump ore), far outside its limit of 0; it was reported infeasible because
+    SLP's first trust box held no burden. Each point must equal a fresh solve (1e-6)."""
+    scn = burden.load_scenario(NONLINEAR)
+    limits = [0.0, 200.0, 0.0]
+    df = sweep(scn, {"charge.lump_ore.max_kg_per_thm": limits})
+    assert df["status"].eq("optimal").all(), df["message"].tolist()
+    fresh = {m: burden.solve(_with(scn, "charge.lump_ore.max_kg_per_thm", m)) for m in set(limits)}
+    for m, (_, row) in zip(limits, df.iterrows()):
+        assert fresh[m].status == "optimal"
+        assert row["objective_per_thm"] == pytest.approx(fresh[m].objective, rel=1e-6)
+    # the limit binds: the first and the last point are the same burden
+    assert df["objective_per_thm"].iloc[2] == pytest.approx(df["objective_per_thm"].iloc[0], rel=1e-9)
+    assert df["objective_per_thm"].iloc[1] < df["objective_per_thm"].iloc[0] - 1.0

@@ -598,11 +598,27 @@ def _solve_nonlinear_point(prob, z_prev, method):
         return lp.status, math.nan, None, "", msg
     nlp = NonlinearProblem(prob)
     z0 = start_point(nlp, lp.primal)
+
+    def chain(start):
+        # the path of burden.nonlinear.solve_nonlinear: SLP, polished with SLSQP from its last
+        # iterate when it stalls, and SLSQP from the LP start when the polish fails too
+        o = SOLVERS[method](nlp, start)
+        if o.status in ("stalled", "failed") and method == "slp":
+            o = SOLVERS["slsqp"](nlp, o.z)
+            if o.status != "optimal":
+                fresh = SOLVERS["slsqp"](nlp, z0)
+                o = fresh if fresh.status == "optimal" else o
+        return o
+
+    o = None
     if z_prev is not None:  # warm start: the previous point's optimum, inside the new bounds
-        z0 = np.clip(z_prev, nlp.lower, nlp.upper)
-    o = SOLVERS[method](nlp, z0)
-    if o.status in ("stalled", "failed") and method == "slp":
-        o = SOLVERS["slsqp"](nlp, o.z)
+        o = chain(np.clip(z_prev, nlp.lower, nlp.upper))
+        if o.status != "optimal":
+            # a warm start must never decide feasibility: the previous optimum may lie far
+            # outside this point's limits (issue 13); the fresh solve's path decides
+            o = None
+    if o is None:
+        o = chain(z0)
     status = o.status if o.status in ("optimal", "infeasible") else "error"
     binding = ""
     if status == "optimal" and o.row_duals is not None:
