@@ -233,3 +233,19 @@ def test_nonlinear_warm_start_never_decides_feasibility():
     # the limit binds: the first and the last point are the same burden
     assert df["objective_per_thm"].iloc[2] == pytest.approx(df["objective_per_thm"].iloc[0], rel=1e-9)
     assert df["objective_per_thm"].iloc[1] < df["objective_per_thm"].iloc[0] - 1.0
+
+
+def test_an_output_named_as_a_varied_path_never_overwrites_it(base):
+    """Issue 13: varying the shorthand limit path slag.rate_kg_per_thm gave the result column
+    the same name, which overwrote the input (291.89 on every row). The input keeps the values
+    set; the slag rate at the optimum is "slag.rate_kg_per_thm (result)", at most the limit."""
+    limits = [320.0, 340.0]
+    df = sweep(base, {"slag.rate_kg_per_thm": limits})
+    assert df["status"].eq("optimal").all()
+    assert df["slag.rate_kg_per_thm"].tolist() == limits
+    res = df["slag.rate_kg_per_thm (result)"]
+    assert (res <= df["slag.rate_kg_per_thm"] + 1e-6).all()
+    fresh = _fresh(_with(base, "slag.rate_kg_per_thm.max", 320.0))
+    assert df["objective_per_thm"].iloc[0] == pytest.approx(fresh.objective, rel=REL)
+    # a sweep that does not vary it keeps the plain name
+    assert "slag.rate_kg_per_thm" in sweep(base, {"slag.B2.max": [1.2]}).columns

@@ -568,17 +568,29 @@ def run_chunk(task: _Task) -> pd.DataFrame:
     data = {"point": np.arange(task.start, task.start + k_pts)}
     for j, c in enumerate(task.changes):
         data[c.path] = task.values[:, j].astype(float)
-    data["status"] = status
-    data["objective_per_thm"] = num[:, 0]
+    inputs = set(data)
+    res: dict = {"status": status, "objective_per_thm": num[:, 0]}
     for j, m in enumerate(mats):
-        data[f"{m}_kg_per_thm"] = num[:, 1 + j]
+        res[f"{m}_kg_per_thm"] = num[:, 1 + j]
     for j, bl in enumerate(blast):
-        data[f"blast.{bl}"] = num[:, 1 + n_mat + j]
+        res[f"blast.{bl}"] = num[:, 1 + n_mat + j]
     for j, nm in enumerate(outs.names):
-        data[nm] = num[:, o_out + j]
-    data["binding"] = binding
-    data["message"] = message
+        res[nm] = num[:, o_out + j]
+    res["binding"] = binding
+    res["message"] = message
+    for name, col in res.items():
+        # an input is never overwritten: a result named as a varied path (the shorthand limit
+        # paths slag.rate_kg_per_thm, hot_metal.P_pct) is the column "<name> (result)"
+        data[result_column(name, inputs)] = col
     return pd.DataFrame(data)
+
+
+def result_column(name: str, inputs) -> str:
+    """The column of the result ``name`` in a sweep whose varied paths are ``inputs``:
+    ``name``, or ``"<name> (result)"`` when a varied path has the same name (the shorthand
+    limit paths ``slag.rate_kg_per_thm``, ``hot_metal.P_pct``: the input column keeps the value
+    set, the result column the value at the optimum)."""
+    return f"{name} (result)" if name in inputs else name
 
 
 def _solve_nonlinear_point(prob, z_prev, method):
