@@ -249,3 +249,38 @@ def test_an_output_named_as_a_varied_path_never_overwrites_it(base):
     assert df["objective_per_thm"].iloc[0] == pytest.approx(fresh.objective, rel=REL)
     # a sweep that does not vary it keeps the plain name
     assert "slag.rate_kg_per_thm" in sweep(base, {"slag.B2.max": [1.2]}).columns
+
+
+def test_semicolon_grid_and_grid_errors_name_the_grid(base, tmp_path):
+    """Issue 13: a ';'-separated grid (European Excel export, decimal commas) is read as its
+    ','-separated twin; a value the model refuses names --grid FILE, not --vary."""
+    semi = tmp_path / "points_semicolon.csv"
+    semi.write_text("slag.B2.max;charge.pellets.price_per_t\n1,16;150\n1,18;\n")
+    comma = tmp_path / "points.csv"
+    comma.write_text("slag.B2.max,charge.pellets.price_per_t\n1.16,150\n1.18,\n")
+    g = sweep(base, grid=semi)
+    assert list(g["slag.B2.max"]) == [1.16, 1.18]
+    pd.testing.assert_frame_equal(g, sweep(base, grid=comma), check_exact=True)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("slag.B2.max\n0.5\n")
+    with pytest.raises(InputError) as e:
+        sweep(base, grid=bad)
+    assert f"--grid {bad}: slag.B2.max: value 0.5" in str(e.value) and "--vary" not in str(e.value)
+
+
+def test_tornado_of_a_window_path():
+    """Issue 13: blast.temperature_c is a window in nonlinear.yaml; a tornado of it (the base
+    point keeps the window) ran into the grid's "empty cell" error. Each end fixes the
+    temperature and equals a fresh solve with that fixed temperature."""
+    scn = burden.load_scenario(NONLINEAR)
+    t = tornado(scn, {"blast.temperature_c": "1080:1180"})
+    row = t.iloc[0]
+    assert row["status_low"] == row["status_high"] == "optimal"
+    assert row["objective_base"] == pytest.approx(burden.solve(scn).objective, rel=1e-6)
+    fixed = _with(scn, "blast.temperature_c", {"min": 1080.0, "max": 1080.0})
+    assert row["objective_low"] == pytest.approx(burden.solve(fixed).objective, rel=1e-6)
+    # hotter blast is cheaper; the window (up to 1200 degC) is cheaper than either end
+    assert row["objective_base"] < row["objective_high"] < row["objective_low"]
+    with pytest.raises(InputError) as e:
+        tornado(scn, {"blast.temperature_c": (900.0, 1180.0), "slag.B9.max": (1.0, 1.2)})
+    assert "--tornado: slag.B9.max" in str(e.value) and "--grid" not in str(e.value)

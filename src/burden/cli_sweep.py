@@ -27,7 +27,8 @@ def add_parser(sub) -> None:
                    help="an input and its range (N values from START to STOP; or a comma list); several "
                         "--vary form the full grid")
     s.add_argument("--grid", metavar="CSV", help="points instead of ranges: one column per PATH, one row per "
-                                                 "point (an empty cell keeps the scenario's value)")
+                                                 "point (an empty cell keeps the scenario's value, a window included; "
+                                                 "separated by ',', ';' or tabs)")
     s.add_argument("--tornado", action="append", default=[], metavar="PATH=LOW:HIGH",
                    help="one input at a time at its low and high value, the others at the scenario's; "
                         "writes tornado.csv, tornado.parquet and a tornado plot to OUT/tornado/<scenario>/")

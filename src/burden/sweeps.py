@@ -316,9 +316,25 @@ def grid_points(vary: Mapping[str, object]) -> pd.DataFrame:
     return pd.DataFrame(combos, columns=list(cols), dtype=float)
 
 
+def _grid_separator(p: Path) -> str:
+    """The separator of a grid CSV: ``,``, ``;`` or tab, found by :class:`csv.Sniffer` on the
+    first lines (as material tables are read); ``,`` when it cannot tell."""
+    import csv
+
+    with open(p, encoding="utf-8-sig", errors="replace") as f:
+        lines = [ln for ln in (f.readline() for _ in range(20)) if ln and not ln.lstrip().startswith("#")]
+    sample = "".join(lines)
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        first = lines[0] if lines else ""
+        return max((",", ";", "\t"), key=first.count) if first else ","
+
+
 def read_grid(path) -> pd.DataFrame:
     """A CSV of points: one column per key path, one row per point (an empty cell keeps the
-    scenario's value).
+    scenario's value).  Separated by ``,``, ``;`` or tabs (:class:`csv.Sniffer`); in a ``;``- or
+    tab-separated file decimal commas (``1,15``) are read.
 
     Raises
     ------
@@ -327,7 +343,9 @@ def read_grid(path) -> pd.DataFrame:
     """
     p = Path(path)
     try:
-        df = pd.read_csv(p, comment="#")
+        sep = _grid_separator(p)
+        # in a ';'- or tab-separated file (a European Excel export) decimal commas are read
+        df = pd.read_csv(p, comment="#", sep=sep, decimal="," if sep != "," else ".")
     except FileNotFoundError:
         raise InputError([InputProblem(str(p), "", "no such file; give a CSV with one column per key path")]) from None
     except (OSError, ValueError, pd.errors.ParserError) as e:
@@ -378,7 +396,7 @@ def _apply_point(prob, changes, row, state) -> None:
             analyses.setdefault(ch.target[0], {})[ch.target[1]] = v
         elif ch.kind == "limit":
             limits.append((ch.target[0], v))
-        else:
+        elif not math.isnan(v):  # an empty grid cell: the scenario's own value (a window too)
             scn_vals[ch.target] = v
     if scn_vals or state.get("scenario_changed"):
         key = tuple(sorted(scn_vals.items()))
@@ -673,11 +691,27 @@ def prepare(scenario, vary=None, *, grid=None, variant: str | None = None):
     column are set on it, so a path or range the model refuses fails here (InputError naming
     the path and value), before any worker starts.
     """
-    from .core.problem import build
-
     scn = _load(scenario, variant)
     if grid is not None and vary:
         raise InputError([InputProblem("--grid", "", "give either --vary ranges or a --grid of points, not both")])
+    label = "--vary" if grid is None else (
+        "--grid <DataFrame>" if isinstance(grid, pd.DataFrame) else f"--grid {grid}")
+    try:
+        return _prepare(scn, vary, grid)
+    except InputError as e:
+        raise _relabel(e, label) from None
+
+
+def _relabel(e: InputError, label: str, sources=("--vary", "--grid")) -> InputError:
+    """The same problems, those of the points' source named ``label`` (``--grid FILE``,
+    ``--tornado``) instead of ``--vary``."""
+    return InputError([InputProblem(label, pr.field, pr.message) if pr.source in sources else pr
+                       for pr in e.problems])
+
+
+def _prepare(scn, vary, grid):
+    from .core.problem import build
+
     if grid is not None:
         points = grid if isinstance(grid, pd.DataFrame) else read_grid(grid)
         points = points.astype(float)
@@ -702,6 +736,8 @@ def prepare(scenario, vary=None, *, grid=None, variant: str | None = None):
         col = points[ch.path]
         if col.isna().any():
             base = ch.base_value(scn)
+            if math.isnan(base) and ch.kind == "scenario":
+                continue  # the point keeps the scenario's own setting (a window): _apply_point skips it
             if math.isnan(base):
                 raise InputError([InputProblem("--grid", ch.path, "an empty cell keeps the scenario's value, and "
                                                "the scenario has no single value there (a window, or not set): "
@@ -710,7 +746,8 @@ def prepare(scenario, vary=None, *, grid=None, variant: str | None = None):
     for ch in changes:
         vals = points[ch.path].to_numpy()
         state = {"base": scn, "scn": scn, "scenario_key": (), "scenario_changed": False}
-        for v in sorted({float(np.nanmin(vals)), float(np.nanmax(vals))}):
+        ends = vals[~np.isnan(vals)]
+        for v in sorted({float(ends.min()), float(ends.max())} if ends.size else ()):
             probe = build(scn)
             try:
                 _apply_point(probe, [ch], [v], state)
@@ -890,7 +927,10 @@ def tornado(scenario, ranges: Mapping[str, tuple], *, variant: str | None = None
             r = {q: math.nan for q in paths}
             r[p] = rng[p][end]
             rows.append(r)
-    df = sweep(scn, grid=pd.DataFrame(rows, columns=paths), **kw)
+    try:
+        df = sweep(scn, grid=pd.DataFrame(rows, columns=paths), **kw)
+    except InputError as e:
+        raise _relabel(e, "--tornado", ("--vary", "--grid", "--grid <DataFrame>")) from None
     base = float(df["objective_per_thm"].iloc[0])
     out = []
     for i, p in enumerate(paths):
