@@ -284,3 +284,14 @@ def test_tornado_of_a_window_path():
     with pytest.raises(InputError) as e:
         tornado(scn, {"blast.temperature_c": (900.0, 1180.0), "slag.B9.max": (1.0, 1.2)})
     assert "--tornado: slag.B9.max" in str(e.value) and "--grid" not in str(e.value)
+
+
+def test_nonlinear_serial_equals_dask_workers_exactly():
+    """Issue 13: a Dask worker runs BLAS on one thread, the serial run on all cores; SLSQP's
+    BLAS sums then differed at 1e-13. run_chunk limits BLAS to one thread (threadpoolctl), so
+    the serial DataFrame and that of workers=2 are the same bit for bit."""
+    scn = burden.load_scenario(NONLINEAR)
+    vary = {"blast.temperature_c.max": "1100:1200:6", "charge.pellets.price_per_t": [150.0, 170.0]}
+    serial = sweep(scn, vary)
+    assert serial["status"].eq("optimal").all()
+    pd.testing.assert_frame_equal(sweep(scn, vary, workers=2), serial, check_exact=True)

@@ -510,7 +510,23 @@ class _Outputs:
 
 def run_chunk(task: _Task) -> pd.DataFrame:
     """Solve the points of one chunk on one persistently re-solved problem; the rows of a
-    :func:`sweep` DataFrame for them (picklable in and out: a task of a pool or a cluster)."""
+    :func:`sweep` DataFrame for them (picklable in and out: a task of a pool or a cluster).
+
+    BLAS runs on one thread inside (threadpoolctl, when installed): a Dask worker limits
+    OpenBLAS/MKL to one thread anyway, and a multithreaded BLAS sums in another order, so the
+    serial run and the pools would otherwise differ at 1e-12 in nonlinear sweeps (issue 13)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+        return _run_chunk(task)
+    if task.scenario.config.process is not None:
+        import scipy.linalg  # noqa: F401 - SciPy's own OpenBLAS (SLSQP) must be loaded to be limited
+        import scipy.optimize  # noqa: F401
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _run_chunk(task)
+
+
+def _run_chunk(task: _Task) -> pd.DataFrame:
     from .core.problem import build
 
     scn = task.scenario
