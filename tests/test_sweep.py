@@ -295,3 +295,20 @@ def test_nonlinear_serial_equals_dask_workers_exactly():
     serial = sweep(scn, vary)
     assert serial["status"].eq("optimal").all()
     pd.testing.assert_frame_equal(sweep(scn, vary, workers=2), serial, check_exact=True)
+
+
+def test_a_huge_sweep_needs_yes(tmp_path, capsys):
+    """Issue 13: 1,000,000 points were accepted silently (hours of work from a typo in N).
+    Above 100,000 points the CLI refuses without --yes (exit 4, nothing written) and says how
+    long it would take: 10^6 points x 0.4 ms = 400 s, about 7 min on one core."""
+    from burden.cli import main
+
+    out = tmp_path / "out"
+    args = ["sweep", str(BASE), "--vary", "charge.pellets.price_per_t=100:200:1000", "--vary",
+            "slag.B2.max=1.15:1.25:1000", "--out", str(out)]
+    assert main(args) == 4
+    err = capsys.readouterr().err
+    assert "1,000,000 points: about 7 min on 1 core" in err and "--yes" in err
+    assert not out.exists()
+    assert main(args + ["--workers", "4"]) == 4
+    assert "about 2 min on 4 cores" in capsys.readouterr().err
