@@ -816,9 +816,12 @@ def sweep(scenario, vary=None, *, grid=None, variant: str | None = None, outputs
     pandas.DataFrame
         One row per point, in point order: ``point``, one column per varied path (its unit
         is the path's), ``status``, ``objective_per_thm`` (currency/tHM), ``<material>_kg_per_thm``
-        (dry), for a nonlinear scenario ``blast.<setting>``, the standard limits' values
-        (``slag.B2``, ``slag.rate_kg_per_thm``, ``loads.alkali_kg_per_thm``, ...), the extra
-        ``outputs``, ``binding`` (``;``-joined names of the operating limits with a nonzero dual
+        (dry), for a nonlinear scenario the blast settings at the optimum (``blast.blast_dry_nm3``,
+        ``blast.blast_temperature_c``, ``blast.oxygen_enrichment_pct``,
+        ``blast.blast_moisture_g_per_nm3``), the standard limits' values (``slag.B2``,
+        ``slag.rate_kg_per_thm``, ``loads.alkali_kg_per_thm``, ...), the extra ``outputs``
+        (a result named as a varied path is ``"<name> (result)"``: the input column is never
+        overwritten; an empty grid cell of a window path is NaN, the scenario's window), ``binding`` (``;``-joined names of the operating limits with a nonzero dual
         and of the material availabilities and fixed rates with a nonzero reduced cost; a
         material left at zero is not a binding limit) and ``message`` (why a point is not optimal).
         A point the model refuses (e.g. B2 max below B2 min) has status ``invalid_input``.
