@@ -216,3 +216,99 @@ def test_progress_bar_only_when_asked_or_on_a_terminal(base, capsys):
     assert capsys.readouterr().err == ""
     sweep(base, {"charge.pellets.price_per_t": [150.0, 160.0]}, progress=True)
     assert "sweep" in capsys.readouterr().err
+
+
+def test_nonlinear_warm_start_never_decides_feasibility():
+    """Issue 13: lump ore 0, 200, 0 kg/tHM. The third point starts from the second's optimum
+    (200 kg/tHM of lump ore), far outside its limit of 0; it was reported infeasible because
+    SLP's first trust box held no burden. Each point must equal a fresh solve (1e-6)."""
+    scn = burden.load_scenario(NONLINEAR)
+    limits = [0.0, 200.0, 0.0]
+    df = sweep(scn, {"charge.lump_ore.max_kg_per_thm": limits})
+    assert df["status"].eq("optimal").all(), df["message"].tolist()
+    fresh = {m: burden.solve(_with(scn, "charge.lump_ore.max_kg_per_thm", m)) for m in set(limits)}
+    for m, (_, row) in zip(limits, df.iterrows()):
+        assert fresh[m].status == "optimal"
+        assert row["objective_per_thm"] == pytest.approx(fresh[m].objective, rel=1e-6)
+    # the limit binds: the first and the last point are the same burden
+    assert df["objective_per_thm"].iloc[2] == pytest.approx(df["objective_per_thm"].iloc[0], rel=1e-9)
+    assert df["objective_per_thm"].iloc[1] < df["objective_per_thm"].iloc[0] - 1.0
+
+
+def test_an_output_named_as_a_varied_path_never_overwrites_it(base):
+    """Issue 13: varying the shorthand limit path slag.rate_kg_per_thm gave the result column
+    the same name, which overwrote the input (291.89 on every row). The input keeps the values
+    set; the slag rate at the optimum is "slag.rate_kg_per_thm (result)", at most the limit."""
+    limits = [320.0, 340.0]
+    df = sweep(base, {"slag.rate_kg_per_thm": limits})
+    assert df["status"].eq("optimal").all()
+    assert df["slag.rate_kg_per_thm"].tolist() == limits
+    res = df["slag.rate_kg_per_thm (result)"]
+    assert (res <= df["slag.rate_kg_per_thm"] + 1e-6).all()
+    fresh = _fresh(_with(base, "slag.rate_kg_per_thm.max", 320.0))
+    assert df["objective_per_thm"].iloc[0] == pytest.approx(fresh.objective, rel=REL)
+    # a sweep that does not vary it keeps the plain name
+    assert "slag.rate_kg_per_thm" in sweep(base, {"slag.B2.max": [1.2]}).columns
+
+
+def test_semicolon_grid_and_grid_errors_name_the_grid(base, tmp_path):
+    """Issue 13: a ';'-separated grid (European Excel export, decimal commas) is read as its
+    ','-separated twin; a value the model refuses names --grid FILE, not --vary."""
+    semi = tmp_path / "points_semicolon.csv"
+    semi.write_text("slag.B2.max;charge.pellets.price_per_t\n1,16;150\n1,18;\n")
+    comma = tmp_path / "points.csv"
+    comma.write_text("slag.B2.max,charge.pellets.price_per_t\n1.16,150\n1.18,\n")
+    g = sweep(base, grid=semi)
+    assert list(g["slag.B2.max"]) == [1.16, 1.18]
+    pd.testing.assert_frame_equal(g, sweep(base, grid=comma), check_exact=True)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("slag.B2.max\n0.5\n")
+    with pytest.raises(InputError) as e:
+        sweep(base, grid=bad)
+    assert f"--grid {bad}: slag.B2.max: value 0.5" in str(e.value) and "--vary" not in str(e.value)
+
+
+def test_tornado_of_a_window_path():
+    """Issue 13: blast.temperature_c is a window in nonlinear.yaml; a tornado of it (the base
+    point keeps the window) ran into the grid's "empty cell" error. Each end fixes the
+    temperature and equals a fresh solve with that fixed temperature."""
+    scn = burden.load_scenario(NONLINEAR)
+    t = tornado(scn, {"blast.temperature_c": "1080:1180"})
+    row = t.iloc[0]
+    assert row["status_low"] == row["status_high"] == "optimal"
+    assert row["objective_base"] == pytest.approx(burden.solve(scn).objective, rel=1e-6)
+    fixed = _with(scn, "blast.temperature_c", {"min": 1080.0, "max": 1080.0})
+    assert row["objective_low"] == pytest.approx(burden.solve(fixed).objective, rel=1e-6)
+    # hotter blast is cheaper; the window (up to 1200 degC) is cheaper than either end
+    assert row["objective_base"] < row["objective_high"] < row["objective_low"]
+    with pytest.raises(InputError) as e:
+        tornado(scn, {"blast.temperature_c": (900.0, 1180.0), "slag.B9.max": (1.0, 1.2)})
+    assert "--tornado: slag.B9.max" in str(e.value) and "--grid" not in str(e.value)
+
+
+def test_nonlinear_serial_equals_dask_workers_exactly():
+    """Issue 13: a Dask worker runs BLAS on one thread, the serial run on all cores; SLSQP's
+    BLAS sums then differed at 1e-13. run_chunk limits BLAS to one thread (threadpoolctl), so
+    the serial DataFrame and that of workers=2 are the same bit for bit."""
+    scn = burden.load_scenario(NONLINEAR)
+    vary = {"blast.temperature_c.max": "1100:1200:6", "charge.pellets.price_per_t": [150.0, 170.0]}
+    serial = sweep(scn, vary)
+    assert serial["status"].eq("optimal").all()
+    pd.testing.assert_frame_equal(sweep(scn, vary, workers=2), serial, check_exact=True)
+
+
+def test_a_huge_sweep_needs_yes(tmp_path, capsys):
+    """Issue 13: 1,000,000 points were accepted silently (hours of work from a typo in N).
+    Above 100,000 points the CLI refuses without --yes (exit 4, nothing written) and says how
+    long it would take: 10^6 points x 0.4 ms = 400 s, about 7 min on one core."""
+    from burden.cli import main
+
+    out = tmp_path / "out"
+    args = ["sweep", str(BASE), "--vary", "charge.pellets.price_per_t=100:200:1000", "--vary",
+            "slag.B2.max=1.15:1.25:1000", "--out", str(out)]
+    assert main(args) == 4
+    err = capsys.readouterr().err
+    assert "1,000,000 points: about 7 min on 1 core" in err and "--yes" in err
+    assert not out.exists()
+    assert main(args + ["--workers", "4"]) == 4
+    assert "about 2 min on 4 cores" in capsys.readouterr().err

@@ -222,3 +222,21 @@ def test_cli_outputs_are_byte_for_byte_the_same(tmp_path):
     assert len(files) == 4  # sweep.csv, sweep.parquet, two plots
     for f in files:
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
+
+
+def test_cli_exit_codes_of_an_infeasible_reference_and_a_fixed_rate(tmp_path, capsys):
+    """Issue 13: without pellets the base burden breaks the slag-rate limit: exit 3 (infeasible)
+    with the explanation, nothing written. Coke's rate is fixed by the scenario (340 kg/tHM):
+    valuing it would override that silently, so it is refused, exit 4, naming the field."""
+    scn = ROOT / "scenarios" / "base.yaml"
+    out = tmp_path / "out"
+    assert _main("value-in-use", str(scn), "--candidate", "pellets", "--out", str(out)) == 3
+    err = capsys.readouterr().err
+    assert "without pellets is infeasible" in err and "slag.rate_kg_per_thm.max" in err and "Traceback" not in err
+    assert not out.exists()
+    assert _main("value-in-use", str(scn), "--candidate", "coke", "--out", str(out)) == 4
+    err = capsys.readouterr().err
+    assert "charge.coke.fixed_kg_per_thm" in err and "remove the fixed rate" in err
+    assert not out.exists()
+    with pytest.raises(InputError, match="fixes the rate of nut_coke at 30"):
+        burden.value_in_use(burden.load_scenario(scn), "nut_coke")

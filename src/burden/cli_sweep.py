@@ -27,7 +27,8 @@ def add_parser(sub) -> None:
                    help="an input and its range (N values from START to STOP; or a comma list); several "
                         "--vary form the full grid")
     s.add_argument("--grid", metavar="CSV", help="points instead of ranges: one column per PATH, one row per "
-                                                 "point (an empty cell keeps the scenario's value)")
+                                                 "point (an empty cell keeps the scenario's value, a window included; "
+                                                 "separated by ',', ';' or tabs)")
     s.add_argument("--tornado", action="append", default=[], metavar="PATH=LOW:HIGH",
                    help="one input at a time at its low and high value, the others at the scenario's; "
                         "writes tornado.csv, tornado.parquet and a tornado plot to OUT/tornado/<scenario>/")
@@ -41,6 +42,8 @@ def add_parser(sub) -> None:
     s.add_argument("--solver", default=None, help="nonlinear scenarios: slp or slsqp")
     s.add_argument("--out", "-o", default="out", help="output folder (default: out); writes OUT/sweep/<scenario>/")
     s.add_argument("--no-plots", action="store_true", help="write the tables only")
+    s.add_argument("--yes", action="store_true", help=f"run a sweep of more than {LARGE_SWEEP_POINTS:,} points "
+                                                      "(refused without it, with the estimated time)")
     s.add_argument("--no-progress", action="store_true", help="no progress bar (it shows only on a terminal)")
 
 
@@ -61,6 +64,40 @@ def _tornado_ranges(items) -> dict:
     if problems:
         raise InputError(problems)
     return out
+
+
+#: A sweep of more points than this runs only with ``--yes`` (a typo in N can ask for hours).
+LARGE_SWEEP_POINTS = 100_000
+#: Rough seconds per point on one core, for the estimate only (a loaded 2-core machine:
+#: 0.4 ms a point for an LP sweep of base.yaml, 0.25 s for nonlinear.yaml with SLP).
+SECONDS_PER_POINT = {"lp": 4e-4, "nonlinear": 0.25}
+
+
+def _check_size(args, scn, sw) -> None:
+    """Refuse (InputError, exit 4) a sweep above :data:`LARGE_SWEEP_POINTS` without ``--yes``,
+    saying how long it would take; with ``--yes`` print the estimate on stderr."""
+    import math
+
+    from .errors import InputError, InputProblem
+
+    if args.grid:
+        n = len(sw.read_grid(args.grid))
+        where = f"--grid {args.grid}"
+    elif args.vary:
+        n = math.prod(len(v) for v in sw.parse_vary(args.vary).values())
+        where = "--vary"
+    else:
+        return
+    if n <= LARGE_SWEEP_POINTS:
+        return
+    per = SECONDS_PER_POINT["nonlinear" if scn.config.process is not None else "lp"]
+    cores = args.workers or 1
+    est = n * per / cores
+    text = (f"{n:,} points: about {est / 3600:.1f} h" if est >= 3600 else f"{n:,} points: about {est / 60:.0f} min")
+    text += f" on {cores} core{'s' if cores > 1 else ''} ({per * 1e3:g} ms a point, a rough figure)"
+    if not args.yes:
+        raise InputError([InputProblem(where, "", f"{text}; add --yes to run it, or give fewer points")])
+    print(f"sweep of {text}", file=sys.stderr)
 
 
 def run(args) -> int:
@@ -98,6 +135,7 @@ def run(args) -> int:
             print(f"  {r['path']:<40} {r['low']:>10g} -> {r['objective_low']:10.3f}   {r['high']:>10g} -> "
                   f"{r['objective_high']:10.3f}   swing {r['swing']:.3f} {cur}/tHM")
     else:
+        _check_size(args, scn, sw)
         df = sw.sweep(scn, args.vary or None, grid=args.grid, **kw)
         elapsed = time.perf_counter() - t0
         files["sweep.csv"] = df.to_csv(index=False, lineterminator="\n").encode("utf-8")

@@ -317,8 +317,19 @@ def solve_slp(nlp: NonlinearProblem, z0: np.ndarray, *, tol: float = 1e-9, max_i
     for it in range(1, max_iter + 1):
         sub = nlp.linear_subproblem(z, g0, J, radius=radius, penalty=mu)
         if sub is None:
-            status, msg = "infeasible", "the linear rows (balances, limits, availability) admit no burden"
-            break
+            # the trust box around a start outside the linear rows' region (a warm start from
+            # another sweep point whose limits differ) may hold no burden although the rows
+            # admit one: the step then goes without the box, into the new limits (issue 13)
+            sub = nlp.linear_subproblem(z, g0, J, radius=None, penalty=mu)
+            if sub is None:
+                status, msg = "infeasible", "the linear rows (balances, limits, availability) admit no burden"
+                break
+            # the start moves there unconditionally (the merit does not see the linear rows)
+            z = sub["z"]
+            g0, J = nlp.jacobian(z)
+            hist.append({"iteration": it, "objective": nlp.objective(z), "violation": nlp.violation(z, g0),
+                         "step": math.nan, "radius": math.inf})
+            continue
         znew = sub["z"]
         f_k = merit(z, g0)
         pred = f_k - (sub["model_cost"] - nlp.objective_grad(z) @ z + nlp.objective(z)

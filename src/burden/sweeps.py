@@ -316,9 +316,25 @@ def grid_points(vary: Mapping[str, object]) -> pd.DataFrame:
     return pd.DataFrame(combos, columns=list(cols), dtype=float)
 
 
+def _grid_separator(p: Path) -> str:
+    """The separator of a grid CSV: ``,``, ``;`` or tab, found by :class:`csv.Sniffer` on the
+    first lines (as material tables are read); ``,`` when it cannot tell."""
+    import csv
+
+    with open(p, encoding="utf-8-sig", errors="replace") as f:
+        lines = [ln for ln in (f.readline() for _ in range(20)) if ln and not ln.lstrip().startswith("#")]
+    sample = "".join(lines)
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        first = lines[0] if lines else ""
+        return max((",", ";", "\t"), key=first.count) if first else ","
+
+
 def read_grid(path) -> pd.DataFrame:
     """A CSV of points: one column per key path, one row per point (an empty cell keeps the
-    scenario's value).
+    scenario's value).  Separated by ``,``, ``;`` or tabs (:class:`csv.Sniffer`); in a ``;``- or
+    tab-separated file decimal commas (``1,15``) are read.
 
     Raises
     ------
@@ -327,7 +343,9 @@ def read_grid(path) -> pd.DataFrame:
     """
     p = Path(path)
     try:
-        df = pd.read_csv(p, comment="#")
+        sep = _grid_separator(p)
+        # in a ';'- or tab-separated file (a European Excel export) decimal commas are read
+        df = pd.read_csv(p, comment="#", sep=sep, decimal="," if sep != "," else ".")
     except FileNotFoundError:
         raise InputError([InputProblem(str(p), "", "no such file; give a CSV with one column per key path")]) from None
     except (OSError, ValueError, pd.errors.ParserError) as e:
@@ -378,7 +396,7 @@ def _apply_point(prob, changes, row, state) -> None:
             analyses.setdefault(ch.target[0], {})[ch.target[1]] = v
         elif ch.kind == "limit":
             limits.append((ch.target[0], v))
-        else:
+        elif not math.isnan(v):  # an empty grid cell: the scenario's own value (a window too)
             scn_vals[ch.target] = v
     if scn_vals or state.get("scenario_changed"):
         key = tuple(sorted(scn_vals.items()))
@@ -492,7 +510,23 @@ class _Outputs:
 
 def run_chunk(task: _Task) -> pd.DataFrame:
     """Solve the points of one chunk on one persistently re-solved problem; the rows of a
-    :func:`sweep` DataFrame for them (picklable in and out: a task of a pool or a cluster)."""
+    :func:`sweep` DataFrame for them (picklable in and out: a task of a pool or a cluster).
+
+    BLAS runs on one thread inside (threadpoolctl, when installed): a Dask worker limits
+    OpenBLAS/MKL to one thread anyway, and a multithreaded BLAS sums in another order, so the
+    serial run and the pools would otherwise differ at 1e-12 in nonlinear sweeps (issue 13)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+        return _run_chunk(task)
+    if task.scenario.config.process is not None:
+        import scipy.linalg  # noqa: F401 - SciPy's own OpenBLAS (SLSQP) must be loaded to be limited
+        import scipy.optimize  # noqa: F401
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _run_chunk(task)
+
+
+def _run_chunk(task: _Task) -> pd.DataFrame:
     from .core.problem import build
 
     scn = task.scenario
@@ -568,17 +602,29 @@ def run_chunk(task: _Task) -> pd.DataFrame:
     data = {"point": np.arange(task.start, task.start + k_pts)}
     for j, c in enumerate(task.changes):
         data[c.path] = task.values[:, j].astype(float)
-    data["status"] = status
-    data["objective_per_thm"] = num[:, 0]
+    inputs = set(data)
+    res: dict = {"status": status, "objective_per_thm": num[:, 0]}
     for j, m in enumerate(mats):
-        data[f"{m}_kg_per_thm"] = num[:, 1 + j]
+        res[f"{m}_kg_per_thm"] = num[:, 1 + j]
     for j, bl in enumerate(blast):
-        data[f"blast.{bl}"] = num[:, 1 + n_mat + j]
+        res[f"blast.{bl}"] = num[:, 1 + n_mat + j]
     for j, nm in enumerate(outs.names):
-        data[nm] = num[:, o_out + j]
-    data["binding"] = binding
-    data["message"] = message
+        res[nm] = num[:, o_out + j]
+    res["binding"] = binding
+    res["message"] = message
+    for name, col in res.items():
+        # an input is never overwritten: a result named as a varied path (the shorthand limit
+        # paths slag.rate_kg_per_thm, hot_metal.P_pct) is the column "<name> (result)"
+        data[result_column(name, inputs)] = col
     return pd.DataFrame(data)
+
+
+def result_column(name: str, inputs) -> str:
+    """The column of the result ``name`` in a sweep whose varied paths are ``inputs``:
+    ``name``, or ``"<name> (result)"`` when a varied path has the same name (the shorthand
+    limit paths ``slag.rate_kg_per_thm``, ``hot_metal.P_pct``: the input column keeps the value
+    set, the result column the value at the optimum)."""
+    return f"{name} (result)" if name in inputs else name
 
 
 def _solve_nonlinear_point(prob, z_prev, method):
@@ -598,11 +644,27 @@ def _solve_nonlinear_point(prob, z_prev, method):
         return lp.status, math.nan, None, "", msg
     nlp = NonlinearProblem(prob)
     z0 = start_point(nlp, lp.primal)
+
+    def chain(start):
+        # the path of burden.nonlinear.solve_nonlinear: SLP, polished with SLSQP from its last
+        # iterate when it stalls, and SLSQP from the LP start when the polish fails too
+        o = SOLVERS[method](nlp, start)
+        if o.status in ("stalled", "failed") and method == "slp":
+            o = SOLVERS["slsqp"](nlp, o.z)
+            if o.status != "optimal":
+                fresh = SOLVERS["slsqp"](nlp, z0)
+                o = fresh if fresh.status == "optimal" else o
+        return o
+
+    o = None
     if z_prev is not None:  # warm start: the previous point's optimum, inside the new bounds
-        z0 = np.clip(z_prev, nlp.lower, nlp.upper)
-    o = SOLVERS[method](nlp, z0)
-    if o.status in ("stalled", "failed") and method == "slp":
-        o = SOLVERS["slsqp"](nlp, o.z)
+        o = chain(np.clip(z_prev, nlp.lower, nlp.upper))
+        if o.status != "optimal":
+            # a warm start must never decide feasibility: the previous optimum may lie far
+            # outside this point's limits (issue 13); the fresh solve's path decides
+            o = None
+    if o is None:
+        o = chain(z0)
     status = o.status if o.status in ("optimal", "infeasible") else "error"
     binding = ""
     if status == "optimal" and o.row_duals is not None:
@@ -645,11 +707,27 @@ def prepare(scenario, vary=None, *, grid=None, variant: str | None = None):
     column are set on it, so a path or range the model refuses fails here (InputError naming
     the path and value), before any worker starts.
     """
-    from .core.problem import build
-
     scn = _load(scenario, variant)
     if grid is not None and vary:
         raise InputError([InputProblem("--grid", "", "give either --vary ranges or a --grid of points, not both")])
+    label = "--vary" if grid is None else (
+        "--grid <DataFrame>" if isinstance(grid, pd.DataFrame) else f"--grid {grid}")
+    try:
+        return _prepare(scn, vary, grid)
+    except InputError as e:
+        raise _relabel(e, label) from None
+
+
+def _relabel(e: InputError, label: str, sources=("--vary", "--grid")) -> InputError:
+    """The same problems, those of the points' source named ``label`` (``--grid FILE``,
+    ``--tornado``) instead of ``--vary``."""
+    return InputError([InputProblem(label, pr.field, pr.message) if pr.source in sources else pr
+                       for pr in e.problems])
+
+
+def _prepare(scn, vary, grid):
+    from .core.problem import build
+
     if grid is not None:
         points = grid if isinstance(grid, pd.DataFrame) else read_grid(grid)
         points = points.astype(float)
@@ -674,6 +752,8 @@ def prepare(scenario, vary=None, *, grid=None, variant: str | None = None):
         col = points[ch.path]
         if col.isna().any():
             base = ch.base_value(scn)
+            if math.isnan(base) and ch.kind == "scenario":
+                continue  # the point keeps the scenario's own setting (a window): _apply_point skips it
             if math.isnan(base):
                 raise InputError([InputProblem("--grid", ch.path, "an empty cell keeps the scenario's value, and "
                                                "the scenario has no single value there (a window, or not set): "
@@ -682,7 +762,8 @@ def prepare(scenario, vary=None, *, grid=None, variant: str | None = None):
     for ch in changes:
         vals = points[ch.path].to_numpy()
         state = {"base": scn, "scn": scn, "scenario_key": (), "scenario_changed": False}
-        for v in sorted({float(np.nanmin(vals)), float(np.nanmax(vals))}):
+        ends = vals[~np.isnan(vals)]
+        for v in sorted({float(ends.min()), float(ends.max())} if ends.size else ()):
             probe = build(scn)
             try:
                 _apply_point(probe, [ch], [v], state)
@@ -735,9 +816,12 @@ def sweep(scenario, vary=None, *, grid=None, variant: str | None = None, outputs
     pandas.DataFrame
         One row per point, in point order: ``point``, one column per varied path (its unit
         is the path's), ``status``, ``objective_per_thm`` (currency/tHM), ``<material>_kg_per_thm``
-        (dry), for a nonlinear scenario ``blast.<setting>``, the standard limits' values
-        (``slag.B2``, ``slag.rate_kg_per_thm``, ``loads.alkali_kg_per_thm``, ...), the extra
-        ``outputs``, ``binding`` (``;``-joined names of the operating limits with a nonzero dual
+        (dry), for a nonlinear scenario the blast settings at the optimum (``blast.blast_dry_nm3``,
+        ``blast.blast_temperature_c``, ``blast.oxygen_enrichment_pct``,
+        ``blast.blast_moisture_g_per_nm3``), the standard limits' values (``slag.B2``,
+        ``slag.rate_kg_per_thm``, ``loads.alkali_kg_per_thm``, ...), the extra ``outputs``
+        (a result named as a varied path is ``"<name> (result)"``: the input column is never
+        overwritten; an empty grid cell of a window path is NaN, the scenario's window), ``binding`` (``;``-joined names of the operating limits with a nonzero dual
         and of the material availabilities and fixed rates with a nonzero reduced cost; a
         material left at zero is not a binding limit) and ``message`` (why a point is not optimal).
         A point the model refuses (e.g. B2 max below B2 min) has status ``invalid_input``.
@@ -862,7 +946,10 @@ def tornado(scenario, ranges: Mapping[str, tuple], *, variant: str | None = None
             r = {q: math.nan for q in paths}
             r[p] = rng[p][end]
             rows.append(r)
-    df = sweep(scn, grid=pd.DataFrame(rows, columns=paths), **kw)
+    try:
+        df = sweep(scn, grid=pd.DataFrame(rows, columns=paths), **kw)
+    except InputError as e:
+        raise _relabel(e, "--tornado", ("--vary", "--grid", "--grid <DataFrame>")) from None
     base = float(df["objective_per_thm"].iloc[0])
     out = []
     for i, p in enumerate(paths):

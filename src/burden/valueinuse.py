@@ -264,7 +264,8 @@ def value_in_use(scenario, candidate: str, amounts=None, *, variant: str | None 
     Raises
     ------
     InputError
-        A candidate not in the tables, or amounts outside 0 and its availability.
+        A candidate not in the tables, one whose rate the scenario fixes
+        (``charge.<candidate>.fixed_kg_per_thm``), or amounts outside 0 and its availability.
     InfeasibleError
         The burden without the candidate is infeasible (there is no current burden to value
         it against).
@@ -274,6 +275,15 @@ def value_in_use(scenario, candidate: str, amounts=None, *, variant: str | None 
     from .sweeps import _load, sweep
 
     scn = _with_candidate(_load(scenario, variant), candidate)
+    entry = scn.config.charge.get(candidate)
+    if entry is not None and entry.fixed_kg_per_thm is not None:
+        # forcing amounts would silently override the scenario's own fixed rate, and the
+        # break-even against a burden that cannot change this rate means nothing (issue 13)
+        raise InputError([InputProblem(
+            str(scn.source or "<scenario>"), f"charge.{candidate}.fixed_kg_per_thm",
+            f"the scenario fixes the rate of {candidate} at {entry.fixed_kg_per_thm:g} kg/tHM, so its value in use "
+            f"is not defined: remove the fixed rate (or give min/max limits) to value {candidate}, or value another "
+            "material")])
     m = scn.materials[candidate]
     nonlinear = scn.config.process is not None
     a = _amounts(amounts, scn, candidate)
