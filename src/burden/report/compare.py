@@ -311,8 +311,9 @@ def compare_figures(runs: list[Run]) -> list:
     import numpy as np
 
     from .plots import CLASS_COLOURS, _figure, _plain_text
+    from .style import fmt_value, short_labels
 
-    labels = _labels(runs)
+    labels = short_labels(_labels(runs), 20)  # long names cut in the middle; full in the tables
     cur = runs[0].data.get("currency", "")
 
     @_plain_text
@@ -320,17 +321,17 @@ def compare_figures(runs: list[Run]) -> list:
         recs = [_records(r, "burden", "material") for r in runs]
         mats = [k for k in dict.fromkeys(k for rec in recs for k in rec)
                 if any(_num(rec.get(k, {}).get("dry_kg_per_thm")) > 5e-7 for rec in recs)]
-        fig = _figure(6.0, 0.3 * len(mats) * min(len(runs), 4) ** 0.5 + 1.6)
+        fig = _figure(6.0, 0.3 * len(mats) * min(len(runs), 4) ** 0.5 + 1.6 + 0.2 * ((len(runs) + 3) // 4))
         ax = fig.add_subplot()
         h = 0.8 / len(runs)
         y = np.arange(len(mats))[::-1]
         for k, (lab, rec) in enumerate(zip(labels, recs)):
             vals = [_num(rec.get(m, {}).get("dry_kg_per_thm")) for m in mats]
             ax.barh(y + 0.4 - h * (k + 0.5), np.nan_to_num(vals), height=h, label=lab)
-        ax.set_yticks(y, mats)
+        ax.set_yticks(y, short_labels(mats))
         ax.set_xlabel("dry rate [kg/tHM]")
         ax.set_title("Burden per run (dry)")
-        ax.legend(fontsize=7)
+        fig.legend(loc="outside lower center", ncols=min(len(runs), 4), fontsize=7, frameon=False)
         return fig
 
     @_plain_text
@@ -348,12 +349,13 @@ def compare_figures(runs: list[Run]) -> list:
         for xi, r in zip(x, runs):
             v = _num(r.data.get("objective_per_thm"))
             if math.isfinite(v):
-                ax.text(xi, v, f"{v:,.2f}", ha="center", va="bottom", fontsize=7.5)
-        ax.set_xticks(x, labels, rotation=20 if len(runs) > 2 else 0, ha="right" if len(runs) > 2 else "center")
+                ax.text(xi, v, fmt_value(v, f"{cur}/tHM", cur), ha="center", va="bottom", fontsize=7.5)
+        ax.set_xticks(x, labels, rotation=20 if len(runs) > 2 else 0, ha="right" if len(runs) > 2 else "center",
+                      rotation_mode="anchor" if len(runs) > 2 else "default")
         ax.set_ylabel(f"cost [{cur}/tHM]")
         ax.set_ylim(0, max(float(bottom.max()), 1.0) * 1.12)
         ax.set_title("Cost per run, by material class")
-        ax.legend(fontsize=7, loc="lower right")
+        fig.legend(loc="outside right center", fontsize=7, frameon=False)  # never over the bars
         return fig
 
     return [("burden", burden_fig()), ("cost", cost_fig())]
