@@ -136,6 +136,8 @@ def _wide(name: str, title: str, rows: list[tuple[str, str, list[float]]], label
 
     Returns the table, the mask of cells differing from the first run and, per row, whether any differs.
     """
+    from .style import round_to_unit
+
     head = "[see unit]" if unit_col else f"[{unit}]"
     recs = []
     mask = []
@@ -148,7 +150,9 @@ def _wide(name: str, title: str, rows: list[tuple[str, str, list[float]]], label
             rec[f"{lab} {head}"] = v
         m += [False] + [_differs(vals[0], v, u, currency) for v in vals[1:]]
         for lab, v in zip(labels[1:], vals[1:]):
-            rec[f"{lab} - {labels[0]} {head}"] = v - vals[0] if math.isfinite(v) and math.isfinite(vals[0]) else math.nan
+            # rounded to the decimals the unit shows: float noise (-5.68e-14) is 0 (report.style)
+            rec[f"{lab} - {labels[0]} {head}"] = (round_to_unit(v - vals[0], u, currency)
+                                                  if math.isfinite(v) and math.isfinite(vals[0]) else math.nan)
         m += [_differs(vals[0], v, u, currency) for v in vals[1:]]
         recs.append(rec)
         mask.append(m)
