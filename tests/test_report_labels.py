@@ -107,3 +107,39 @@ def test_cli_compare_of_long_names_prints_no_warning(long_result, tmp_path):
                         "--out", str(tmp_path / "o")], capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stderr
     assert "Warning" not in p.stderr and "warn" not in p.stderr.lower(), p.stderr
+
+
+@pytest.mark.parametrize("write", [False, True])
+def test_invalid_source_date_epoch_is_refused_written_or_not(tmp_path, monkeypatch, capsys, write):
+    """Issue 14: ``SOURCE_DATE_EPOCH=abc`` exits 4 with the same message with and without
+    ``--no-write``, before solving (nothing printed on stdout, nothing written)."""
+    from burden.cli import main
+    from conftest import SCENARIOS
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "abc")
+    out = tmp_path / "out"
+    args = ["solve", str(SCENARIOS / "base.yaml")] + (["--out", str(out)] if write else ["--no-write"])
+    assert main(args) == 4
+    cap = capsys.readouterr()
+    assert "SOURCE_DATE_EPOCH" in cap.err and "'abc' is not a time" in cap.err
+    assert "cost" not in cap.out.lower()            # refused before the solve printed anything
+    assert not out.exists()
+    assert main(["compare", str(SCENARIOS / "base.yaml"), str(SCENARIOS / "base.yaml"), "--no-write"]) == 4
+
+
+def test_terminal_cuts_long_names_in_the_middle_so_shared_prefixes_stay_apart(tmp_path):
+    """Issue 14: two charged materials whose names share a 63-character start are told apart in the
+    terminal summary (the end of each name is kept)."""
+    path = long_names_scenario(tmp_path)
+    old = "lump_ore_calibrated_8_to_40_mm_screened_at_the_stockhouse_bins"
+    new = "blast_furnace_pellets_acid_grade_imported_via_harbour_stockyard_lump"
+    for f in (path, tmp_path / "plant.csv"):
+        f.write_text(f.read_text().replace(old, new))
+    res = burden.solve(path).raise_for_status()
+    charged = res.burden[res.burden["dry_kg_per_thm"] > 1].index
+    assert new in charged and "blast_furnace_pellets_acid_grade_imported_via_harbour_stockyard" in charged
+    text = res.summary() if callable(getattr(res, "summary", None)) else str(res)
+    rows = [ln.strip().split("  ")[0] for ln in text.splitlines() if ln.strip().startswith("blast_furnace")]
+    assert len(rows) >= 2 and len(set(rows)) == len(rows), rows
+    assert any(r.endswith("stockyard_lump") for r in rows) and any(r.endswith("r_stockyard") for r in rows)
+    assert all("…" in r for r in rows)

@@ -15,7 +15,11 @@ WIDTH = 100
 
 
 def _cut(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: max(n - 1, 1)] + "…"
+    """``text`` in at most ``n`` characters, cut in the middle (start and end kept: two long
+    names sharing a prefix stay apart, see :func:`burden.report.style.short_label`)."""
+    from .report.style import short_label
+
+    return short_label(text, max(n, 1))
 
 
 def table(columns: list[str], rows: list[list], units: list[str | None] | None = None, *, currency: str = "",
@@ -32,7 +36,7 @@ def table(columns: list[str], rows: list[list], units: list[str | None] | None =
         Unit of each column for the number of decimals (None: by magnitude). A cell given
         as ``(value, unit)`` uses its own unit (a column of mixed units).
     first_max : int
-        Widest first (label) column; longer labels end with ``…``.  Later columns are cut
+        Widest first (label) column; longer labels are cut in the middle (``…``).  Later columns are cut
         likewise if the table is still wider than ``width``.
     """
     from .report.style import fmt_value, is_number
