@@ -290,3 +290,7 @@ def test_sensitivity_reports_both_one_sided_slopes_at_a_kink_not_a_central_value
     text = "\n".join(sensitivity_lines(sens, "USD"))
     assert "kink: down" in text and "kink: up" in text and f"{down[0]:.4f}" in text
     assert max(len(line) for line in text.splitlines()) <= 100
+    from burden.report.style import engineer_label
+
+    assert engineer_label("cost_USD_per_thm_per_unit_down", "USD") == "cost, slope down [USD/tHM per unit]"
+    assert engineer_label("coke_kg_per_thm_per_unit_up", "USD") == "coke, slope up [kg/tHM per unit]"

@@ -191,6 +191,12 @@ def engineer_label(name: str, currency: str = "") -> str:
         m = re.fullmatch(rf"(.*)_{re.escape(currency)}_per_thm", s)
         if m:
             return f"{m.group(1).replace('_', ' ')} [{currency}/tHM]"
+    if s.endswith(("_per_unit_down", "_per_unit_up")):  # one-sided slopes of the sensitivity
+        side = s.rsplit("_", 1)[1]
+        base = engineer_label(s[: -len(side) - 1], currency)
+        base = "coke [kg/tHM per unit]" if base.startswith("coke per unit of change") else base
+        i = base.find(" [")
+        return f"{base[:i]}, slope {side}{base[i:]}" if i > 0 else f"{base}, slope {side}"
     if s.endswith("_per_unit") and len(s) > 9:  # "cost_USD_per_thm_per_unit" -> "cost [USD/tHM per unit]"
         base = engineer_label(s[:-9], currency)
         return base[:-1] + " per unit]" if base.endswith("]") else base + " per unit"
