@@ -143,3 +143,19 @@ def test_terminal_cuts_long_names_in_the_middle_so_shared_prefixes_stay_apart(tm
     assert len(rows) >= 2 and len(set(rows)) == len(rows), rows
     assert any(r.endswith("stockyard_lump") for r in rows) and any(r.endswith("r_stockyard") for r in rows)
     assert all("…" in r for r in rows)
+
+
+def test_value_in_use_chart_of_a_long_candidate_name_keeps_its_axes(tmp_path):
+    """The value-in-use chart names the candidate on its axes: a 63-character name is cut in the
+    middle and both axes keep their width (a real value-in-use run on the long-name scenario)."""
+    from burden.valueinuse import value_in_use
+
+    name = "lump_ore_calibrated_8_to_40_mm_screened_at_the_stockhouse_bins"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        v = value_in_use(long_names_scenario(tmp_path), name, amounts="0,40,80", workers=1)
+        fig = v.figure()
+        plots.svg_text(fig)
+    for ax in fig.axes:
+        assert ax.get_position().width > 0.25
+        assert len(ax.xaxis.label.get_text()) <= PLOT_LABEL_MAX + len(" forced [dry kg/tHM]")
