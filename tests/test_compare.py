@@ -37,7 +37,8 @@ def test_differences_are_marked(base, low_slag):
     cols = list(t.df.columns)
     cost_row = list(t.df["quantity"]).index("cost")
     delta = [c for c in cols if " - " in c][0]
-    assert df.loc["cost", delta] == pytest.approx(low_slag.objective - base.objective, rel=1e-12)
+    # the difference with the decimals the unit shows (USD/tHM: 2), no float noise
+    assert df.loc["cost", delta] == pytest.approx(round(low_slag.objective - base.objective, 2), abs=1e-12)
     assert low_slag.objective > base.objective  # a tighter slag limit cannot make the burden cheaper
     assert m[cost_row][cols.index(delta)]
     t, m = tabs["burden"]
@@ -104,3 +105,35 @@ def test_cli_compare_bad_input_exit_4_nothing_written(tmp_path, base_path):
     p = subprocess.run([sys.executable, "-m", "burden.cli", "compare", str(base_path), f"{base_path}:nope",
                         "--out", str(out)], capture_output=True, text=True, timeout=300)
     assert p.returncode == 4 and "nope" in p.stderr and not out.exists()
+
+
+def test_differences_below_the_displayed_precision_are_zero_in_text_html_and_json(base):
+    """Issue 14: float noise (-5.68e-14 USD/tHM) and sub-precision changes (0.0003 wt % C) are 0
+    in the difference columns of the terminal, HTML and JSON; real differences keep their decimals."""
+    import copy
+
+    from burden.report.compare import render_compare_json
+
+    a = run_from_result(base)
+    data = copy.deepcopy(a.data)
+    data["objective_per_thm"] = data["objective_per_thm"] - 5.684e-14
+    for rec in data["tables"]["hot_metal"]:
+        if rec["element"] == "C":
+            rec["pct"] += 0.000312
+        if rec["element"] == "Si":
+            rec["pct"] += 0.0123                     # shows: 0.012 wt %
+    b = type(a)("noisy", data, "x")
+    tabs = compare_runs([a, b])
+    t = {tt.name: tt for tt, _ in tabs}
+    delta = [c for c in t["overview"].df.columns if " - " in c][0]
+    ov = t["overview"].df.set_index("quantity")
+    assert ov.loc["cost", delta] == 0.0
+    hm = t["hot_metal"].df.set_index("quantity")
+    dcol = [c for c in hm.columns if " - " in c][0]
+    assert hm.loc["C", dcol] == 0.0 and hm.loc["Si", dcol] == pytest.approx(0.012, abs=1e-12)
+    text = render_text([a, b], tabs)
+    assert not re.search(r"\de-\d", text) and "0.000312" not in text and "0.012" in text
+    js = render_compare_json([a, b], tabs)
+    assert "e-14" not in js and "e-16" not in js and "0.000312" not in js
+    html = render_compare_html([a, b], tabs)
+    assert "e-14" not in html and "0.000312" not in html

@@ -255,3 +255,42 @@ def test_price_ranges_of_the_nonlinear_optimum_hold(base):
         xs.append(solve(d).raise_for_status().x["pellets"])
     assert xs[0] == pytest.approx(base.x["pellets"], abs=1e-3)
     assert abs(xs[1] - base.x["pellets"]) > 1.0
+
+
+def test_sensitivity_reports_both_one_sided_slopes_at_a_kink_not_a_central_value(base):
+    """Issue 14: O2 enrichment's optimum is a kink (coke reaches its 250 kg/tHM minimum above it).
+    Independent calculation: re-solve with O2 fixed at v − h, v, v + h and form the slopes."""
+    sens = sensitivity(base, settings=("oxygen_enrichment_pct",))
+    r = sens.loc["oxygen_enrichment_pct"]
+    v, h = float(r["value"]), float(r["step"])
+    pts = {}
+    for val in (v - h, v, v + h):
+        d = copy.deepcopy(NL)
+        d["blast"]["oxygen_enrichment_pct"] = {"min": val, "max": val}
+        rr = solve(d).raise_for_status()
+        pts[val] = (rr.objective, float(rr.x["coke"]))
+    down = [(pts[v][i] - pts[v - h][i]) / h for i in (0, 1)]
+    up = [(pts[v + h][i] - pts[v][i]) / h for i in (0, 1)]
+    assert down[0] < 0 < up[0]                        # cost falls towards the optimum, rises after it
+    assert pts[v + h][1] == pytest.approx(250.0, abs=1e-3)   # coke at its minimum above the optimum
+    assert r["difference"] == "kink"
+    assert np.isnan(r["cost_USD_per_thm_per_unit"]) and np.isnan(r["coke_kg_per_thm_per_unit"])
+    assert r["cost_USD_per_thm_per_unit_down"] == pytest.approx(down[0], abs=1e-3)
+    assert r["cost_USD_per_thm_per_unit_up"] == pytest.approx(up[0], abs=1e-3)
+    assert r["coke_kg_per_thm_per_unit_down"] == pytest.approx(down[1], abs=1e-2)
+    assert r["coke_kg_per_thm_per_unit_up"] == pytest.approx(up[1], abs=1e-2)
+    # a smooth setting (blast moisture, fixed) keeps one central value equal to both sides
+    m = sensitivity(base, settings=("blast_moisture_g_per_nm3",)).loc["blast_moisture_g_per_nm3"]
+    assert m["difference"] == "central"
+    assert m["cost_USD_per_thm_per_unit"] == pytest.approx(m["cost_USD_per_thm_per_unit_down"], rel=0.05)
+    assert m["cost_USD_per_thm_per_unit"] == pytest.approx(m["cost_USD_per_thm_per_unit_up"], rel=0.05)
+    # the terminal shows the two slopes and says kink
+    from burden.terminal import sensitivity_lines
+
+    text = "\n".join(sensitivity_lines(sens, "USD"))
+    assert "kink: down" in text and "kink: up" in text and f"{down[0]:.4f}" in text
+    assert max(len(line) for line in text.splitlines()) <= 100
+    from burden.report.style import engineer_label
+
+    assert engineer_label("cost_USD_per_thm_per_unit_down", "USD") == "cost, slope down [USD/tHM per unit]"
+    assert engineer_label("coke_kg_per_thm_per_unit_up", "USD") == "coke, slope up [kg/tHM per unit]"

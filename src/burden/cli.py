@@ -162,6 +162,10 @@ def _main(argv: list[str] | None) -> int:
         _parser().print_help()
         return EXIT_OK
     try:
+        if args.command != "materials":  # a bad SOURCE_DATE_EPOCH fails before solving, written or not
+            from .provenance import source_date_epoch
+
+            source_date_epoch()
         return {"solve": _solve, "validate": _validate, "materials": _materials, "report": _report,
                 "compare": _compare, "pareto": _lazy("cli_pareto"), "sweep": _lazy("cli_sweep"),
                 "value-in-use": _lazy("cli_viu"), "job": _jobs, "runs": _jobs}[args.command](args)

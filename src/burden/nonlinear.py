@@ -600,23 +600,77 @@ def implied_correction_factors(nlp: NonlinearProblem, z: np.ndarray) -> pd.DataF
     return df
 
 
-def sensitivity(result, settings=SETTINGS[1:], *, rel_step: float = 0.01) -> pd.DataFrame:
+#: Two one-sided slopes are one derivative when they differ by at most this fraction of the
+#: larger (plus the solver's noise, see :func:`sensitivity`); otherwise the optimum sits on a
+#: kink (a limit becomes active or inactive at the setting's value) and no central value holds.
+KINK_REL_TOL = 0.25
+
+
+def sensitivity(result, settings=SETTINGS[1:], *, rel_step: float = 0.01,
+                kink_rel_tol: float = KINK_REL_TOL) -> pd.DataFrame:
     """Sensitivity of the optimum to the blast settings and the injectant rate.
 
-    Each setting is fixed at its optimal value ± a step and the nonlinear problem solved
-    again; reported: the optimal cost and coke rate per unit of the setting, in
-    currency/tHM and kg/tHM per unit (central differences inside the window; at a bound,
-    the one-sided difference into the window, which is what the bound's shadow price means).
+    Each setting is fixed at its optimal value, at the value − a step and at the value + a
+    step, and the nonlinear problem solved again; from these re-solves the two one-sided
+    slopes of the optimal cost (currency/tHM per unit) and coke rate (kg/tHM per unit):
+    ``*_down`` = (f(v) − f(v − h))/h and ``*_up`` = (f(v + h) − f(v))/h.
+
+    At a bound of the setting's window only the slope into the window exists (what the
+    bound's shadow price means; ``difference`` = ``forward``/``backward``).  Inside the
+    window the optimum may sit on a kink (another limit, e.g. the coke minimum, becomes
+    active on one side): the central difference would average two unrelated slopes (it can
+    even be near zero between a steep fall and a rise), so when the one-sided slopes of the
+    cost or the coke differ in sign or by more than ``kink_rel_tol`` of the larger,
+    ``difference`` is ``kink`` and the single-value columns
+    (``cost_<cur>_per_thm_per_unit``, ``coke_kg_per_thm_per_unit``) are NaN; the down/up
+    columns hold both slopes.  Otherwise they hold the central difference.
+
+    Returns
+    -------
+    DataFrame indexed by setting: value, unit, step, difference, the single-value columns and
+    ``cost_<cur>_per_thm_per_unit_down``/``_up``, ``coke_kg_per_thm_per_unit_down``/``_up``.
     """
     from .scenario import Scenario, Window
+    from .core.problem import build
 
     sol = result.nonlinear
     nlp = sol.nlp
     scn = result.scenario
+    cur = scn.config.currency
     rows = []
     coke = _coke_name(nlp)
     targets = list(settings) + [f"{k}_kg_per_thm" for k in nlp.fm.inj_names]
+
+    def resolve(name, mat, val):
+        if name in SETTINGS:
+            key = {"blast_temperature_c": "temperature_c", "oxygen_enrichment_pct": "oxygen_enrichment_pct",
+                   "blast_moisture_g_per_nm3": "moisture_g_per_nm3"}[name]
+            blast = scn.config.blast.model_copy(update={key: Window(min=val, max=val)})
+            cfg = scn.config.model_copy(update={"blast": blast})
+            s2 = Scenario(cfg, scn.materials, scn.lost_burden, scn.source, scn.variant, scn.warnings)
+        else:
+            mats = dict(scn.materials)
+            mats[mat] = mats[mat].with_changes(min_kg_per_thm=val, max_kg_per_thm=val,
+                                               min_t_per_day=None, max_t_per_day=None)
+            s2 = Scenario(scn.config, mats, scn.lost_burden, scn.source, scn.variant, scn.warnings)
+        r2 = solve_nonlinear(build(s2, hooks=result.problem.hooks), sol.output.solver or None)
+        if r2.status != "optimal":
+            return math.nan, math.nan
+        return float(r2.objective), float(r2.x[coke])
+
+    def differs(a, b, scale, h):
+        # solver noise: the re-solves agree to ~1e-6 relative (optimality tolerance), over a step h
+        noise = 1e-5 * max(1.0, abs(scale)) / h
+        if not (math.isfinite(a) and math.isfinite(b)):
+            return False
+        if abs(a - b) <= noise:
+            return False
+        if a * b < 0 and min(abs(a), abs(b)) > noise:
+            return True
+        return abs(a - b) > kink_rel_tol * max(abs(a), abs(b))
+
     for name in targets:
+        mat = None
         if name in SETTINGS:
             v = sol.setting(name)
             h = max(abs(v) * rel_step, {"blast_temperature_c": 5.0}.get(name, 0.1))
@@ -624,40 +678,27 @@ def sensitivity(result, settings=SETTINGS[1:], *, rel_step: float = 0.01) -> pd.
             mat = name[: -len("_kg_per_thm")]
             v = float(result.x[mat])
             h = max(abs(v) * rel_step, 1.0)
-        # at a bound of its window: the one-sided derivative into the window (what the
-        # shadow price of the bound means); inside: central differences
         # the column's bounds in the formulation (t/day limits converted once, by the model)
         j = nlp.col[name] if name in SETTINGS else result.problem.x_block.col(mat)
         lo_b, hi_b = float(nlp.lower[j]), float(nlp.upper[j])
         at_lo = abs(v - lo_b) <= 1e-6 * max(1.0, abs(lo_b)) and hi_b > lo_b
         at_hi = abs(v - hi_b) <= 1e-6 * max(1.0, abs(hi_b)) and hi_b > lo_b
-        points = (v + h, v) if at_lo else ((v, v - h) if at_hi else (v + h, v - h))
-        costs, cokes = [], []
-        for val in points:
-            if name in SETTINGS:
-                key = {"blast_temperature_c": "temperature_c", "oxygen_enrichment_pct": "oxygen_enrichment_pct",
-                       "blast_moisture_g_per_nm3": "moisture_g_per_nm3"}[name]
-                blast = scn.config.blast.model_copy(update={key: Window(min=val, max=val)})
-                cfg = scn.config.model_copy(update={"blast": blast})
-                s2 = Scenario(cfg, scn.materials, scn.lost_burden, scn.source, scn.variant, scn.warnings)
-            else:
-                mats = dict(scn.materials)
-                mats[mat] = mats[mat].with_changes(min_kg_per_thm=val, max_kg_per_thm=val,
-                                                   min_t_per_day=None, max_t_per_day=None)
-                s2 = Scenario(scn.config, mats, scn.lost_burden, scn.source, scn.variant, scn.warnings)
-            from .core.problem import build
-
-            r2 = solve_nonlinear(build(s2, hooks=result.problem.hooks), sol.output.solver or None)
-            if r2.status != "optimal":
-                costs.append(math.nan)
-                cokes.append(math.nan)
-            else:
-                costs.append(r2.objective)
-                cokes.append(float(r2.x[coke]))
+        c0, k0 = resolve(name, mat, v)
+        cm, km = (math.nan, math.nan) if at_lo else resolve(name, mat, v - h)
+        cp, kp = (math.nan, math.nan) if at_hi else resolve(name, mat, v + h)
+        cost_dn, cost_up = (c0 - cm) / h, (cp - c0) / h
+        coke_dn, coke_up = (k0 - km) / h, (kp - k0) / h
+        if at_lo:
+            kind, cost, ck = "forward", cost_up, coke_up
+        elif at_hi:
+            kind, cost, ck = "backward", cost_dn, coke_dn
+        elif differs(cost_dn, cost_up, c0, h) or differs(coke_dn, coke_up, k0, h):
+            kind, cost, ck = "kink", math.nan, math.nan
+        else:
+            kind, cost, ck = "central", (cp - cm) / (2 * h), (kp - km) / (2 * h)
         label, unit = SETTING_LABEL.get(name, (name, "kg/tHM"))
-        span = points[0] - points[1]
-        rows.append({"setting": name, "value": v, "unit": unit, "step": h,
-                     "difference": "forward" if at_lo else ("backward" if at_hi else "central"),
-                     f"cost_{scn.config.currency}_per_thm_per_unit": (costs[0] - costs[1]) / span,
-                     "coke_kg_per_thm_per_unit": (cokes[0] - cokes[1]) / span})
+        rows.append({"setting": name, "value": v, "unit": unit, "step": h, "difference": kind,
+                     f"cost_{cur}_per_thm_per_unit": cost, "coke_kg_per_thm_per_unit": ck,
+                     f"cost_{cur}_per_thm_per_unit_down": cost_dn, f"cost_{cur}_per_thm_per_unit_up": cost_up,
+                     "coke_kg_per_thm_per_unit_down": coke_dn, "coke_kg_per_thm_per_unit_up": coke_up})
     return pd.DataFrame(rows).set_index("setting")

@@ -15,7 +15,11 @@ WIDTH = 100
 
 
 def _cut(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: max(n - 1, 1)] + "…"
+    """``text`` in at most ``n`` characters, cut in the middle (start and end kept: two long
+    names sharing a prefix stay apart, see :func:`burden.report.style.short_label`)."""
+    from .report.style import short_label
+
+    return short_label(text, max(n, 1))
 
 
 def table(columns: list[str], rows: list[list], units: list[str | None] | None = None, *, currency: str = "",
@@ -32,7 +36,7 @@ def table(columns: list[str], rows: list[list], units: list[str | None] | None =
         Unit of each column for the number of decimals (None: by magnitude). A cell given
         as ``(value, unit)`` uses its own unit (a column of mixed units).
     first_max : int
-        Widest first (label) column; longer labels end with ``…``.  Later columns are cut
+        Widest first (label) column; longer labels are cut in the middle (``…``).  Later columns are cut
         likewise if the table is still wider than ``width``.
     """
     from .report.style import fmt_value, is_number
@@ -69,18 +73,34 @@ def table(columns: list[str], rows: list[list], units: list[str | None] | None =
 
 def sensitivity_lines(df, currency: str) -> list[str]:
     """The sensitivity table of :func:`burden.nonlinear.sensitivity` as aligned lines: per setting,
-    its value, the step and the change of the optimal cost and coke rate per unit of the setting."""
+    its value, the step and the change of the optimal cost and coke rate per unit of the setting.
+
+    A setting whose optimum sits on a kink (one-sided slopes differ) gets two lines, the slope
+    down and the slope up, and no central value (which would average the two)."""
     from .nonlinear import SETTING_LABEL
 
-    cost_col = next(c for c in df.columns if str(c).startswith("cost_"))
+    cost_col = next(c for c in df.columns if str(c).startswith("cost_") and str(c).endswith("_per_unit"))
+    cu, ku = f"{currency}/tHM per unit", "kg/tHM per unit"
     rows = []
+    kinks = []
     for name, r in df.iterrows():
         unit = str(r["unit"])
         label = SETTING_LABEL[name][0] if name in SETTING_LABEL else str(name).replace("_kg_per_thm", " rate")
-        rows.append([label, (float(r["value"]), unit), unit, (float(r["step"]), unit),
-                     str(r["difference"]), (float(r[cost_col]), f"{currency}/tHM per unit"),
-                     (float(r["coke_kg_per_thm_per_unit"]), "kg/tHM per unit")])
+        head = [label, (float(r["value"]), unit), unit, (float(r["step"]), unit)]
+        if str(r["difference"]) == "kink" and f"{cost_col}_down" in df.columns:
+            kinks.append(label)
+            rows.append(head + ["kink: down", (float(r[f"{cost_col}_down"]), cu),
+                                (float(r["coke_kg_per_thm_per_unit_down"]), ku)])
+            rows.append(["", "", "", "", "kink: up", (float(r[f"{cost_col}_up"]), cu),
+                         (float(r["coke_kg_per_thm_per_unit_up"]), ku)])
+        else:
+            rows.append(head + [str(r["difference"]), (float(r[cost_col]), cu),
+                                (float(r["coke_kg_per_thm_per_unit"]), ku)])
     head = ["setting", "value", "unit", "step", "difference", f"cost {currency}/tHM per unit",
             "coke kg/tHM per unit"]
-    return ["Sensitivity of the optimum (re-solved at each setting ± a step; per unit of the setting):"] + \
+    out = ["Sensitivity of the optimum (re-solved at each setting ± a step; per unit of the setting):"] + \
         table(head, rows, currency=currency, indent=2)
+    if kinks:
+        out.append(f"  kink ({', '.join(kinks)}): the slopes below and above the optimum differ;")
+        out.append("  a limit becomes active there (e.g. coke at its minimum), so no single slope holds")
+    return out

@@ -136,6 +136,8 @@ def _wide(name: str, title: str, rows: list[tuple[str, str, list[float]]], label
 
     Returns the table, the mask of cells differing from the first run and, per row, whether any differs.
     """
+    from .style import round_to_unit
+
     head = "[see unit]" if unit_col else f"[{unit}]"
     recs = []
     mask = []
@@ -148,7 +150,9 @@ def _wide(name: str, title: str, rows: list[tuple[str, str, list[float]]], label
             rec[f"{lab} {head}"] = v
         m += [False] + [_differs(vals[0], v, u, currency) for v in vals[1:]]
         for lab, v in zip(labels[1:], vals[1:]):
-            rec[f"{lab} - {labels[0]} {head}"] = v - vals[0] if math.isfinite(v) and math.isfinite(vals[0]) else math.nan
+            # rounded to the decimals the unit shows: float noise (-5.68e-14) is 0 (report.style)
+            rec[f"{lab} - {labels[0]} {head}"] = (round_to_unit(v - vals[0], u, currency)
+                                                  if math.isfinite(v) and math.isfinite(vals[0]) else math.nan)
         m += [_differs(vals[0], v, u, currency) for v in vals[1:]]
         recs.append(rec)
         mask.append(m)
@@ -311,8 +315,9 @@ def compare_figures(runs: list[Run]) -> list:
     import numpy as np
 
     from .plots import CLASS_COLOURS, _figure, _plain_text
+    from .style import fmt_value, short_labels
 
-    labels = _labels(runs)
+    labels = short_labels(_labels(runs), 20)  # long names cut in the middle; full in the tables
     cur = runs[0].data.get("currency", "")
 
     @_plain_text
@@ -320,17 +325,17 @@ def compare_figures(runs: list[Run]) -> list:
         recs = [_records(r, "burden", "material") for r in runs]
         mats = [k for k in dict.fromkeys(k for rec in recs for k in rec)
                 if any(_num(rec.get(k, {}).get("dry_kg_per_thm")) > 5e-7 for rec in recs)]
-        fig = _figure(6.0, 0.3 * len(mats) * min(len(runs), 4) ** 0.5 + 1.6)
+        fig = _figure(6.0, 0.3 * len(mats) * min(len(runs), 4) ** 0.5 + 1.6 + 0.2 * ((len(runs) + 3) // 4))
         ax = fig.add_subplot()
         h = 0.8 / len(runs)
         y = np.arange(len(mats))[::-1]
         for k, (lab, rec) in enumerate(zip(labels, recs)):
             vals = [_num(rec.get(m, {}).get("dry_kg_per_thm")) for m in mats]
             ax.barh(y + 0.4 - h * (k + 0.5), np.nan_to_num(vals), height=h, label=lab)
-        ax.set_yticks(y, mats)
+        ax.set_yticks(y, short_labels(mats))
         ax.set_xlabel("dry rate [kg/tHM]")
         ax.set_title("Burden per run (dry)")
-        ax.legend(fontsize=7)
+        fig.legend(loc="outside lower center", ncols=min(len(runs), 4), fontsize=7, frameon=False)
         return fig
 
     @_plain_text
@@ -348,12 +353,13 @@ def compare_figures(runs: list[Run]) -> list:
         for xi, r in zip(x, runs):
             v = _num(r.data.get("objective_per_thm"))
             if math.isfinite(v):
-                ax.text(xi, v, f"{v:,.2f}", ha="center", va="bottom", fontsize=7.5)
-        ax.set_xticks(x, labels, rotation=20 if len(runs) > 2 else 0, ha="right" if len(runs) > 2 else "center")
+                ax.text(xi, v, fmt_value(v, f"{cur}/tHM", cur), ha="center", va="bottom", fontsize=7.5)
+        ax.set_xticks(x, labels, rotation=20 if len(runs) > 2 else 0, ha="right" if len(runs) > 2 else "center",
+                      rotation_mode="anchor" if len(runs) > 2 else "default")
         ax.set_ylabel(f"cost [{cur}/tHM]")
         ax.set_ylim(0, max(float(bottom.max()), 1.0) * 1.12)
         ax.set_title("Cost per run, by material class")
-        ax.legend(fontsize=7, loc="lower right")
+        fig.legend(loc="outside right center", fontsize=7, frameon=False)  # never over the bars
         return fig
 
     return [("burden", burden_fig()), ("cost", cost_fig())]

@@ -20,6 +20,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from .style import fmt_difference, fmt_value, short_label, short_labels
+
 #: Colours of the material classes (the same in every plot).
 CLASS_COLOURS = {"ferrous": "#8c564b", "flux": "#bcbd22", "coke": "#404040", "injectant": "#1f77b4",
                  "lost_burden": "#9467bd", "total": "#2ca02c"}
@@ -92,28 +94,30 @@ def burden_figure(result):
     """Horizontal bars of the dry rate of each charged material, kg/tHM, coloured by class."""
     b = result.burden
     b = b[b["dry_kg_per_thm"] > 5e-7]
-    fig = _figure(7.0, 0.35 * len(b) + 1.0)
+    fig = _figure(7.0, 0.35 * len(b) + 1.4)
     ax = fig.add_subplot()
     y = np.arange(len(b))[::-1]
     ax.barh(y, b["dry_kg_per_thm"], color=[CLASS_COLOURS.get(c, "#777") for c in b["class"]])
     for yi, (k, r) in zip(y, b.iterrows()):
-        lab = f"{r.dry_kg_per_thm:.1f}"
+        lab = fmt_value(float(r.dry_kg_per_thm), "kg/tHM")  # the decimals of the tables
         if not math.isnan(r.pct_of_ferrous):
-            lab += f" ({r.pct_of_ferrous:.1f} % of ferrous)"
+            lab += f" ({fmt_value(float(r.pct_of_ferrous), '% of ferrous')} % of ferrous)"
         ax.text(r.dry_kg_per_thm, yi, " " + lab, va="center", fontsize=8)
-    ax.set_yticks(y, list(b.index))
+    ax.set_yticks(y, short_labels(b.index))  # long plant names cut in the middle; full in the tables
     ax.set_xlabel("dry rate [kg/tHM]")
     ax.set_xlim(0, float(b["dry_kg_per_thm"].max()) * 1.45)
     ax.set_title("Burden composition (dry)")
     from matplotlib.patches import Patch
 
     classes = list(dict.fromkeys(b["class"]))
-    ax.legend([Patch(color=CLASS_COLOURS.get(c, "#777")) for c in classes], classes, loc="lower right", fontsize=8)
+    # below the axes: inside, it would hide bars and their labels
+    fig.legend([Patch(color=CLASS_COLOURS.get(c, "#777")) for c in classes], classes, loc="outside lower center",
+               ncols=min(len(classes), 6), fontsize=8, frameon=False)
     return fig
 
 
 @_plain_text
-def limits_figure(limits: pd.DataFrame):
+def limits_figure(limits: pd.DataFrame, currency: str = ""):
     """One strip per limited quantity: its window shaded, the value marked (red when binding).
 
     ``limits`` is :func:`burden.report.content.limits_frame`; fixed rates
@@ -158,8 +162,9 @@ def limits_figure(limits: pd.DataFrame):
         ax.set_yticks([])
         ax.tick_params(axis="x", labelsize=7, length=2, pad=1)
         unit = r["unit"]
-        ax.set_ylabel(f"{r['quantity']} [{unit}]", rotation=0, ha="right", va="center", fontsize=8)
-        ax.text(1.01, 0.5, f"{v:.4g} in {r['window']}" + ("  BINDING" if r["binding"] else ""),
+        ax.set_ylabel(f"{short_label(r['quantity'])} [{short_label(unit, 16)}]", rotation=0, ha="right",
+                      va="center", fontsize=8)
+        ax.text(1.01, 0.5, f"{fmt_value(v, unit, currency)} in {r['window']}" + ("  BINDING" if r["binding"] else ""),
                 transform=ax.transAxes, va="center", fontsize=7.5, color=col)
     axes[0].set_title("Limits: value (marker) in its window (shaded); binding limits in red")
     return fig
@@ -177,13 +182,15 @@ def cost_waterfall_figure(result):
     xs = np.arange(len(b) + 1)
     for i, (k, r) in enumerate(b.iterrows()):
         ax.bar(i, r.cost_per_thm, bottom=base, color=CLASS_COLOURS.get(r["class"], "#777"), width=0.7)
-        ax.text(i, base + r.cost_per_thm, f"{r.cost_per_thm:.1f}", ha="center", va="bottom", fontsize=7.5)
+        ax.text(i, base + r.cost_per_thm, fmt_value(float(r.cost_per_thm), f"{cur}/tHM", cur), ha="center",
+                va="bottom", fontsize=7)
         if i:
             ax.plot([i - 1.35, i - 0.35], [base, base], color="#999", lw=0.7)
         base += r.cost_per_thm
     ax.bar(len(b), base, color=CLASS_COLOURS["total"], width=0.7)
-    ax.text(len(b), base, f"{base:.2f}", ha="center", va="bottom", fontsize=8, weight="bold")
-    ax.set_xticks(xs, list(b.index) + ["total"], rotation=30, ha="right")
+    ax.text(len(b), base, fmt_value(float(base), f"{cur}/tHM", cur), ha="center", va="bottom", fontsize=8,
+            weight="bold")
+    ax.set_xticks(xs, short_labels(list(b.index) + ["total"]), rotation=30, ha="right", rotation_mode="anchor")
     ax.set_ylabel(f"cost [{cur}/tHM]")
     ax.set_ylim(0, base * 1.12)
     ax.set_title("Cost waterfall")
@@ -302,16 +309,18 @@ def shadow_price_figure(limits: pd.DataFrame, currency: str):
     y = np.arange(len(b))[::-1]
     vals = b[col].astype(float).to_numpy()
     ax.barh(y, vals, color=[BINDING if v > 0 else OK for v in vals])
-    labels = [f"{q} [{u}]" if u not in ("-", "") else str(q) for q, u in zip(b["quantity"], b["unit"])]
+    labels = [f"{q} [{short_label(u, 16)}]" if u not in ("-", "") else str(q)
+              for q, u in zip(short_labels(b["quantity"]), b["unit"])]
     ax.set_yticks(y, labels)
-    for yi, v, u in zip(y, vals, b["unit"]):
-        ax.text(v, yi, f" {v:+.4g} " if v >= 0 else f" {v:+.4g} ", va="center", ha="left" if v >= 0 else "right",
+    for yi, v in zip(y, vals):  # the decimals of the tables' shadow-price column
+        t = fmt_value(float(v), f"{currency}/tHM per unit", currency)
+        ax.text(v, yi, f" {'+' if v > 0 else ''}{t} ", va="center", ha="left" if v >= 0 else "right",
                 fontsize=7.5)
     ax.axvline(0, color="#555", lw=0.8)
     lim = float(np.abs(vals).max()) * 1.35
     ax.set_xlim(-lim if (vals < 0).any() else 0, lim if (vals > 0).any() else 0)
     ax.set_xlabel(f"shadow price [{currency}/tHM per unit of the limit]")
-    ax.set_title("Shadow prices of the binding limits (cost of raising each limit by one unit)")
+    ax.set_title("Shadow prices of the binding limits\n(cost of raising each limit by one unit)")
     return fig
 
 
@@ -337,26 +346,27 @@ def balance_waterfall_figure(df: pd.DataFrame, value_col: str, side_col: str, pl
     for _, r in inc.iterrows():
         v = float(r[value_col])
         ax.bar(k, v, bottom=level, color="#2ca02c", width=0.7)
-        ax.text(k, level + v, f"{v:,.0f}", ha="center", va="bottom", fontsize=7)
+        ax.text(k, level + v, fmt_value(v, unit.strip("[]")), ha="center", va="bottom", fontsize=7)
         level += v
-        names.append(str(r[lab]).replace("_", " "))
+        names.append(short_label(str(r[lab]).replace("_", " "), 36))
         k += 1
     total = level
     ax.bar(k, total, color="#555", width=0.7)
-    ax.text(k, total, f"{total:,.0f}", ha="center", va="bottom", fontsize=7.5, weight="bold")
+    ax.text(k, total, fmt_value(total, unit.strip("[]")), ha="center", va="bottom", fontsize=7.5, weight="bold")
     names.append(f"total {plus}")
     k += 1
     for _, r in out.iterrows():
         v = float(r[value_col])
         ax.bar(k, -v, bottom=level, color=BINDING, width=0.7)
-        ax.text(k, level, f"{v:,.0f}", ha="center", va="bottom", fontsize=7)
+        ax.text(k, level, fmt_value(v, unit.strip("[]")), ha="center", va="bottom", fontsize=7)
         level -= v
-        names.append(str(r[lab]).replace("_", " "))
+        names.append(short_label(str(r[lab]).replace("_", " "), 36))
         k += 1
     ax.set_xticks(np.arange(k), names, rotation=35, ha="right", fontsize=7.5)
     ax.set_ylabel(unit)
     ax.set_ylim(0, total * 1.1 if total > 0 else 1)
-    ax.set_title(title + f" (closes to {level:+.3g} {unit.strip('[]')})")
+    u = unit.strip("[]")
+    ax.set_title(title + f" (closes to {fmt_difference(float(level), u)} {u})")
     return fig
 
 
@@ -408,7 +418,7 @@ def add_figures(report, result, png: bool = False) -> None:
         sec[key].items.append(Figure(name, title, svg, p, caption, wide=wide))
 
     put("burden", "burden_composition", "Burden composition", burden_figure(result))
-    put("hot_metal_slag", "limits", "Limits chart", limits_figure(limits_frame(result)),
+    put("hot_metal_slag", "limits", "Limits chart", limits_figure(limits_frame(result), result.currency),
         "Every limited quantity with its window (fixed rates left out); red diamonds: binding.")
     put("hot_metal_slag", "ternary", "Slag in the CaO-SiO2-Al2O3 section at its MgO", ternary_figure(result),
         "Slag point normalised over CaO + SiO2 + Al2O3 at the result's MgO; shaded: where the slag limits "

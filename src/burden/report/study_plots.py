@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .plots import BINDING, OK, _figure, _plain_text
+from .style import short_label, short_labels
 
 #: At most this many lines in one plot (a grid with more combinations is drawn as points).
 MAX_LINES = 10
@@ -61,7 +62,7 @@ def sweep_burden_figure(df: pd.DataFrame, path: str):
     fig = _figure(6.5, 3.8)
     ax = fig.add_subplot()
     for c in cols:
-        ax.plot(d[path], d[c], marker="o", ms=2.5, lw=1.2, label=c[: -len("_kg_per_thm")])
+        ax.plot(d[path], d[c], marker="o", ms=2.5, lw=1.2, label=short_label(c[: -len("_kg_per_thm")]))
     ax.set_xlabel(path)
     ax.set_ylabel("dry rate [kg/tHM]")
     title = f"Burden against {path}"
@@ -94,7 +95,7 @@ def tornado_figure(t: pd.DataFrame, currency: str = "USD"):
                 ax.barh(yi, v - base, left=base, color=col, height=0.6, alpha=0.85)
                 ax.text(v, yi, f" {r[end]:g}", va="center", ha="left" if v >= base else "right", fontsize=7)
     ax.axvline(base, color="#333", lw=1)
-    ax.set_yticks(y, list(t["path"]))
+    ax.set_yticks(y, short_labels(t["path"], 36))  # long material names in paths cut in the middle
     ax.set_xlabel(f"objective [{currency}/tHM] (base {base:.2f}); blue: low value, red: high value")
     ax.set_title("Tornado: one input at a time")
     return fig
@@ -110,7 +111,7 @@ def value_in_use_figure(curve: pd.DataFrame, candidate: str, breakeven_dry: floa
     ok = curve[curve["status"] == "optimal"]
     ax1.plot(ok["amount_kg_per_thm"], ok["saving_per_thm"], marker="o", ms=3, color=OK)
     ax1.axhline(0, color="#333", lw=0.8)
-    ax1.set_xlabel(f"{candidate} forced [dry kg/tHM]")
+    ax1.set_xlabel(f"{short_label(candidate)} forced [dry kg/tHM]")
     ax1.set_ylabel(f"saving [{currency}/tHM]")
     ax1.set_title("Cost saving against the current burden", fontsize=9)
     ax1.grid(alpha=0.3)
@@ -120,7 +121,7 @@ def value_in_use_figure(curve: pd.DataFrame, candidate: str, breakeven_dry: floa
     ax2.axhline(price_dry, color=BINDING, lw=1, label=f"price {price_dry:.2f}")
     if np.isfinite(breakeven_dry):
         ax2.axhline(breakeven_dry, color="#2ca02c", lw=1, ls="--", label=f"break-even at zero use {breakeven_dry:.2f}")
-    ax2.set_xlabel(f"{candidate} forced [dry kg/tHM]")
+    ax2.set_xlabel(f"{short_label(candidate)} forced [dry kg/tHM]")
     ax2.set_ylabel(f"price [{currency}/dry t]")
     ax2.set_title("Break-even price", fontsize=9)
     ax2.legend(fontsize=7)

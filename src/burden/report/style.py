@@ -191,6 +191,12 @@ def engineer_label(name: str, currency: str = "") -> str:
         m = re.fullmatch(rf"(.*)_{re.escape(currency)}_per_thm", s)
         if m:
             return f"{m.group(1).replace('_', ' ')} [{currency}/tHM]"
+    if s.endswith(("_per_unit_down", "_per_unit_up")):  # one-sided slopes of the sensitivity
+        side = s.rsplit("_", 1)[1]
+        base = engineer_label(s[: -len(side) - 1], currency)
+        base = "coke [kg/tHM per unit]" if base.startswith("coke per unit of change") else base
+        i = base.find(" [")
+        return f"{base[:i]}, slope {side}{base[i:]}" if i > 0 else f"{base}, slope {side}"
     if s.endswith("_per_unit") and len(s) > 9:  # "cost_USD_per_thm_per_unit" -> "cost [USD/tHM per unit]"
         base = engineer_label(s[:-9], currency)
         return base[:-1] + " per unit]" if base.endswith("]") else base + " per unit"
@@ -200,3 +206,59 @@ def engineer_label(name: str, currency: str = "") -> str:
         if s.endswith(suf) and len(s) > len(suf):
             return f"{s[: -len(suf)].replace('_', ' ')} [{unit}]"
     return s.replace("_", " ")
+
+
+# --------------------------------------------------------------------- labels of plots
+#: Longest name a plot shows (characters); tables and the terminal's wide columns keep full names.
+PLOT_LABEL_MAX = 28
+
+
+def short_label(text, n: int = PLOT_LABEL_MAX) -> str:
+    """``text`` cut to at most ``n`` characters in the middle (``sinter_strand_2…plant_north``):
+    the start and the end stay, so names sharing a long prefix (plant, grade) stay apart."""
+    s = str(text)
+    if len(s) <= n:
+        return s
+    if n < 3:
+        return s[:n]
+    head = (n - 1 + 1) // 2
+    tail = n - 1 - head
+    return s[:head] + "…" + (s[-tail:] if tail else "")
+
+
+def short_labels(texts, n: int = PLOT_LABEL_MAX) -> list[str]:
+    """:func:`short_label` of each text, longer where two would otherwise look the same
+    (distinct texts always give distinct labels)."""
+    texts = [str(t) for t in texts]
+    out = [short_label(t, n) for t in texts]
+    m = n
+    while len(set(out)) < len(set(texts)) and m < max(map(len, texts), default=0):
+        m += 4
+        seen: dict[str, set] = {}
+        for t, o in zip(texts, out):
+            seen.setdefault(o, set()).add(t)
+        out = [short_label(t, m) if len(seen[o]) > 1 else o for t, o in zip(texts, out)]
+    return out
+
+
+def round_to_unit(v, unit: str | None = None, currency: str = ""):
+    """A difference rounded to the decimals its unit shows (:data:`UNIT_DECIMALS`), so one below
+    the displayed precision (``-5.68e-14`` USD/tHM, ``0.0003`` wt %) is 0, not float noise or a
+    value in scientific notation; units outside the table: rounded at 1e-9 relative to 1.
+    Non-numbers are returned as they are."""
+    if not is_number(v) or isinstance(v, (int, np.integer)):
+        return v
+    v = float(v)
+    if not math.isfinite(v):
+        return v
+    d = decimals(unit, currency)
+    r = round(v, d) if d is not None else (0.0 if abs(v) < 1e-9 else v)
+    return r + 0.0 if r != 0 else 0.0
+
+
+def fmt_difference(v, unit: str | None = None, currency: str = "") -> str:
+    """A difference as the report shows it: :func:`round_to_unit`, then :func:`fmt_value`
+    (a leading ``+`` for a positive difference)."""
+    r = round_to_unit(v, unit, currency)
+    s = fmt_value(r, unit, currency)
+    return "+" + s if is_number(r) and r > 0 else s
