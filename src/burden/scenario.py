@@ -1715,11 +1715,19 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
     for el in ("Mn", "P", "Ti", "V"):
         if getattr(cfg.distribution, f"{el}_to_hot_metal") == "free":
             w = getattr(cfg.hot_metal, f"{el}_pct")
-            if w is None or not w.is_fixed:
+            typical = {'Mn': 0.5, 'P': 0.1, 'Ti': 0.1, 'V': 0.2}[el]
+            if w is None:
                 problems.append(InputProblem(source, f"distribution.{el}_to_hot_metal",
                                              f"a free split needs the hot-metal target it meets: write "
-                                             f"hot_metal.{el}_pct as a number (e.g. {el}_pct: "
-                                             f"{ {'Mn': 0.5, 'P': 0.1, 'Ti': 0.1, 'V': 0.2}[el]:g})"))
+                                             f"hot_metal.{el}_pct as a number (e.g. {el}_pct: {typical:g}) or a "
+                                             f"target with a tolerance (e.g. {{min: {typical * 0.9:g}, max: "
+                                             f"{typical * 1.1:g}}})"))
+            elif not w.is_fixed and (cfg.process is not None or getattr(cfg, "uncertainty", None) is not None
+                                     or getattr(cfg, "emissions", None) is not None):
+                problems.append(InputProblem(source, f"hot_metal.{el}_pct",
+                                             "a target with a tolerance and a free split is for the linear model "
+                                             "without uncertainty: or emissions: sections; give the target as a number "
+                                             "here"))
     for mname, mx in cfg.mixes.items():
         if "." in mname:
             problems.append(InputProblem(source, f"mixes.{mname}", "a mix name cannot contain '.'; use _"))

@@ -35,7 +35,9 @@ def emissions_summary(result) -> dict:
     """
     p = result.problem
     scn = p.scenario
-    parts = E.co2_parts(scn, p.quantities, p.materials, result.output.x)
+    out_ = result.output
+    extra = out_.block("split") if "split" in getattr(out_, "layout", {}) else None
+    parts = E.co2_parts(scn, p.quantities, p.materials, out_.x, extra)
     co2 = parts["co2_kg_per_thm"]
     em = scn.config.emissions
     bd = E.boundary_of(scn)

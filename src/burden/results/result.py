@@ -102,7 +102,9 @@ class Result:
 
     @cached_property
     def _qvalues(self) -> dict[str, float]:
-        return self.problem.quantities.values(self.output.x)
+        out = self.output
+        extra = out.block("split") if "split" in getattr(out, "layout", {}) else None
+        return self.problem.quantities.values(out.x, extra)
 
     def raise_for_status(self) -> "Result":
         """Raise :class:`~burden.errors.InfeasibleError` unless optimal; return self."""
@@ -571,7 +573,8 @@ def _hm_basis_of(el: str, cfg) -> str:
     """How the hot metal's ``el`` is set: a target, the balance, a correlation, the
     distribution, or a target met by a free split."""
     if getattr(cfg.distribution, f"{el}_to_hot_metal", None) == "free":
-        return "target (split free)"
+        w = getattr(cfg.hot_metal, f"{el}_pct", None)
+        return "target (split free)" if w is not None and w.is_fixed else "window (split free)"
     return _hm_basis(el, cfg.hot_metal)
 
 

@@ -248,13 +248,50 @@ SPLIT_OXIDES = {"Mn": "MnO", "Fe": "FeO", "Ti": "TiO2", "V": "V2O5", "P": "P2O5"
 
 def free_splits(cfg) -> dict[str, float]:
     """Elements whose split is left free (``distribution.<el>_to_hot_metal: free``) -> their
-    hot-metal target, wt % (the fixed ``hot_metal.<el>_pct``)."""
+    hot-metal target, wt % (the fixed ``hot_metal.<el>_pct``), or 0.0 for a target with a
+    tolerance (a window): then the hot metal's kg of the element is a column of its own
+    (:func:`split_columns`) and the quantities hold none of it."""
     out = {}
     for el in ("Mn", "P", "Ti", "V"):
         if getattr(cfg.distribution, f"{el}_to_hot_metal") == "free":
             w = getattr(cfg.hot_metal, f"{el}_pct")
-            out[el] = w.min if w is not None and w.is_fixed else math.nan
+            out[el] = w.min if w is not None and w.is_fixed else 0.0
     return out
+
+
+def split_columns(cfg) -> list[str]:
+    """Elements with a free split and a target with a tolerance (a window on ``hot_metal.<el>_pct``):
+    each gets a column, kg of the element in the hot metal per tHM, chosen by the optimisation
+    within the window (the window's rows) and the net input (the slag oxide >= 0 row)."""
+    out = []
+    for el in ("Mn", "P", "Ti", "V"):
+        if getattr(cfg.distribution, f"{el}_to_hot_metal") == "free":
+            w = getattr(cfg.hot_metal, f"{el}_pct")
+            if w is not None and not w.is_fixed:
+                out.append(el)
+    return out
+
+
+def split_effects(scn) -> np.ndarray | None:
+    """E, shape (n_quantities, n_split): each quantity per kg of a split column (1 kg of the
+    element moved from slag to hot metal: hot metal, its [C], the slag oxide, the totals),
+    formed as the difference of the quantities at a 1 kg and a 0 kg target — the balances are
+    affine in the target.  None when there are no split columns."""
+    cols = split_columns(scn.config)
+    if not cols:
+        return None
+    from dataclasses import replace as _replace
+
+    from ...scenario import Window
+
+    base = species_map(scn)
+    E = np.zeros((len(base.names), len(cols)))
+    hm = scn.config.hot_metal
+    for k, el in enumerate(cols):
+        cfg1 = scn.config.model_copy(update={"hot_metal": hm.model_copy(update={f"{el}_pct": Window(min=0.1, max=0.1)})})
+        one = species_map(_replace(scn, config=cfg1))
+        E[:, k] = one.c - base.c
+    return E
 
 
 def species_map(scn) -> SpeciesMap:
@@ -286,6 +323,8 @@ class QuantityTable(Mapping):
         self.smap = smap
         self._Q = Q
         self._pending: dict = {}  # material column -> new analysis, formed on the next read
+        self.E: np.ndarray | None = None      # quantities per unit of the split columns (split_effects)
+        self.extra_cols: np.ndarray | None = None
 
     @property
     def Q(self) -> np.ndarray:
@@ -319,13 +358,18 @@ class QuantityTable(Mapping):
     def c(self) -> np.ndarray:
         return self.smap.c
 
-    def values(self, x: np.ndarray) -> dict[str, float]:  # type: ignore[override]
-        """Every quantity at the material rates ``x`` (kg/tHM)."""
+    def values(self, x: np.ndarray, extra: np.ndarray | None = None) -> dict[str, float]:  # type: ignore[override]
+        """Every quantity at the material rates ``x`` (kg/tHM) and the split columns ``extra``
+        (kg/tHM, when the table has them)."""
         v = self.Q @ np.asarray(x, dtype=float)[: self.Q.shape[1]] + self.smap.c
+        if self.E is not None and extra is not None:
+            v = v + self.E @ np.asarray(extra, dtype=float)
         return dict(zip(self.smap.names, v.tolist()))
 
     def copy(self) -> "QuantityTable":
-        return QuantityTable(self.smap, self.Q.copy())
+        qt = QuantityTable(self.smap, self.Q.copy())
+        qt.E, qt.extra_cols = self.E, self.extra_cols
+        return qt
 
     def set_material(self, j: int, w: np.ndarray) -> None:
         """Material ``j``'s analysis is now ``w`` (kg/kg per species), in place (formed when
@@ -394,6 +438,10 @@ class Recipe:
         for M, G in ((N, self.Gn), (D, self.Gd)):
             for i, q, wg in G:
                 M[i] += wg * Q[q]
+        E = getattr(qt, "E", None)
+        if E is not None:   # the split columns: each row's terms per kg of the element moved to the hot metal
+            cols = np.concatenate([np.asarray(cols), qt.extra_cols])
+            N, D = np.hstack([N, self.Rn @ E]), np.hstack([D, self.Rd @ E])
         return RowBlock(self.meta, cols, N, self.Rn @ c + self.kn, D, self.Rd @ c + self.kd, self.theta, self,
                         self.static)
 
@@ -456,8 +504,10 @@ def recipe(scn, names: Sequence[str], qindex: dict) -> Recipe:
         _window(rc, spec.key, spec.title, spec.unit, w, num, den, spec.description, group, index)
 
     free = free_splits(cfg)
+    windowed = split_columns(cfg)
     for spec in LIMITS:
-        if spec.path[0] == "hot_metal" and spec.label not in free:   # a free split's target is met exactly
+        # a free split's fixed target is met exactly (no row); a window holds the split column
+        if spec.path[0] == "hot_metal" and (spec.label not in free or spec.label in windowed):
             add_spec(spec)
     for el in free:
         ox = SPLIT_OXIDES[el]
@@ -539,6 +589,12 @@ def declare(f, scn, *, block: str = "x") -> tuple[Block, QuantityTable]:
     f.set_objective("cost", LinExpr.from_dense(cols, cost))
     smap = species_map(scn)
     qt = QuantityTable.of(smap, species_matrix(mats))
+    E = split_effects(scn)
+    if E is not None:
+        split = split_columns(cfg)
+        sb = f.space.add("split", split, np.zeros(len(split)), np.full(len(split), np.inf), unit="kg/tHM",
+                         description="kg of the element in the hot metal (free split, target with a tolerance)")
+        qt.E, qt.extra_cols = E, sb.cols
     f.add_block(recipe_of(recipe, scn, names, mats, smap).block(qt, cols))
     return x, qt
 

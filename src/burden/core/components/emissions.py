@@ -135,13 +135,13 @@ def co2_expression(scn, q, names: Sequence[str], W: np.ndarray | None = None) ->
     return rc.coefficients(q, W), -keep * (hm.const + dust_carbon_kg(scn))
 
 
-def co2_parts(scn, q, names: Sequence[str], x: np.ndarray) -> dict[str, float]:
+def co2_parts(scn, q, names: Sequence[str], x: np.ndarray, extra: np.ndarray | None = None) -> dict[str, float]:
     """The terms of the CO2 figure at the material rates ``x`` (kg/tHM unless stated).
 
     Keys: ``carbon_in_kg_per_thm``, ``carbon_hot_metal_kg_per_thm``, ``carbon_dust_kg_per_thm``,
     ``carbon_top_gas_kg_per_thm``, ``direct_co2_kg_per_thm`` (all top-gas carbon as CO2),
     ``exported_credit_co2_kg_per_thm``, ``upstream_co2_kg_per_thm``, ``co2_kg_per_thm`` (the
-    figure within the boundary)."""
+    figure within the boundary); ``extra`` the split columns' values (kg/tHM), if any."""
     from ...chemistry.carbon import direct_co2_kg
     from .burden import species_matrix
 
@@ -149,6 +149,8 @@ def co2_parts(scn, q, names: Sequence[str], x: np.ndarray) -> dict[str, float]:
     W = species_matrix([scn.materials[k] for k in names])
     c_in = float(carbon_fraction(W) @ x)
     c_hm = q["hot_metal.C"].value(x)
+    if getattr(q, "E", None) is not None and extra is not None:   # split columns move [C] too
+        c_hm += float(q.E[q.smap.index["hot_metal.C"]] @ np.asarray(extra, dtype=float))
     c_dust = dust_carbon_kg(scn)
     bd = boundary_of(scn)
     direct = float(direct_co2_kg(c_in, c_hm, c_dust))
