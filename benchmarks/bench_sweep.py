@@ -36,16 +36,22 @@ TARGETS = {"lp_per_s": 3000.0, "ratio": 2.0}
 CASES = {"price": ("charge.pellets.price_per_t", 100.0, 200.0), "limit": ("slag.B2.max", 1.12, 1.30)}
 
 
+def _pass_model_args(comp) -> tuple:
+    """The arguments of ``Highs.passModel`` for a compiled model (column-wise CSC, minimise)."""
+    m, n = comp.shape
+    return (n, m, int(comp.start[-1]), 2, 1, float(comp.offset),
+            np.array(comp.cost, float), np.array(comp.col_lower, float), np.array(comp.col_upper, float),
+            np.array(comp.row_lower, float), np.array(comp.row_upper, float),
+            np.array(comp.start, np.int32), np.array(comp.index, np.int32), np.array(comp.value, float),
+            np.zeros(n, np.int32))
+
+
 def raw_sweep(comp, kind: str, values: np.ndarray, chunk: int, col: int, lin) -> np.ndarray:
     """Chunked raw highspy: the objectives of the points (a new Highs per chunk)."""
     import highspy
 
     m, n = comp.shape
-    args = (n, m, int(comp.start[-1]), 2, 1, float(comp.offset),
-            np.array(comp.cost, float), np.array(comp.col_lower, float), np.array(comp.col_upper, float),
-            np.array(comp.row_lower, float), np.array(comp.row_upper, float),
-            np.array(comp.start, np.int32), np.array(comp.index, np.int32), np.array(comp.value, float),
-            np.zeros(n, np.int32))
+    args = _pass_model_args(comp)
     out = np.empty(len(values))
     cols = np.array([col], np.int32)
     for s in range(0, len(values), chunk):
@@ -192,11 +198,7 @@ def raw_sweep_upper(comp, values, chunk, lin) -> np.ndarray:
     import highspy
 
     m, n = comp.shape
-    args = (n, m, int(comp.start[-1]), 2, 1, float(comp.offset),
-            np.array(comp.cost, float), np.array(comp.col_lower, float), np.array(comp.col_upper, float),
-            np.array(comp.row_lower, float), np.array(comp.row_upper, float),
-            np.array(comp.start, np.int32), np.array(comp.index, np.int32), np.array(comp.value, float),
-            np.zeros(n, np.int32))
+    args = _pass_model_args(comp)
     row, idx, a0, da, hi0, dhi, t0 = lin
     out = np.empty(len(values))
     for s in range(0, len(values), chunk):
