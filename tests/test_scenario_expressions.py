@@ -90,7 +90,7 @@ def test_a_share_in_iron_units_and_a_ratio_above_100_percent():
     assert 100 * fe["pellets"] / sum(fe.values()) == pytest.approx(10.0, rel=1e-9)
     c = r.constraints
     assert c.loc["shares.pellets_fe.min", "binding"]
-    ratio = 100 * sum(x[k] for k in fer) / sum(x[k] for k in x.index if M[k].material_class.value == "coke")
+    ratio = 100 * sum(x[k] for k in fer) / x["coke"]      # `coke` is a material and a class: the material wins
     assert c.loc["shares.ore_to_coke.max", "value"] == pytest.approx(ratio, rel=1e-12)
     assert 400 < ratio < 500
 
@@ -335,6 +335,31 @@ def test_a_hot_metal_target_with_a_tolerance_and_a_free_split():
     sp = r.constraints.loc["hot_metal.Mn_pct.max", "shadow_price_per_unit"]
     fd = (burden.solve(_mn_split({"min": 0.45, "max": 0.551})).objective - r.objective) / 0.001
     assert sp == pytest.approx(fd, rel=1e-4)
+    with pytest.raises(burden.InputError, match="both ends"):   # one end open: all Mn or none could go to HM
+        _mn_split({"max": 0.6})
     with pytest.raises(burden.InputError, match="linear model"):
         burden.Scenario.from_dict({**_mn_split({"min": 0.45, "max": 0.55}).config.model_dump(),
                                    "emissions": {"carbon_price_per_t": 10}})
+
+
+def test_a_material_in_two_tables_is_told_with_the_table_that_wins(tmp_path):
+    """ore_x at 120 in a.csv and 150 in b.csv: b.csv's row is used (150) and a warning names both;
+    a plant table's sinter over the packaged library's is no warning (that is what tables are for)."""
+    import csv
+
+    rec = burden.load_scenario(BASE).materials["lump_ore"].to_record()
+    for fn, price in (("a.csv", 120), ("b.csv", 150)):
+        r = dict(rec, name="ore_x", price_per_t=price)
+        with (tmp_path / fn).open("w", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(r))
+            w.writeheader()
+            w.writerow(r)
+    text = (BASE.read_text().replace("materials: [default]", "materials: [default, a.csv, b.csv]")
+            .replace("  sinter:    {}", "  sinter:    {}\n  ore_x: {max_kg_per_thm: 100}"))
+    f = tmp_path / "s.yaml"
+    f.write_text(text)
+    s = burden.load_scenario(f)
+    assert s.materials["ore_x"].price_per_t == 150
+    told = [w for w in s.warnings if "ore_x" in w]
+    assert len(told) == 1 and "a.csv" in told[0] and "b.csv" in told[0]
+    assert not [w for w in burden.load_scenario(BASE).warnings if "override" in w]

@@ -1536,7 +1536,7 @@ def _tables_and_names_problems(data: Mapping, base_dir: Path, source: str) -> li
     if not isinstance(tables, (list, tuple)):
         return []
     try:
-        library, problems, broken = _load_tables(tables, base_dir, source)
+        library, problems, broken, _ = _load_tables(tables, base_dir, source)
     except Exception:  # noqa: BLE001 - the schema error is reported whatever the tables hold
         return []
     for key in ("charge", "lost_burden"):
@@ -1569,12 +1569,15 @@ class _AnyName(frozenset):
 _ANY_NAME = _AnyName()
 
 
-def _load_tables(tables, base_dir: Path, source: str) -> tuple[dict[str, Material], list[InputProblem], set]:
-    """(library, problems, names of materials in tables with problems) of a scenario's
-    ``materials:`` list; later tables override earlier ones."""
+def _load_tables(tables, base_dir: Path, source: str) -> tuple[dict[str, Material], list[InputProblem], set,
+                                                                list[str]]:
+    """(library, problems, names of materials in tables with problems, notes of materials two of
+    the user's tables define) of a scenario's ``materials:`` list; later tables override earlier ones."""
     problems: list[InputProblem] = []
     library: dict[str, Material] = {}
     broken: set = set()
+    _origin: dict[str, str] = {}
+    _overridden: list[str] = []
     for i, tab in enumerate(tables):
         try:
             if isinstance(tab, str) and tab == "default":
@@ -1600,15 +1603,25 @@ def _load_tables(tables, base_dir: Path, source: str) -> tuple[dict[str, Materia
             # a table not read at all (missing, unreadable): no charged name can be called unknown
             broken = _ANY_NAME if names is None or broken is _ANY_NAME else broken | set(names)
             continue
-        library.update(mats)  # later tables override earlier ones
-    return library, problems, broken
+        # later tables override earlier ones (a plant table its own sinter over the library's);
+        # a material two of the user's tables define is told, with the table that wins
+        if isinstance(tab, (str, Path)) and tab != "default":
+            for n in mats:
+                if n in _origin and _origin[n] != "default":
+                    _overridden.append(f"material {n!r} is in {_origin[n]} and {tab}: the row of {tab} is used "
+                                       "(later tables override earlier ones)")
+                _origin[n] = str(tab)
+        elif isinstance(tab, str):
+            _origin.update(dict.fromkeys(mats, "default"))
+        library.update(mats)
+    return library, problems, broken, _overridden
 
 
 def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | None) -> Scenario:
     cfg = _with_parameter_defaults(cfg)
     # every problem at once: the tables' problems, then those of the names and limits (a name in
     # a table with problems is not called unknown)
-    library, problems, broken = _load_tables(cfg.materials, base_dir, source)
+    library, problems, broken, overrides_told = _load_tables(cfg.materials, base_dir, source)
     n_table_problems = len(problems)
 
     def unknown(name: str, where: str) -> InputProblem:
@@ -1694,8 +1707,10 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
                                              f"{', '.join(sorted(classes))}; charged: {clip(', '.join(materials), 300)})"))
 
     def group_of(g) -> set:
+        # as core.components.burden.group_vector: a charged material's own name wins over a class
         names = {g} if isinstance(g, str) else set(g)
-        return {k for k, m in materials.items() if k in names or m.material_class.value in names}
+        cls = {c for c in names if c in classes and c not in materials}
+        return {k for k, m in materials.items() if k in names or m.material_class.value in cls}
 
     for sname, sh in cfg.shares.items():
         check_group(sh.materials, f"shares.{sname}.materials")
@@ -1722,6 +1737,11 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
                                              f"hot_metal.{el}_pct as a number (e.g. {el}_pct: {typical:g}) or a "
                                              f"target with a tolerance (e.g. {{min: {typical * 0.9:g}, max: "
                                              f"{typical * 1.1:g}}})"))
+            elif not w.is_fixed and (w.min is None or w.max is None):
+                problems.append(InputProblem(source, f"hot_metal.{el}_pct",
+                                             "a target with a tolerance needs both ends (min and max): with one "
+                                             "end open the optimisation may put all the net input in the hot metal "
+                                             "or none of it"))
             elif not w.is_fixed and (cfg.process is not None or getattr(cfg, "uncertainty", None) is not None
                                      or getattr(cfg, "emissions", None) is not None):
                 problems.append(InputProblem(source, f"hot_metal.{el}_pct",
@@ -1817,7 +1837,7 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
         problems += noise_problems(cfg.uncertainty, materials, source)
     if problems:
         raise InputError(problems)
-    warnings = tuple(dict.fromkeys(w for m in materials.values() for w in m.warnings))  # a table's once
+    warnings = tuple(dict.fromkeys([*overrides_told, *(w for m in materials.values() for w in m.warnings)]))
     return Scenario(cfg, materials, lost, source, variant, warnings)
 
 

@@ -208,10 +208,12 @@ _CLASS_VALUES = frozenset(c._value_ for c in MaterialClass)
 
 
 def group_vector(scn, names: Sequence[str], spec) -> np.ndarray:
-    """1 for each material of ``names`` named in ``spec`` or of a class named in it."""
+    """1 for each material of ``names`` named in ``spec`` or of a class named in it; a name that
+    is both a charged material and a class (``coke``) means the material, as everywhere a
+    material's own name wins over its class."""
     sel = {spec} if isinstance(spec, str) else set(spec)
-    cls = sel & _CLASS_VALUES
     mats = scn.materials
+    cls = {c for c in sel & _CLASS_VALUES if c not in mats}
     return np.array([1.0 if (n in sel or (cls and mats[n].material_class._value_ in cls)) else 0.0 for n in names])
 
 
