@@ -231,6 +231,18 @@ def test_semicolon_csv_with_decimal_commas(tmp_path):
         assert m[k].analysis == ref[k].analysis and m[k].moisture_pct == ref[k].moisture_pct
 
 
+def test_a_thousands_separator_in_a_decimal_comma_file_is_refused_not_read_as_a_decimal(tmp_path):
+    """European Excel writes 1.200 for twelve hundred beside decimal commas: '1.200' must not be
+    read as 1.2 (a price 1000x too low); the cell is named with the number to write. A plain
+    decimal point (0,019 vs 0.019) stays as it was."""
+    text = _european(TABLE).replace("ore_a;ferrous;100;", "ore_a;ferrous;1.200;")
+    e = _refused(tmp_path, text)
+    (p,) = e.problems
+    assert "price_per_t" in p.field and "1200" in p.message and "thousands" in p.message
+    m = _load(tmp_path, _european(TABLE).replace("ore_b;ferrous;95;", "ore_b;ferrous;95.5;"), name="ok.csv")
+    assert m["ore_b"].price_per_t == 95.5
+
+
 def test_semicolon_csv_in_windows_1252_with_a_title_row(tmp_path):
     text = "Analysen März 2024;;;\n" + _european(TABLE).replace("stone;flux", "stone;flux").rstrip("\n") + "\n"
     text = text.replace(HEADER.replace(",", ";"), HEADER.replace(",", ";") + ";description")
@@ -285,6 +297,18 @@ def test_excel_percentage_cells_read_as_percent_on_any_sheet_below_a_title(tmp_p
     m = load_material_table(p)
     assert m["ore_a"].moisture_pct == 8 and m["ore_a"].analysis["Fe"] == 62.5
     assert m["ore_b"].analysis["Fe"] == 60.0
+
+
+def test_an_excel_price_shown_as_a_percentage_is_refused(tmp_path):
+    """A price cell 1.2 formatted 0% shows "120%": not read as a price of 1.2; refused naming the
+    cell, as a '%' in a CSV price is."""
+    rows = _rows(TABLE)
+    rows[1][2] = 1.2
+    p = _xlsx(tmp_path, [("materials", rows, {(2, 3): "0%"})])
+    with pytest.raises(InputError) as e:
+        load_material_table(p)
+    (pr,) = e.value.problems
+    assert "price_per_t" in pr.field and "120%" in pr.message and "without '%'" in pr.message
 
 
 def test_excel_without_a_header_names_the_sheets(tmp_path):

@@ -351,11 +351,20 @@ SLAG_OXIDE_COLUMNS = ("SiO2", "Al2O3", "CaO", "MgO")
 _FE_COLUMNS = ("TFe", "Fe_met", "FeO", "Fe2O3", "Fe3O4")
 
 
+#: a number with dots grouping thousands, in a decimal-comma file: 2.500, 1.200,50, -12.000.000
+_THOUSANDS_DOT = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+(,\d+)?$")
+
+
 def _cell_number(value, c: str, decimal_comma: bool) -> tuple[float | None, str | None]:
     """(number, None) or (None, why not) for one table cell of number column ``c``."""
     if type(value) is float or type(value) is int:
         return float(value), None
     if isinstance(value, str):
+        if decimal_comma and _THOUSANDS_DOT.match(value.strip()):
+            # '2.500' or '1.200,50' where commas are decimal: the dot groups thousands (European Excel)
+            t = value.strip()
+            return None, (f"{echo(t)} has a thousands separator in a file with decimal commas: write "
+                          f"{t.replace('.', '')} (no thousands separator)")
         try:  # the common case: a plain number ("nan", "inf" go on to be named below)
             x = float(value)
             if math.isfinite(x):
@@ -793,7 +802,9 @@ def _xlsx_rows(p: Path, src: str, sheet: str | None) -> list[list]:
             for j, v in enumerate(r):
                 if isinstance(v, _PercentCell):
                     pct = j < len(cols) and cols[j] in PERCENT_COLUMNS
-                    r[j] = float(f"{v * 100:.12g}") if pct else float(v)
+                    # shown as a percentage: read as percent where the column is one; elsewhere (a
+                    # price "120%") the cell is what it shows, and the cell check refuses the '%'
+                    r[j] = float(f"{v * 100:.12g}") if pct else f"{float(v) * 100:.12g}%"
     return [[float(v) if isinstance(v, _PercentCell) else v for v in r] for r in rows]
 
 
