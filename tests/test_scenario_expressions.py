@@ -363,3 +363,21 @@ def test_a_material_in_two_tables_is_told_with_the_table_that_wins(tmp_path):
     told = [w for w in s.warnings if "ore_x" in w]
     assert len(told) == 1 and "a.csv" in told[0] and "b.csv" in told[0]
     assert not [w for w in burden.load_scenario(BASE).warnings if "override" in w]
+
+
+def test_a_key_written_twice_is_told_with_every_other_problem_of_the_file(tmp_path):
+    """A duplicate YAML key no longer stops the check: the file's other problems come in the same
+    run (one message each, the duplicate first, with both lines)."""
+    f = tmp_path / "dup.yaml"
+    f.write_text("name: x\nproduction_t_per_day: 9000\nmaterials: [default]\ncharge:\n  sinter: {}\n"
+                 "  pci: {fixed_kg_per_thm: 160}\n  pci: {fixed_kg_per_thm: 150}\n"
+                 "  coke: {fixed_kg_per_thm: -5}\nslag: {B2: {min: 1.3, max: 1.1}}\n")
+    with pytest.raises(burden.InputError) as e:
+        burden.load_scenario(f)
+    fields = [p.field for p in e.value.problems]
+    assert fields[0] == "charge.pci" and "lines 6 and 7" in e.value.problems[0].message
+    assert "charge.coke.fixed_kg_per_thm" in fields and "slag.B2" in fields
+    f.write_text("name: x\nproduction_t_per_day: 9000\nmaterials: [default]\ncharge:\n  sinter: {}\n"
+                 "  quartzite: {}\n  quartzite: {}\n  coke: {fixed_kg_per_thm: 340}\n")
+    with pytest.raises(burden.InputError, match="appears twice"):   # alone, it is still refused
+        burden.load_scenario(f)

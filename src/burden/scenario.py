@@ -1098,12 +1098,19 @@ def _yaml_problems(text: str, source: str) -> list[InputProblem]:
     return problems
 
 
-def _yaml_load(text: str, source: str = ""):
+def _yaml_load(text: str, source: str = "", duplicates: list | None = None):
     """``yaml.safe_load`` through the C loader when available (same safe schema), after
-    :func:`_yaml_problems` has checked depth, size and duplicate keys (an InputError if not)."""
+    :func:`_yaml_problems` has checked depth, size and duplicate keys (an InputError if not).
+
+    With a ``duplicates`` list, duplicate keys (the only problems) are appended to it and the
+    file is read anyway (the later value), so that the rest of the file is checked in the same
+    run; the caller reports them with its own problems."""
     problems = _yaml_problems(text, source)
     if problems:
-        raise InputError(problems)
+        dup = [p for p in problems if "appears twice" in p.message]
+        if duplicates is None or len(dup) < len(problems):
+            raise InputError(problems)
+        duplicates.extend(dup)
     return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
 
 
@@ -1232,8 +1239,9 @@ def _translate(e: ValidationError, source: str, prefix: tuple = ()) -> list[Inpu
     return out
 
 
-def read_scenario_file(path: str | Path) -> dict:
-    """Read a YAML (``.yaml``/``.yml``) or TOML (``.toml``) scenario file to a dict."""
+def read_scenario_file(path: str | Path, duplicates: list | None = None) -> dict:
+    """Read a YAML (``.yaml``/``.yml``) or TOML (``.toml``) scenario file to a dict (duplicate
+    YAML keys: see :func:`_yaml_load`)."""
     p = Path(path)
     src = str(path)
     if not p.is_file():
@@ -1243,7 +1251,7 @@ def read_scenario_file(path: str | Path) -> dict:
         if p.suffix.lower() == ".toml":
             data = tomllib.loads(text)
         elif p.suffix.lower() in (".yaml", ".yml"):
-            data = _yaml_load(text, src)
+            data = _yaml_load(text, src, duplicates)
         else:
             raise InputError([InputProblem(src, "", "scenario files are .yaml, .yml or .toml")])
     except InputError:
@@ -1303,8 +1311,17 @@ class Scenario:
     @classmethod
     def from_file(cls, path: str | Path, scenario: str | None = None) -> "Scenario":
         """Load a YAML/TOML scenario file; apply the named scenario or override."""
-        data = read_scenario_file(path)
-        return cls.from_dict(data, base_dir=Path(path).parent, source=str(path), scenario=scenario)
+        dups: list[InputProblem] = []   # keys written twice: told with every other problem of the file
+        data = read_scenario_file(path, dups)
+        try:
+            scn = cls.from_dict(data, base_dir=Path(path).parent, source=str(path), scenario=scenario)
+        except InputError as e:
+            if dups:
+                raise InputError(dups + list(e.problems)) from None
+            raise
+        if dups:
+            raise InputError(dups)
+        return scn
 
     @classmethod
     def from_dict(cls, data: Mapping, *, base_dir: str | Path = ".", source: str = "<python>",
