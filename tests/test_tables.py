@@ -368,3 +368,12 @@ def test_every_problem_of_a_file_at_once(tmp_path):
     assert any("stone" in f and "moisture_pct" in f for f in fields)
     assert "charge.cokee" in fields                                           # names
     assert not any(f in ("charge.ore_b", "charge.stone") for f in fields)     # not called unknown
+
+
+def test_an_xls_workbook_is_refused_with_the_way_to_convert_it(tmp_path):
+    p = tmp_path / "old.xls"
+    p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)   # the OLE2 signature of Excel 97-2003
+    with pytest.raises(InputError) as e:
+        load_material_table(p)
+    (pr,) = e.value.problems
+    assert "Save As" in pr.message and ".xlsx" in pr.message

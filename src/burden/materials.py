@@ -601,7 +601,8 @@ def materials_from_dataframe(df, source: str = "<DataFrame>") -> dict[str, Mater
 
 
 def load_material_table(path: str | Path, sheet: str | None = None) -> dict[str, Material]:
-    """Read a material table from CSV (``.csv``) or Excel (``.xlsx``, ``.xlsm``, ``.xls``).
+    """Read a material table from CSV (``.csv``) or Excel (``.xlsx``, ``.xlsm``; an old ``.xls`` is
+    refused with the way to convert it).
 
     Tables as plants write them are read as meant:
 
@@ -641,17 +642,11 @@ def load_material_table(path: str | Path, sheet: str | None = None) -> dict[str,
         elif suffix in (".xlsx", ".xlsm"):
             rows = _xlsx_rows(p, src, sheet)
         elif suffix == ".xls":
-            import pandas as pd
-
-            xl = pd.ExcelFile(p)
-            name = sheet or ("materials" if "materials" in xl.sheet_names else xl.sheet_names[0])
-            if name not in xl.sheet_names:
-                raise InputError([InputProblem(src, f"sheet {name!r}", "no such sheet; sheets: "
-                                               + ", ".join(xl.sheet_names))])
-            df = pd.read_excel(xl, sheet_name=name, header=None, dtype=object, **_READ_NA)
-            rows = [["" if _is_empty(v) else v for v in r] for r in df.itertuples(index=False)]
+            # the Excel 97-2003 format needs a reader the toolkit does not ship: say how to convert
+            raise InputError([InputProblem(src, "", "an Excel 97-2003 workbook (.xls) is not read: save it as "
+                                           ".xlsx (Excel: File > Save As > Excel Workbook) or as CSV")])
         else:
-            raise InputError([InputProblem(src, "", "material tables are .csv, .xlsx, .xlsm or .xls files")])
+            raise InputError([InputProblem(src, "", "material tables are .csv, .xlsx or .xlsm files")])
     except InputError:
         raise
     except Exception as e:  # noqa: BLE001 - a file that cannot be read: report, never a traceback
