@@ -315,6 +315,8 @@ def _is_empty(value) -> bool:
 #: availability), so they are kept as text and refused with the fix
 NOT_A_VALUE = frozenset({"n/a", "#n/a", "na", "n.a.", "n.a", "null", "none", "nan", "-", "--", "—", "–", "?",
                          "#value!", "#ref!", "#div/0!", "#num!", "#name?", "#null!"})
+#: the cells pandas leaves empty: only truly empty ones (not "N/A", "NULL", ...)
+_READ_NA = dict(keep_default_na=False, na_values=[""])
 
 
 #: columns whose cells may be written with a % sign (``62.5%``): the analyses and the moisture
