@@ -166,3 +166,12 @@ def pydantic_message(err: dict) -> str:
     if "input" in err and not isinstance(err["input"], (dict, list)) and echo(err["input"]) not in msg:
         msg += f" (got {echo(err['input'])})"
     return msg
+
+
+def did_you_mean(word, choices, cutoff: float = 0.6) -> str:
+    """``"did you mean 'x'? "`` for the closest of ``choices`` to ``word`` (difflib, ``cutoff``),
+    or ``""``: the one hint of every unknown-name message."""
+    import difflib
+
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=cutoff)
+    return f"did you mean {close[0]!r}? " if close else ""

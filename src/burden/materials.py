@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from .chemistry.analysis import ANALYSIS_COLUMNS, ASH_OXIDES, AnalysisError, normalise_analysis
-from .errors import InputError, InputProblem, clip, echo, number_problem, quantity_range
+from .errors import InputError, InputProblem, clip, did_you_mean, echo, number_problem, quantity_range
 
 
 class MaterialClass(str, Enum):
@@ -219,9 +219,22 @@ class MaterialTable(Mapping):
         return (type(self), (self._items,))
 
 
+_CLASS_NAMES = frozenset(c.value for c in MaterialClass)
+
+
+def group_members(spec, materials: Mapping[str, "Material"]) -> set[str]:
+    """The materials of ``materials`` a group names: ``spec`` is a material name, a class name
+    (``ferrous``, ``flux``, ``coke``, ``injectant``) or a list of them.  A name that is both a
+    material and a class (``coke``) means the material, as everywhere a material's own name
+    wins over its class (write ``[coke, nut_coke]`` for both)."""
+    sel = {spec} if isinstance(spec, str) else set(spec)
+    cls = {c for c in sel if c in _CLASS_NAMES and c not in materials}
+    return {k for k, m in materials.items() if k in sel or m.material_class.value in cls}
+
+
 def _suggest(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(word, choices)
+    return f"; {hint.rstrip()}" if hint else ""
 
 
 #: column names plants write for a column of ours, keyed by the name in lower case without

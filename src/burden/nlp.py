@@ -67,6 +67,12 @@ class NlpOutput:
     reduced_costs: np.ndarray | None = None
 
 
+#: process row -> the furnace-model value it limits (:meth:`NonlinearProblem.evaluate`)
+_ROW_VALUE = {"process.carbon_balance": "carbon_residual_kg", "process.heat_balance": "heat_residual_kj",
+              "process.wustite_point": "shaft_efficiency_pct", "process.top_gas_temperature": "top_gas_temperature_c",
+              "process.bosh_gas": "bosh_gas_nm3", "raft_c": "raft_c", "slag.viscosity": "viscosity_pa_s"}
+
+
 class NonlinearProblem:
     """The nonlinear burden problem of a built :class:`~burden.model.Problem`."""
 
@@ -133,24 +139,13 @@ class NonlinearProblem:
         ev = self.evaluate(Z)
         cols = []
         for r in self.rows:
-            if r.name == "process.carbon_balance":
-                cols.append(ev["carbon_residual_kg"])
-            elif r.name == "process.heat_balance":
-                cols.append(ev["heat_residual_kj"])
-            elif r.name == "process.wustite_point":
-                cols.append(ev["shaft_efficiency_pct"])
-            elif r.name == "process.top_gas_temperature":
-                cols.append(ev["top_gas_temperature_c"])
-            elif r.name == "process.bosh_gas":
-                cols.append(ev["bosh_gas_nm3"])
-            elif r.name == "raft_c":
-                cols.append(ev["raft_c"])
+            key = _ROW_VALUE.get(r.name)
+            if key is not None:
+                cols.append(ev[key])
             elif r.name == "slag.sulphur_capacity":
                 q = self.fm.quantities(np.asarray(Z)[..., : self.n_mat])
                 s_target = self.cfg.hot_metal.S_pct
                 cols.append(q["slag.S"] - ev["ls"] * s_target / 100.0 * q["slag.total"])
-            elif r.name == "slag.viscosity":
-                cols.append(ev["viscosity_pa_s"])
         return np.stack([np.broadcast_to(c, np.shape(Z)[:-1]) for c in cols], axis=-1)
 
     def objective(self, z: np.ndarray) -> float:

@@ -38,9 +38,9 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationE
 from typing_extensions import Annotated
 
 from .core.parameters import PARAMETERS, ModelParameters, check_overrides, check_value
-from .errors import InputError, InputProblem, clip, echo, number_problem, pydantic_message
-from .materials import (Material, MaterialClass, MaterialTable, default_library, load_material_table, materials_from_dataframe,
-                        materials_from_records)
+from .errors import InputError, InputProblem, clip, did_you_mean, echo, number_problem, pydantic_message
+from .materials import (Material, MaterialClass, MaterialTable, default_library, group_members, load_material_table,
+                        materials_from_dataframe, materials_from_records)
 
 
 def _numeric_shape(model: type, name: str) -> str | None:
@@ -178,6 +178,15 @@ def _window_within(v: Window | None, lo: float, hi: float, what: str) -> Window 
     return v
 
 
+def _fraction(v: float) -> float:
+    """A fraction 0-1; a value 1-100 is a percentage typed for it (the fix is given)."""
+    if 1 < v <= 100:
+        raise ValueError(f"{v:g} looks like a percentage; give a fraction between 0 and 1 (e.g. {v / 100:g})")
+    if not (0 <= v <= 1):
+        raise ValueError(f"{v:g} is not a fraction between 0 and 1")
+    return v
+
+
 def _pct_window(v: Window | None, what: str) -> Window | None:
     """Reject a percentage window that looks like a fraction (0 < value < 1)."""
     if v is None:
@@ -275,13 +284,7 @@ class Distribution(_Strict):
     @field_validator("*")
     @classmethod
     def _fraction(cls, v):
-        if v == "free":
-            return v
-        if 1 < v <= 100:
-            raise ValueError(f"{v:g} looks like a percentage; give a fraction between 0 and 1 (e.g. {v / 100:g})")
-        if not (0 <= v <= 1):
-            raise ValueError(f"{v:g} is not a fraction between 0 and 1")
-        return v
+        return v if v == "free" else _fraction(v)
 
 
 class Slag(_Strict):
@@ -687,11 +690,7 @@ class EmissionsBoundary(_Strict):
     @field_validator("exported_top_gas_share")
     @classmethod
     def _share(cls, v):
-        if 1 < v <= 100:
-            raise ValueError(f"{v:g} looks like a percentage; give a fraction between 0 and 1 (e.g. {v / 100:g})")
-        if not 0 <= v <= 1:
-            raise ValueError(f"{v:g} is not a fraction between 0 and 1")
-        return v
+        return _fraction(v)
 
     @field_validator("upstream_t_co2_per_t")
     @classmethod
@@ -942,11 +941,10 @@ class ScenarioConfig(_Strict):
                 raise ValueError("blast settings need the nonlinear model: add a process: section")
         if self.sulphide_capacity is not None and self.slag.sulphur_partition_LS is not None:
             raise ValueError("give either slag.sulphur_partition_LS (fixed L_S) or sulphide_capacity, not both")
-        if self.raft_c is not None:
-            for end in ("min", "max"):
-                x = getattr(self.raft_c, end)
-                if x is not None and not (1500 <= x <= 2700):
-                    raise ValueError(f"raft_c.{end} = {x:g} degC is not a flame temperature (typically 2000-2300)")
+        try:
+            _window_within(self.raft_c, 1500.0, 2700.0, "a flame temperature in degC (typically 2000-2300)")
+        except ValueError as e:
+            raise ValueError(f"raft_c.{e}") from None
         return self
 
     @field_validator("lost_burden")
@@ -1561,8 +1559,7 @@ def _tables_and_names_problems(data: Mapping, base_dir: Path, source: str) -> li
         if isinstance(section, Mapping):
             for name in section:
                 if isinstance(name, str) and name not in library and name not in broken:
-                    close = difflib.get_close_matches(name, list(library), n=1, cutoff=0.6)
-                    hint = f"did you mean {close[0]!r}? " if close else ""
+                    hint = did_you_mean(name, library)
                     known = (f"known: {clip(', '.join(library), 400)}" if library else
                              "no table was read: fix the table problems listed")
                     problems.append(InputProblem(source, f"{key}.{clip(name, 40)}", f"unknown material "
@@ -1642,8 +1639,7 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
     n_table_problems = len(problems)
 
     def unknown(name: str, where: str) -> InputProblem:
-        close = difflib.get_close_matches(name, list(library), n=1, cutoff=0.6)
-        hint = f"did you mean {close[0]!r}? " if close else ""
+        hint = did_you_mean(name, library)
         known = (f"known: {clip(', '.join(library), 400)}" if library else
                  "no table was read: fix the table problems listed")
         return InputProblem(source, where, f"unknown material {echo(name)}; {hint}({known})")
@@ -1723,16 +1719,10 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
                 problems.append(InputProblem(source, where, f"unknown material or class {echo(n)}; {hint}(classes: "
                                              f"{', '.join(sorted(classes))}; charged: {clip(', '.join(materials), 300)})"))
 
-    def group_of(g) -> set:
-        # as core.components.burden.group_vector: a charged material's own name wins over a class
-        names = {g} if isinstance(g, str) else set(g)
-        cls = {c for c in names if c in classes and c not in materials}
-        return {k for k, m in materials.items() if k in names or m.material_class.value in cls}
-
     for sname, sh in cfg.shares.items():
         check_group(sh.materials, f"shares.{sname}.materials")
         check_group(sh.of, f"shares.{sname}.of")
-        part, whole = group_of(sh.materials), group_of(sh.of)
+        part, whole = group_members(sh.materials, materials), group_members(sh.of, materials)
         if part and part <= whole:
             for end in ("min_pct", "max_pct"):
                 x = getattr(sh, end)

@@ -46,7 +46,6 @@ References
 from __future__ import annotations
 
 import csv
-import difflib
 import math
 import time
 from dataclasses import dataclass, field
@@ -57,7 +56,7 @@ import numpy as np
 
 from .chemistry.analysis import CANONICAL, DIRECT_SPECIES
 from .chemistry.elements import element_fraction
-from .errors import InputError, InputProblem, clip, echo, number_problem
+from .errors import InputError, InputProblem, clip, did_you_mean, echo, number_problem
 
 _SPECIES_INDEX = {s: i for i, s in enumerate(CANONICAL)}
 
@@ -255,8 +254,7 @@ def resolve_noise(unc, materials: Mapping, source: str = "<python>") -> Noise:
 
     def add(m, comp, sigma, origin, where, src):
         if m not in materials:
-            close = difflib.get_close_matches(str(m), list(materials), n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            hint = did_you_mean(m, materials)
             problems.append(InputProblem(src, where, f"{echo(m)} is not a charged material; {hint}(charged: "
                                          f"{', '.join(materials)})"))
             return

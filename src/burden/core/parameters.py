@@ -31,14 +31,13 @@ Sources (short names as in the domain primer, ``PRIMER.md``):
 
 from __future__ import annotations
 
-import difflib
 import math
 import numbers
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from ..errors import InputError, InputProblem
+from ..errors import InputError, InputProblem, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -210,8 +209,7 @@ def check_overrides(values: Any, *, source: str = "<python>", prefix: str = "") 
     for name, value in values.items():
         where = f"{prefix}{name}"
         if name not in PARAMETERS:
-            close = difflib.get_close_matches(str(name), list(PARAMETERS), n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            hint = did_you_mean(name, PARAMETERS)
             problems.append(InputProblem(source, where, f"unknown model parameter {name!r}; {hint}"
                                          f"(known: {', '.join(PARAMETERS)})"))
             continue

@@ -395,7 +395,11 @@ class Result:
     def warnings(self) -> list[str]:
         """The scenario's warnings, then the optimum's plausibility warnings (the nonlinear
         model's checks, or :mod:`burden.results.plausibility` for a linear result) and a
-        titanium-rich burden's hint."""
+        titanium-rich burden's hint (formed once: summary, JSON and report all read them)."""
+        return list(self._warnings)
+
+    @cached_property
+    def _warnings(self) -> tuple[str, ...]:
         from .plausibility import titanium_hint
 
         w = list(self.scenario.warnings)
@@ -407,7 +411,7 @@ class Result:
             from .plausibility import lp_plausibility_warnings
 
             w += lp_plausibility_warnings(self)
-        return w + titanium_hint(self)
+        return tuple(w + titanium_hint(self))
 
     # -- export ---------------------------------------------------------------
     def to_dict(self) -> dict:

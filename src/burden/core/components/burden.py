@@ -31,7 +31,7 @@ import numpy as np
 
 from ...chemistry.analysis import CANONICAL
 from ...chemistry.elements import mass_ratio, oxide_per_element
-from ...materials import MaterialClass
+from ...materials import group_members
 from ..formulation import RowBlock, RowMeta
 from ..parameters import ModelParameters
 from ..rows import LIMITS, MIX_PROPERTIES, spec_window
@@ -204,17 +204,10 @@ def quantities(scn, names: Sequence[str], W: np.ndarray | None = None) -> dict[s
     return q
 
 
-_CLASS_VALUES = frozenset(c._value_ for c in MaterialClass)
-
-
 def group_vector(scn, names: Sequence[str], spec) -> np.ndarray:
-    """1 for each material of ``names`` named in ``spec`` or of a class named in it; a name that
-    is both a charged material and a class (``coke``) means the material, as everywhere a
-    material's own name wins over its class."""
-    sel = {spec} if isinstance(spec, str) else set(spec)
-    mats = scn.materials
-    cls = {c for c in sel & _CLASS_VALUES if c not in mats}
-    return np.array([1.0 if (n in sel or (cls and mats[n].material_class._value_ in cls)) else 0.0 for n in names])
+    """1 for each material of ``names`` in the group ``spec`` (:func:`burden.materials.group_members`)."""
+    members = group_members(spec, scn.materials)
+    return np.array([1.0 if n in members else 0.0 for n in names])
 
 
 # ---------------------------------------------------------------------------------------
