@@ -412,8 +412,9 @@ def row_model(problem, noise: Noise, kinds: Sequence[str] = ("limit",)) -> RowMo
     """The rows of ``problem`` (of the given kinds, not equalities) whose numerator or denominator
     depends on a scattering analysis value, as a :class:`RowModel`.
 
-    Derived from each row block's recipe (``Rn``, ``Rd`` over the quantities) and the species map
-    ``L`` of the problem's quantity table: ``dN = Rn·L·d_k`` per kg of the pair's material.
+    Derived from each row block's recipe (``Rn``, ``Rd`` over the quantities, and the quantities
+    over a group of materials ``Gn``, ``Gd``) and the species map ``L`` of the problem's quantity
+    table: ``dN = Rn·L·d_k`` (+ ``g_j·L_q·d_k``) per kg of the pair's material j.
     Rows without a recipe (plant hook rows) do not depend on the analyses.
     """
     f = problem.formulation
@@ -431,6 +432,10 @@ def row_model(problem, noise: Noise, kinds: Sequence[str] = ("limit",)) -> RowMo
         if rc is not None and noise.k and b.cols.size == len(mats) and np.array_equal(b.cols, x.cols):
             dN = (rc.Rn @ L) @ Dm.T  # (m_b, K)
             dD = (rc.Rd @ L) @ Dm.T
+            # quantities over a group of materials (mixes, Fe-basis shares): weight g of the pair's material
+            for dM, G in ((dN, rc.Gn), (dD, rc.Gd)):
+                for i, q, wg in G:
+                    dM[i] += wg[jpos] * (L[q] @ Dm.T)
             for i, meta in enumerate(b.meta):
                 if meta.kind not in kinds or meta.sense == "==":
                     continue
