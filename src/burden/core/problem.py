@@ -14,6 +14,7 @@ the backend rebuilt, never answered from the stale solver.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Callable, Iterable, Mapping
 
@@ -673,44 +674,62 @@ def _limit_problem(r, v, side: str, o_name, o_theta) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=4096)
+def _setting_of(name: str) -> tuple[tuple, str, str, tuple, str]:
+    """Where the value of limit row ``name`` lives in the scenario settings: (path of the holder
+    — ``("slag",)``, ``("shares", "x")``, ``("mixes", "m")``, ``("emissions",)`` —, field, style,
+    the holder's other fields its rules read, side).  Style ``window`` (a Window field),
+    ``value`` (a number: a one-sided limit), ``pct_ends`` (a share's ``min_pct``/``max_pct``)."""
+    stem, _, side = name.rpartition(".")
+    if side not in ("min", "max"):
+        stem, side = name, ""      # a fixed value: both ends
+    section, _, rest = stem.partition(".")
+    if stem == emissions_c.CAP_ROW.rpartition(".")[0]:
+        return ("emissions",), "cap_kg_per_thm", "value", (), side
+    if section == "shares":
+        return ("shares", rest), "", "pct_ends", ("materials", "of", "basis"), side
+    if section == "mixes":
+        mname, _, prop = rest.rpartition(".")
+        return ("mixes", mname), prop, "window", ("materials",), side
+    spec = LIMITS_BY_KEY[stem]
+    return (spec.path[0],), spec.path[1], "value" if spec.sense == "<=" else "window", (), side
+
+
+def _holder(cfg, path: tuple):
+    """The settings object at ``path`` (a section, or an entry of a mapping section)."""
+    sec = getattr(cfg, path[0])
+    return sec[path[1]] if len(path) > 1 else sec
+
+
 def _check_in_scenario(cfg, name: str, value: float, side: str, o_theta) -> None:
-    """Validate a limit value by the scenario file's own rules (the section's pydantic model,
-    one field), with the window's other end ``o_theta`` as the formulation holds it now;
-    InputError naming the field as a file would."""
-    key = (type(cfg), name, value, o_theta)
-    if key in _CHECKED and (not name.startswith(("shares.", "mixes.")) or _CHECKED[key] == _share_of(cfg, name)):
+    """Validate a limit value by the scenario file's own rules (the holder's pydantic model,
+    one field and the fields its rules read), with the window's other end ``o_theta`` as the
+    formulation holds it now; InputError naming the field as a file would."""
+    path, field_name, style, context, _ = _setting_of(name)
+    holder = _holder(cfg, path)
+    ctx = {c: getattr(holder, c) for c in context} if context else None
+    key = (type(cfg), name, value, o_theta, repr(ctx) if ctx else None)
+    if key in _CHECKED:
         return
-    stem = name[: -len(side) - 1] if side else name
     ends = {side: value} if side else {"min": value, "max": value}
     if o_theta is not None:
         ends["max" if side == "min" else "min"] = o_theta
-    section, _, field = stem.partition(".")
-    if section == "emissions":  # the CO2 cap (emissions_c.CAP_ROW)
-        model, prefix, data = type(cfg.emissions), ("emissions",), {"cap_kg_per_thm": value}
-    elif section == "shares":
-        sh = cfg.shares[field]
-        model, prefix = type(sh), ("shares", field)
-        data = {"materials": sh.materials, "of": sh.of, "basis": sh.basis, **{f"{k}_pct": v for k, v in ends.items()}}
-    elif section == "mixes":
-        mname, _, prop = field.rpartition(".")
-        mx = cfg.mixes[mname]
-        model, prefix = type(mx), ("mixes", mname)
-        data = {"materials": mx.materials, prop: ends}
+    data = dict(ctx or {})
+    if style == "pct_ends":
+        data.update({f"{k}_pct": v for k, v in ends.items()})
     else:
-        spec = LIMITS_BY_KEY[stem]
-        model, prefix = type(getattr(cfg, spec.path[0])), (spec.path[0],)
-        data = {spec.path[1]: value if spec.sense == "<=" else ends}
+        data[field_name] = value if style == "value" else ends
     try:
-        _checker(model).model_validate(data)
+        _checker(type(holder)).model_validate(data)
     except ValidationError as e:
-        raise InputError(_translate(e, "<python>", prefix)) from None
+        raise InputError(_translate(e, "<python>", path)) from None
     if len(_CHECKED) >= 4096:
         _CHECKED.clear()
-    _CHECKED[key] = _share_of(cfg, name) if section in ("shares", "mixes") else True
+    _CHECKED[key] = True
 
 
 #: limit values the scenario file's rules have passed, by (settings class, row, value, other
-#: end; for a share also its materials and basis): the check is a pure function of them, so a
+#: end, the holder's fields the rules read): the check is a pure function of them, so a
 #: sweep that comes back to a value (a grid, two values in turn) checks it once
 _CHECKED: dict = {}
 
@@ -731,22 +750,11 @@ def _checker(model):
     return hit
 
 
-def _share_of(cfg, name: str) -> tuple:
-    """What else the check of a ``shares.<name>...`` or ``mixes.<name>...`` row reads:
-    the materials, ``of`` and basis of the share; the materials of the mix."""
-    section, sname = name.split(".")[:2]
-    g = cfg.shares[sname] if section == "shares" else cfg.mixes[sname]
-    def t(v):
-        return tuple(v) if isinstance(v, (list, tuple)) else v
-    return t(g.materials), t(getattr(g, "of", None)), getattr(g, "basis", None)
-
-
 def _apply_changes(scn, mat_changes: dict, limit_changes: dict):
     """The scenario with material field changes and limit values applied — to the resolved
     materials and to the settings (``charge:`` entries, an appended material table for changed
     analyses), so that ``Scenario.from_dict(scenario.config.model_dump())`` gives it again."""
     from ..scenario import Scenario
-    from .rows import LIMITS
 
     mats = scn.materials
     cfg = scn.config
@@ -775,38 +783,19 @@ def _apply_changes(scn, mat_changes: dict, limit_changes: dict):
         cfg = cfg.model_copy(update={"charge": charge,
                                      "materials": list(cfg.materials) + ([table] if table else [])})
     for name, value in limit_changes.items():
-        stem, _, side = name.rpartition(".")
-        if side not in ("min", "max"):
-            stem, side = name, ""      # a fixed value: both ends
+        path, field_name, style, _, side = _setting_of(name)
         ends = {side: value} if side else {"min": value, "max": value}
-        if stem == emissions_c.CAP_ROW.rpartition(".")[0]:
-            cfg = cfg.model_copy(update={"emissions": cfg.emissions.model_copy(update={"cap_kg_per_thm": value})})
-            continue
-        if stem.startswith("shares."):
-            sname = stem[len("shares."):]
-            shares = dict(cfg.shares)
-            shares[sname] = shares[sname].model_copy(update={f"{k}_pct": v for k, v in ends.items()})
-            cfg = cfg.model_copy(update={"shares": shares})
-            continue
-        if stem.startswith("mixes."):
-            mname, prop = stem[len("mixes."):].rsplit(".", 1)
-            mixes = dict(cfg.mixes)
-            w = getattr(mixes[mname], prop)
-            mixes[mname] = mixes[mname].model_copy(update={prop: w.model_copy(update=ends)})
-            cfg = cfg.model_copy(update={"mixes": mixes})
-            continue
-        spec = next((sp for sp in LIMITS if sp.key == stem), None)
-        if spec is None:
-            continue
-        sec = getattr(cfg, spec.path[0])
-        w = getattr(sec, spec.path[1])
-        if spec.sense == "<=":
-            new_w = value
-        elif w is None:
-            continue
+        holder = _holder(cfg, path)
+        if style == "pct_ends":
+            upd = {f"{k}_pct": v for k, v in ends.items()}
+        elif style == "value":
+            upd = {field_name: value}
         else:
-            new_w = w.model_copy(update=ends)
-        cfg = cfg.model_copy(update={spec.path[0]: sec.model_copy(update={spec.path[1]: new_w})})
+            upd = {field_name: getattr(holder, field_name).model_copy(update=ends)}
+        holder = holder.model_copy(update=upd)
+        if len(path) > 1:
+            holder = {**getattr(cfg, path[0]), path[1]: holder}
+        cfg = cfg.model_copy(update={path[0]: holder})
     return Scenario(cfg, mats, scn.lost_burden, scn.source, scn.variant, scn.warnings)
 
 
