@@ -36,6 +36,16 @@ TARGETS = {"lp_per_s": 3000.0, "ratio": 2.0}
 CASES = {"price": ("charge.pellets.price_per_t", 100.0, 200.0), "limit": ("slag.B2.max", 1.12, 1.30)}
 
 
+def _fresh_highs(args):
+    """A quiet new ``Highs`` holding the model of ``args`` (:func:`_pass_model_args`)."""
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.passModel(*args)
+    return h
+
+
 def _pass_model_args(comp) -> tuple:
     """The arguments of ``Highs.passModel`` for a compiled model (column-wise CSC, minimise)."""
     m, n = comp.shape
@@ -48,16 +58,13 @@ def _pass_model_args(comp) -> tuple:
 
 def raw_sweep(comp, kind: str, values: np.ndarray, chunk: int, col: int, lin) -> np.ndarray:
     """Chunked raw highspy: the objectives of the points (a new Highs per chunk)."""
-    import highspy
 
     m, n = comp.shape
     args = _pass_model_args(comp)
     out = np.empty(len(values))
     cols = np.array([col], np.int32)
     for s in range(0, len(values), chunk):
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.passModel(*args)
+        h = _fresh_highs(args)
         for k in range(s, min(s + chunk, len(values))):
             v = values[k]
             if kind == "price":
@@ -195,16 +202,13 @@ def main() -> None:
 
 def raw_sweep_upper(comp, values, chunk, lin) -> np.ndarray:
     """As :func:`raw_sweep` for a limit row whose θ sits in its upper bound (``<= 0`` rows)."""
-    import highspy
 
     m, n = comp.shape
     args = _pass_model_args(comp)
     row, idx, a0, da, hi0, dhi, t0 = lin
     out = np.empty(len(values))
     for s in range(0, len(values), chunk):
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.passModel(*args)
+        h = _fresh_highs(args)
         for k in range(s, min(s + chunk, len(values))):
             v = values[k]
             coef = a0 + (v - t0) * da
