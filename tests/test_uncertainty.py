@@ -346,3 +346,23 @@ def test_a_mix_window_is_among_the_rows_the_scatter_moves():
     p = res.uncertainty.nominal.violation_probability["mixes.ferrous.SiO2_pct.max"]
     expect = 0.5 * math.erfc(1 / math.sqrt(2))
     assert abs(p - expect) <= 4 * math.sqrt(expect * (1 - expect) / 20000)
+
+
+def test_the_input_hash_follows_the_uncertainty_files_content(tmp_path):
+    """A daily job skips a run whose input hash it has seen: the lot history and sigma table
+    enter the hash by their content (an edited history is a new input; the same files in
+    another folder are the same input)."""
+    from burden.scenario import input_hash
+
+    rows = "material,lot,SiO2,CaO\nsinter,1,5.1,9.5\nsinter,2,5.6,10.2\nsinter,3,5.4,9.9\n"
+    hashes = []
+    for folder, text in (("a", rows), ("b", rows), ("c", rows.replace("5.6", "5.9"))):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "lots.csv").write_text(text)
+        (tmp_path / folder / "sigmas.csv").write_text("material,component,sigma_pct\nsinter,MgO,0.1\n")
+        d = read_scenario_file(BASE)
+        d["uncertainty"] = {"history": "lots.csv", "analyses_table": "sigmas.csv"}
+        scn = Scenario.from_dict(d, base_dir=tmp_path / folder, source=str(tmp_path / folder / "s.yaml"))
+        hashes.append(input_hash(scn))
+    assert hashes[0] == hashes[1]
+    assert hashes[2] != hashes[0]

@@ -1871,8 +1871,9 @@ _HASHES: dict = {}
 
 def input_hash(scn: "Scenario") -> str:
     """SHA-256 of what a scenario feeds the model: its settings (without the file paths of the
-    material tables), the resolved materials and lost burden, and the model parameters.  Equal
-    inputs give equal hashes wherever the files lie; kept per Scenario object (immutable)."""
+    material tables; the uncertainty files by their content), the resolved materials and lost
+    burden, and the model parameters.  Equal inputs give equal hashes wherever the files lie;
+    kept per Scenario object (immutable)."""
     import hashlib
     import json
 
@@ -1880,6 +1881,13 @@ def input_hash(scn: "Scenario") -> str:
     if hit is not None and hit[0] is scn:
         return hit[1]
     cfg = scn.config.model_dump(mode="json", exclude={"materials", "overrides", "scenarios"})
+    unc = cfg.get("uncertainty") or {}
+    for key in ("analyses_table", "history"):   # files that feed the model: by content, not path
+        if unc.get(key):
+            try:
+                unc[key] = "sha256:" + hashlib.sha256(Path(unc[key]).read_bytes()).hexdigest()
+            except OSError:
+                unc[key] = "unreadable:" + str(unc[key])
 
     def mat(m):
         d = {k: getattr(m, k) for k in ("material_class", "price_per_t", "price_basis", "moisture_pct",
