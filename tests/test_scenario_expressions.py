@@ -401,3 +401,14 @@ def test_a_mix_window_no_member_meets_is_a_warning_naming_the_materials_it_holds
     r = burden.solve(burden.Scenario.from_dict(d)).raise_for_status()
     assert not [w for w in r.warnings if " holds " in w]
     assert not [w for w in burden.solve(scn).warnings if " holds " in w]
+
+
+@pytest.mark.parametrize("part,whole", [("sinter", "sinter"), (["pellets", "sinter"], ["sinter", "pellets"])])
+def test_a_share_of_materials_in_themselves_is_refused(part, whole):
+    """A share whose 'materials' and 'of' are the same set is always 100 % (or 0): refused at
+    shares.<name>.of with the fix."""
+    scn = burden.load_scenario(BASE)
+    d = scn.config.model_dump()
+    d["shares"] = {"self": {"materials": part, "of": whole, "min_pct": 50}}
+    with pytest.raises(burden.InputError, match=r"shares\.self\.of: 'materials' and 'of' are the same"):
+        burden.Scenario.from_dict(d)

@@ -1741,7 +1741,12 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
         check_group(sh.materials, f"shares.{sname}.materials")
         check_group(sh.of, f"shares.{sname}.of")
         part, whole = group_members(sh.materials, materials), group_members(sh.of, materials)
-        if part and part <= whole:
+        if part and part == whole:
+            problems.append(InputProblem(source, f"shares.{sname}.of",
+                                         "'materials' and 'of' are the same materials: their share is always 100 % "
+                                         "(or 0 when none is charged); name the whole they are part of in 'of' "
+                                         "(e.g. of: ferrous)"))
+        elif part and part <= whole:
             for end in ("min_pct", "max_pct"):
                 x = getattr(sh, end)
                 if x is not None and x > 100:
