@@ -18,8 +18,10 @@ Two independent solver paths, both installed from wheels only:
   method refinery blending planners use), warm-started from the LP;
 * ``slsqp`` — scipy's sequential least-squares QP (Kraft 1988), from the same start.
 
-Derivatives of the process rows are forward differences of the vectorised process model
-(one batched evaluation per Jacobian); the linear rows are exact.
+Derivatives of the process rows: the chain rule through the model's linear aggregates
+(:mod:`burden.nlp_derivatives`; forward differences along the r directions of the aggregate
+map and the blast columns, in one batched evaluation of the vectorised model); the linear rows
+are exact.
 """
 
 from __future__ import annotations
@@ -122,6 +124,7 @@ class NonlinearProblem:
         self.rscale = np.array([r.scale for r in rows])
         # balances are physics: a violation must land on the operating limits first
         self.rweight = np.array([BALANCE_WEIGHT if r.kind == "balance" else 1.0 for r in rows])
+        self._jac = None  # the structured Jacobian, built on first use
 
     # -- evaluation ---------------------------------------------------------------
     def blast(self, Z: np.ndarray) -> BlastState:
@@ -161,7 +164,17 @@ class NonlinearProblem:
         return gr
 
     def jacobian(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(g(z), dg/dz) by forward differences in one batched evaluation."""
+        """(g(z) (k,), dg/dz (k, nz)) at z (nz,): the chain rule through the model's linear
+        aggregates, forward differences along their r directions and the blast columns
+        (:class:`burden.nlp_derivatives.AggregateJacobian`; per column when r >= materials)."""
+        if self._jac is None:
+            from .nlp_derivatives import AggregateJacobian
+
+            self._jac = AggregateJacobian(self)
+        return self._jac(z)
+
+    def jacobian_dense(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(g(z), dg/dz) by forward differences over every column in one batched evaluation."""
         h = 1e-6 * self.zscale
         # step inside the bounds
         h = np.where(z + h > self.upper, -h, h)
@@ -215,7 +228,12 @@ class NonlinearProblem:
     # -- the linear model at a point ---------------------------------------------
     def linear_subproblem(self, z, g0, J, radius=None, penalty=None, settings_fixed=None, ranging=False):
         """LP: min ∇f·z + penalty·Σ slacks  s.t. linear rows, linearised process rows, bounds,
-        and |z − z_k| <= radius·zscale.  Returns (z_new, model value, duals...) or None."""
+        and |z − z_k| <= radius·zscale.  Returns (z_new, model value, duals...) or None.
+
+        The LP's variables are the step d = z' − z_k (rows A d within [r − A z_k], process rows
+        J d within [g window − g(z_k)]): the same LP, but its rounding scales with the step, not
+        with the rates (with z' itself, HiGHS's basis solves left the linearised rows violated
+        by ~1e-8 scaled at 1,000 materials, which stopped the SLP short of its 1e-9 tolerance)."""
         comp = self.comp
         n, m_lin = self.nz, self.A.shape[0]
         n_nl = len(self.rows)
@@ -228,11 +246,12 @@ class NonlinearProblem:
             for i, v in settings_fixed.items():
                 lo[i] = hi[i] = v
         A_lin = self.A
-        # linearised rows, scaled: (g0 + J (z' − z)) / s within [lo, hi]/s
+        # linearised rows, scaled: (g0 + J d) / s within [lo, hi]/s, d = z' − z
         Js = J / self.rscale[:, None]
-        const = (g0 - J @ z) / self.rscale
-        rlo_nl = self.rlo / self.rscale - const
-        rhi_nl = self.rhi / self.rscale - const
+        rlo_nl = (self.rlo - g0) / self.rscale
+        rhi_nl = (self.rhi - g0) / self.rscale
+        box_lo, box_hi = lo, hi
+        lo, hi = lo - z, hi - z
         use_slack = penalty is not None
         if use_slack:
             # two slacks per process row (elastic): Js z + s⁻ − s⁺ within bounds
@@ -245,8 +264,9 @@ class NonlinearProblem:
             A = np.vstack([A_lin, Js])
             cost = self.objective_grad(z)
             cl, cu = lo, hi
-        rl = np.concatenate([comp.row_lower, rlo_nl])
-        ru = np.concatenate([comp.row_upper, rhi_nl])
+        az = A_lin @ z
+        rl = np.concatenate([comp.row_lower - az, rlo_nl])
+        ru = np.concatenate([comp.row_upper - az, rhi_nl])
         h = new_highs()
         pass_model(h, dense_compiled(A, rl, ru, cl, cu, cost))
         h.run()
@@ -256,7 +276,7 @@ class NonlinearProblem:
             return None
         sol = h.getSolution()
         v = np.asarray(sol.col_value)
-        znew = v[:n]
+        znew = np.clip(z + v[:n], box_lo, box_hi)  # a step to a bound lands on it exactly
         slack = v[n:] if use_slack else np.zeros(0)
         duals = np.asarray(sol.row_dual)
         out = {"z": znew, "slack": slack, "row_duals": duals[:m_lin],
@@ -354,6 +374,18 @@ def solve_slp(nlp: NonlinearProblem, z0: np.ndarray, *, tol: float = 1e-9, max_i
             g0, J = nlp.jacobian(z)
             if rho > 0.75 and step >= 0.99 * radius:
                 radius = min(2.0 * radius, 10.0)
+        elif radius >= 1e-3 and step <= 1e-8 and nlp.violation(z, g0) <= 1e-6:
+            # over a wide box the LP moves less than 1e-8 (scaled) and the move fails: z is a
+            # vertex optimum of its own linearisation (a KKT point) up to the subproblem's
+            # accuracy (the LP's rounding can raise a violation of about that size).  Shrinking
+            # the box would not change the step (it used to take 200 iterations to fail):
+            # feasible -> optimal; a violation above tol -> stalled, for the SLSQP polish
+            # (solve_nonlinear)
+            if nlp.violation(z, g0) <= tol:
+                status, msg = "optimal", "converged: the linearisation moves less than 1e-8"
+            else:
+                status, msg = "stalled", "the linearised steps are at the LP subproblem's accuracy"
+            break
         else:
             radius *= 0.25
         if step < 1e-10 and nlp.violation(z, g0) <= tol:
@@ -374,7 +406,7 @@ def solve_slsqp(nlp: NonlinearProblem, z0: np.ndarray, *, tol: float = 1e-10, ma
     """The second, independent path: scipy's SLSQP (Kraft 1988) on the same rows.
 
     Variables are scaled by their typical size; linear rows enter with their exact
-    Jacobian, process rows with forward differences.
+    Jacobian, process rows with the structured one of :meth:`NonlinearProblem.jacobian`.
 
     References
     ----------

@@ -179,6 +179,24 @@ class FurnaceModel:
                              ash_pct=ash, moisture_pct=pct("H2O_chem"),
                              decomposition_kj_per_kg=self.coal_decomposition_kj_per_kg)
 
+    def aggregate_map(self) -> np.ndarray:
+        """The linear aggregates of the material rates that :meth:`evaluate` reads, (n, m).
+
+        Every quantity of the model depends on x (kg/tHM, shape (..., n)) only through
+        ``x @ L`` with L the columns returned here: the LP quantities (hot metal, slag,
+        loads; ``Q.T``), the species of the charge (``W``) and of its fluxes and injectants
+        (``W`` masked), the injectant mass, the volatile matter (``Wvm``), the free moisture
+        charged, and the per-kg carbonate and iron-oxide heats (all, and of the fluxes).
+        :mod:`burden.nlp_derivatives` differentiates through it (chain rule: dg/dx = dg/da · Lᵀ);
+        a new x-dependence in :meth:`evaluate` must add its column here (its test,
+        ``tests/test_nlp_derivatives.py``, compares against a dense central-difference Jacobian).
+        """
+        flux, inj = self.is_flux[:, None], self.is_inj[:, None]
+        carb = np.column_stack([self.carbonate_kj[k] for k in sorted(self.carbonate_kj)])
+        return np.column_stack([
+            self.Q.T, self.W, self.W * flux, self.W * inj, self.is_inj, self.Wvm,
+            self.moisture_wet_per_dry * (1 - self.is_inj), carb, carb * flux, self.iron_oxide_kj])
+
     # -- the model --------------------------------------------------------------
     def evaluate(self, x: np.ndarray, blast: BlastState, full: bool = False, adjust: dict | None = None) -> dict:
         """All process quantities at the points ``x`` (shape (..., n)) and ``blast``.
