@@ -2,9 +2,6 @@
 ``burden solve`` forms without pandas are those pandas forms from the DataFrames, byte for byte."""
 
 import math
-import subprocess
-import sys
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,7 +12,7 @@ from burden.output import json_value
 from burden.results.records import Records, csv_text
 from burden.results.result import _column_sum, _group_sum
 
-from conftest import ROOT, SCENARIOS
+from conftest import SCENARIOS
 
 EXAMPLES = sorted(SCENARIOS.glob("*.yaml")) + sorted((SCENARIOS / "validation").glob("*.yaml"))
 
@@ -141,16 +138,3 @@ def test_records_of_every_column_make_match_pandas():
     for rows in cases:
         _check(Records("k", rows, {"note": 1}))
     assert Records("k", cases[0]).frame().attrs == {}
-
-
-def test_burden_solve_does_not_import_pandas(tmp_path):
-    """The command line's solve path forms its summary, result.json and CSV files from records:
-    pandas (and the pyarrow pandas 3 imports) stay out of the process; the files are those of the
-    DataFrames (see the tests above)."""
-    code = ("import sys; from burden.cli import main; rc = main(sys.argv[1:]); "
-            "print('pandas' in sys.modules, 'pyarrow' in sys.modules); sys.exit(rc)")
-    p = subprocess.run([sys.executable, "-c", code, "solve", str(SCENARIOS / "base.yaml"), "--out", str(tmp_path)],
-                       capture_output=True, text=True, cwd=ROOT)
-    assert p.returncode == 0, p.stderr
-    assert p.stdout.strip().splitlines()[-1] == "False False"
-    assert (tmp_path / "base" / "costs.csv").read_text().startswith("class,cost_per_thm,share_pct\n")
