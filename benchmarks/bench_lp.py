@@ -548,7 +548,7 @@ def bench_cli(n: int) -> dict:
     print(_row("  python -m burden solve ... --no-write", t_m))
     print(_row("  python -c pass (interpreter start)", t_py))
     print(_row("  python -c 'import burden.cli'", t_imp))
-    print(_row("  python -c 'import burden.api' (scenario, core, results: pandas, numpy, pydantic, yaml)", t_api))
+    print(_row("  python -c 'import burden.api' (scenario, core, results: numpy, pydantic, yaml)", t_api))
     print(f"  imports on the solve path: {len(imports)} modules, {total_import / 1e3:.0f} ms (self times summed, "
           "one run with PYTHONPROFILEIMPORTTIME)")
     print("  top 10 imports by cumulative time:")
