@@ -120,8 +120,7 @@ class Records:
         """The table as a pandas DataFrame (``pd.DataFrame(rows).set_index(index)``, ``attrs`` set)."""
         import pandas as pd
 
-        df = pd.DataFrame(self.rows).set_index(self.index) if self.rows else pd.DataFrame(
-            columns=[self.index]).set_index(self.index)
+        df = pd.DataFrame(self.rows).set_index(self.index)
         df.attrs.update(self.attrs)
         return df
 
