@@ -213,3 +213,44 @@ def test_analysis_changes_reach_the_quantities_read_later():
     r2 = burden.solve(q)
     assert r1.objective == pytest.approx(r2.objective, rel=1e-9)
     assert p.quantities.values(r1.output.x) == pytest.approx(q.quantities.values(r2.output.x), rel=1e-9)
+
+
+def test_set_limit_accepts_exactly_what_a_scenario_file_accepts():
+    """``set_limit`` checks a value by the scenario file's rules without building the scenario
+    (and skips a Window's own min/max check, which the holder's window rule has made under the
+    window's name).  Over every standard limit row of the base case and values across and beyond
+    each plausible range, it accepts exactly the values a scenario file with that limit loads
+    with (the other end of the window kept)."""
+    from burden.core.rows import LIMITS_BY_KEY
+    from burden.scenario import Scenario
+
+    scn = burden.load_scenario(BASE)
+    p = burden.build(scn)
+    names = [n for n in p.formulation.row_names
+             if n.rpartition(".")[2] in ("min", "max") and n.rpartition(".")[0] in LIMITS_BY_KEY
+             and LIMITS_BY_KEY[n.rpartition(".")[0]].sense != "<="]
+    assert len(names) >= 8, names
+    values = [-5.0, 0.0, 0.005, 0.5, 0.95, 1.1, 2.9, 3.5, 12.0, 50.0, 99.0, 150.0, 900.0, 2.0e4, 2.0e6]
+    checked = 0
+    for name in names:
+        stem, _, side = name.rpartition(".")
+        section, field = LIMITS_BY_KEY[stem].path
+        for v in values:
+            q = burden.build(scn)
+            try:
+                q.set_limit(name, v)
+                by_setter = True
+            except burden.InputError:
+                by_setter = False
+            d = scn.config.model_dump()
+            window = dict(d[section][field])
+            window[side] = v
+            d[section][field] = window
+            try:
+                Scenario.from_dict(d)
+                by_file = True
+            except burden.InputError:
+                by_file = False
+            assert by_setter == by_file, (name, v, by_setter, by_file)
+            checked += by_file
+    assert 0 < checked < len(names) * len(values)

@@ -381,3 +381,34 @@ def test_a_key_written_twice_is_told_with_every_other_problem_of_the_file(tmp_pa
                  "  quartzite: {}\n  quartzite: {}\n  coke: {fixed_kg_per_thm: 340}\n")
     with pytest.raises(burden.InputError, match="appears twice"):   # alone, it is still refused
         burden.load_scenario(f)
+
+
+def test_a_mix_window_no_member_meets_is_a_warning_naming_the_materials_it_holds_at_0():
+    """A group's window is a weighted mean of its members: a lump-ore SiO2 max of 1 % (the
+    library's lump has more) can only be met at 0 kg, so the optimum leaves the lump out, and
+    the result says which limit holds which material at 0.  The base case has no such warning."""
+    scn = burden.load_scenario(BASE)
+    lump_sio2 = scn.materials["lump_ore"].analysis["SiO2"]
+    assert lump_sio2 > 1.0
+    d = scn.config.model_dump()
+    d["mixes"] = {"lumps": {"materials": ["lump_ore"], "SiO2_pct": {"max": 1.0}}}
+    r = burden.solve(burden.Scenario.from_dict(d)).raise_for_status()
+    assert r.x["lump_ore"] == 0.0
+    held = [w for w in r.warnings if w.startswith("mixes.lumps.SiO2_pct.max holds lump_ore at 0")]
+    assert len(held) == 1, r.warnings
+    # a window the lump meets: no warning
+    d["mixes"]["lumps"]["SiO2_pct"] = {"max": lump_sio2 + 0.5}
+    r = burden.solve(burden.Scenario.from_dict(d)).raise_for_status()
+    assert not [w for w in r.warnings if " holds " in w]
+    assert not [w for w in burden.solve(scn).warnings if " holds " in w]
+
+
+@pytest.mark.parametrize("part,whole", [("sinter", "sinter"), (["pellets", "sinter"], ["sinter", "pellets"])])
+def test_a_share_of_materials_in_themselves_is_refused(part, whole):
+    """A share whose 'materials' and 'of' are the same set is always 100 % (or 0): refused at
+    shares.<name>.of with the fix."""
+    scn = burden.load_scenario(BASE)
+    d = scn.config.model_dump()
+    d["shares"] = {"self": {"materials": part, "of": whole, "min_pct": 50}}
+    with pytest.raises(burden.InputError, match=r"shares\.self\.of: 'materials' and 'of' are the same"):
+        burden.Scenario.from_dict(d)

@@ -346,3 +346,37 @@ def test_a_mix_window_is_among_the_rows_the_scatter_moves():
     p = res.uncertainty.nominal.violation_probability["mixes.ferrous.SiO2_pct.max"]
     expect = 0.5 * math.erfc(1 / math.sqrt(2))
     assert abs(p - expect) <= 4 * math.sqrt(expect * (1 - expect) / 20000)
+
+
+def test_the_input_hash_follows_the_uncertainty_files_content(tmp_path):
+    """A daily job skips a run whose input hash it has seen: the lot history and sigma table
+    enter the hash by their content (an edited history is a new input; the same files in
+    another folder are the same input)."""
+    from burden.scenario import input_hash
+
+    rows = "material,lot,SiO2,CaO\nsinter,1,5.1,9.5\nsinter,2,5.6,10.2\nsinter,3,5.4,9.9\n"
+    hashes = []
+    for folder, text in (("a", rows), ("b", rows), ("c", rows.replace("5.6", "5.9"))):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "lots.csv").write_text(text)
+        (tmp_path / folder / "sigmas.csv").write_text("material,component,sigma_pct\nsinter,MgO,0.1\n")
+        d = read_scenario_file(BASE)
+        d["uncertainty"] = {"history": "lots.csv", "analyses_table": "sigmas.csv"}
+        scn = Scenario.from_dict(d, base_dir=tmp_path / folder, source=str(tmp_path / folder / "s.yaml"))
+        hashes.append(input_hash(scn))
+    assert hashes[0] == hashes[1]
+    assert hashes[2] != hashes[0]
+
+
+def test_a_component_every_lot_reads_the_same_has_no_scatter(tmp_path):
+    """Lots that all read MgO 1.85 give σ = 0 exactly (np.cov leaves 2.7e-16 of rounding)."""
+    from burden.uncertainty import resolve_noise
+
+    rows = "material,lot,SiO2,MgO\nsinter,1,5.1,1.85\nsinter,2,5.6,1.85\nsinter,3,5.4,1.85\n"
+    (tmp_path / "lots.csv").write_text(rows)
+    d = read_scenario_file(BASE)
+    d["uncertainty"] = {"history": "lots.csv", "correlated": True}
+    scn = Scenario.from_dict(d, base_dir=tmp_path, source=str(tmp_path / "s.yaml"))
+    t = {(r["material"], r["component"]): r for r in resolve_noise(scn.config.uncertainty, scn.materials).table()}
+    assert ("sinter", "MgO") not in t or t["sinter", "MgO"]["sigma_pct"] == 0.0
+    assert t["sinter", "SiO2"]["sigma_pct"] == pytest.approx(statistics.stdev([5.1, 5.6, 5.4]), rel=1e-12)

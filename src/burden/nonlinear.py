@@ -28,6 +28,27 @@ HBBF_FACTORS = ModelParameters.default().hbbf_factors
 #: Net heat balance of the HBBF plant, kJ/tHM: its "1 % heat loss" is 43.4 MJ/tHM (PRIMER §4).
 HBBF_NET_HEAT_KJ_PER_THM = 4.34e6
 
+#: The plant correction-factor table of PRIMER §4: change -> (change, low, high) kg coke/tHM for
+#: that change (low == high for a single value).  Sources there: HBBF = An1onS/HBBF Russian heat
+#: balance (blast temperature, slag, heat loss, r_d); Chinese operator rules (高炉炼铁计算题) for
+#: [Si] (+40 kg per +1 %) and blast moisture (1 g/Nm3 = -6 degC of blast); enthalpy estimates
+#: from NASA data for hot-metal temperature and bound water; PCI 0.75-0.95 kg/kg (USTB-HW 0.8;
+#: Geerdes, Toxopeus & van der Vliet, Modern Blast Furnace Ironmaking, 2009).  A model within
+#: +-35 % of the value, or inside the range, is plausible (PRIMER §4).
+PLANT_TABLE = {
+    "blast_temperature_c": (10.0, -1.4, -1.4),
+    "blast_moisture_g_per_nm3": (10.0, 8.0, 11.0),
+    "pci_kg_per_thm": (10.0, -9.5, -7.5),
+    "slag_kg_per_thm": (-10.0, -1.6, -1.6),
+    "heat_loss_pct": (-1.0, -3.7, -3.7),
+    "direct_reduction_degree": (-0.01, -2.2, -2.2),
+    "hot_metal_Si_pct": (0.1, 2.0, 4.0),
+    "hot_metal_temperature_c": (50.0, 4.5, 4.5),
+    "bound_water_kg_per_thm": (10.0, 6.5, 6.5),
+}
+#: Tolerance of the plant table (PRIMER §4): +-35 % of the value (of the nearer end of a range).
+PLANT_TABLE_TOLERANCE = 0.35
+
 SETTING_LABEL = {
     "blast_dry_nm3": ("dry blast", "Nm3/tHM"),
     "blast_temperature_c": ("blast temperature", "degC"),
@@ -521,6 +542,65 @@ def balance_point(nlp: NonlinearProblem, z: np.ndarray, adjust: dict | None = No
     return z
 
 
+def plant_basis_point(nlp: NonlinearProblem, z: np.ndarray, adjust: dict | None = None,
+                      top_gas_temperature_c: float | None = None) -> np.ndarray:
+    """Solve for the coke rate on the basis of a plant correction-factor table.
+
+    Plant tables (the HBBF Russian heat balance of PRIMER §4, operator rules) are computed
+    from a total heat balance with the top-gas temperature an input and r_d a factor of its
+    own.  On that basis everything else is held: the burden, the blast settings, r_d (the
+    ``direct_reduction_degree`` column of ``z``, plus an adjustment of it), the hot-metal
+    analysis (pass ``hold_hot_metal_C`` in ``adjust`` for a temperature change) and the
+    top-gas temperature (default: its value at ``z``); the coke rate and the dry blast close
+    the carbon balance and the total heat balance.  In the two-zone model the total balance
+    at a held top-gas temperature is the upper-zone energy balance closed at that temperature
+    (lower + upper = total, Hess at 25 degC), so the lower zone's T_TRZ is what gives way; in
+    the total model it is the model's own heat balance.
+
+    These are the factors to compare with a plant table like for like.  The two-zone model's
+    own marginals (:func:`balance_point`) differ where the heat is needed: a lower-zone demand
+    (hot-metal temperature) costs more coke, whose bosh gas carries heat to the top, and an
+    upper-zone demand (bound water, the slag's heating to T_TRZ) costs none while the top gas
+    has heat to spare (Rist & Meysson 1965; Geerdes et al. 2009, ch. 5).
+
+    Newton on (coke, dry blast); returns the point (shape (nz,)).
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        The balances are singular in (coke, blast) at ``z`` (no coke in the charge).
+    """
+    j_coke = nlp.problem.materials.index(_coke_name(nlp))
+    j_v = nlp.col["blast_dry_nm3"]
+    cols = (j_coke, j_v)
+    z = z.copy()
+    adjust = dict(adjust or {})
+    two_zone = nlp.cfg.process.heat_balance == "two_zone"
+    if two_zone and top_gas_temperature_c is None:
+        top_gas_temperature_c = float(nlp.evaluate(z)["top_gas_temperature_c"])
+
+    def f(zz):
+        ev = nlp.fm.evaluate(zz[: nlp.n_mat], nlp.blast(zz), adjust=adjust)
+        heat = (float(ev["top_gas_temperature_c"]) - top_gas_temperature_c) if two_zone \
+            else float(ev["heat_residual_kj"]) * 1e-3
+        return np.array([float(ev["carbon_residual_kg"]), heat])
+
+    h = 1e-4
+    for _ in range(30):
+        r = f(z)
+        J = np.zeros((2, 2))
+        for c, j in enumerate(cols):
+            dz = np.zeros_like(z)
+            dz[j] = h
+            J[:, c] = (f(z + dz) - r) / h
+        step = np.linalg.solve(J, -r)
+        for c, j in enumerate(cols):
+            z[j] += step[c]
+        if np.max(np.abs(step)) < 1e-9:
+            break
+    return z
+
+
 def _coke_name(nlp: NonlinearProblem) -> str:
     cfg = nlp.cfg
     if cfg.process.coke:
@@ -541,9 +621,16 @@ def implied_correction_factors(nlp: NonlinearProblem, z: np.ndarray) -> pd.DataF
     HBBF table's value where it has one (PRIMER §4).
 
     ``coke_change_kg_per_thm`` holds the degree of indirect reduction by CO (hydrogen lowers
-    r_d by the iron it reduces; :func:`_balance_coke`), the convention of plant tables.  When
-    r_d is a decision, ``coke_change_at_w_point_kg_per_thm`` holds the shaft efficiency
-    instead: the marginal rate of an optimum on the W-point limit (NaN otherwise).
+    r_d by the iron it reduces; :func:`_balance_coke`) and, in the two-zone model, closes the
+    lower-zone heat balance: the model's own marginal.  When r_d is a decision,
+    ``coke_change_at_w_point_kg_per_thm`` holds the shaft efficiency instead: the marginal
+    rate of an optimum on the W-point limit (NaN otherwise).
+
+    ``coke_change_plant_basis_kg_per_thm`` is the factor on a plant table's basis
+    (:func:`plant_basis_point`: total heat balance at the held top-gas temperature, r_d and
+    the hot-metal analysis held), beside the table's value ``plant_table_kg_per_thm`` (the
+    middle of a range; :data:`PLANT_TABLE`, PRIMER §4) and ``plant_table_deviation_pct``
+    (from the value, or from the nearer end of a range; 0 inside it).
     """
     ev0 = nlp.evaluate(z)
     ri0 = 1.0 - float(ev0["direct_reduction_degree"]) - float(ev0["hydrogen_reduction_degree"])
@@ -552,23 +639,39 @@ def implied_correction_factors(nlp: NonlinearProblem, z: np.ndarray) -> pd.DataF
     j_rd = nlp.col["direct_reduction_degree"]
     w_pinned = bool(nlp.upper[j_rd] > nlp.lower[j_rd])   # r_d a decision: report the W-point marginals too
 
-    def _bal(zz, adjust=None):
+    j_coke = nlp.problem.materials.index(_coke_name(nlp))
+    t_top0 = float(ev0["top_gas_temperature_c"])
+
+    def _plant(zz, adjust=None):
+        return float(plant_basis_point(nlp, zz, adjust, top_gas_temperature_c=t_top0)[j_coke])
+
+    def _bal(zz, adjust=None, plant_adjust=None):
         c = _balance_coke(nlp, zz, adjust, indirect_co_degree=ri0, eta_h2=eta0)[0]
         cw = _balance_coke(nlp, zz, adjust, shaft_efficiency_pct=eff0)[0] if w_pinned else math.nan
-        return c, cw
+        return c, cw, _plant(zz, adjust if plant_adjust is None else plant_adjust)
 
     base_coke = _balance_coke(nlp, z, indirect_co_degree=ri0, eta_h2=eta0)[0]
+    base_plant = _plant(z)
     col = nlp.col
     pci = [k for k in nlp.fm.inj_names]
+    pci_rows = {f"{k}_kg_per_thm" for k in pci}
     rows = []
 
     def add(name, change, unit, cokes):
-        coke, coke_w = cokes
+        coke, coke_w, coke_p = cokes
         ref = nlp.problem.scenario.parameters.hbbf_factors.get(name)
         hbbf = ref[1] * change / ref[0] if ref else math.nan
+        table = PLANT_TABLE.get("pci_kg_per_thm" if name in pci_rows else name)
+        lo, hi = (table[1] * change / table[0], table[2] * change / table[0]) if table else (math.nan, math.nan)
+        lo, hi = min(lo, hi), max(lo, hi)
+        plant = coke_p - base_plant
+        dev = 0.0 if lo <= plant <= hi else 100.0 * (plant - (lo if plant < lo else hi)) / abs(lo if plant < lo else hi)
         rows.append({"change_of": name, "change": change, "unit": unit, "coke_change_kg_per_thm": coke - base_coke,
                      "coke_kg_per_thm_per_unit": (coke - base_coke) / change, "hbbf_kg_per_thm": hbbf,
-                     "coke_change_at_w_point_kg_per_thm": coke_w - base_coke})
+                     "coke_change_at_w_point_kg_per_thm": coke_w - base_coke,
+                     "coke_change_plant_basis_kg_per_thm": plant,
+                     "plant_table_kg_per_thm": 0.5 * (lo + hi),
+                     "plant_table_deviation_pct": dev if table else math.nan})
 
     zz = z.copy()
     zz[col["blast_temperature_c"]] += 10.0
@@ -591,9 +694,12 @@ def implied_correction_factors(nlp: NonlinearProblem, z: np.ndarray) -> pd.DataF
     else:
         add("heat_loss_pct", -1.0, "% of heat income", _bal(z, {"heat_loss_pct": -1.0}))
     add("direct_reduction_degree", -0.01, "-", (_balance_coke(nlp, z, {"direct_reduction_degree": -0.01},
-                                                              indirect_co_degree=ri0, eta_h2=eta0)[0], math.nan))
+                                                              indirect_co_degree=ri0, eta_h2=eta0)[0], math.nan,
+                                                _plant(z, {"direct_reduction_degree": -0.01})))
     add("hot_metal_Si_pct", 0.1, "wt %", _bal(z, {"hot_metal_Si_pct": 0.1}))
-    add("hot_metal_temperature_c", 50.0, "degC", _bal(z, {"hot_metal_temperature_c": 50.0}))
+    # the plant basis holds the hot-metal analysis: the enthalpy of hotter metal alone
+    add("hot_metal_temperature_c", 50.0, "degC", _bal(z, {"hot_metal_temperature_c": 50.0},
+                                                      {"hot_metal_temperature_c": 50.0, "hold_hot_metal_C": True}))
     add("bound_water_kg_per_thm", 10.0, "kg/tHM", _bal(z, {"bound_water_kg": 10.0}))
     df = pd.DataFrame(rows).set_index("change_of")
     df.attrs["coke_kg_per_thm"] = base_coke

@@ -196,7 +196,8 @@ class FurnaceModel:
         ``slag_kg`` (slag mass in the heat balance), ``heat_loss_pct`` (total model),
         ``heat_loss_kj`` (two-zone model), ``direct_reduction_degree``, ``hot_metal_Si_pct``
         (Si reduced: hot-metal Si, slag SiO2 and the [C] correlation follow),
-        ``hot_metal_temperature_c`` (hot metal and slag enthalpy, [C] correlation) and
+        ``hot_metal_temperature_c`` (hot metal and slag enthalpy, [C] correlation; with
+        ``hold_hot_metal_C`` true the [C] is held, the enthalpy alone changes) and
         ``bound_water_kg``, each a change from the scenario's value.
         """
         proc = self.proc
@@ -220,7 +221,8 @@ class FurnaceModel:
             if self.cfg.hot_metal.C_pct == "formula":
                 hm["C"] = hm["C"] + self.hm_carbon["Si"] * dsi
         t_hm = self.cfg.hot_metal.temperature_c + adj.get("hot_metal_temperature_c", 0.0)
-        if "hot_metal_temperature_c" in adj and self.cfg.hot_metal.C_pct == "formula":
+        if ("hot_metal_temperature_c" in adj and self.cfg.hot_metal.C_pct == "formula"
+                and not adj.get("hold_hot_metal_C")):
             hm["C"] = hm["C"] + 10.0 * self.hm_carbon["T"] * adj["hot_metal_temperature_c"]
         slag_s = q["slag.S"]
         fe_met = net("Fe_met")

@@ -72,6 +72,15 @@ def _numeric_shape(model: type, name: str) -> str | None:
     return shape
 
 
+def _window_end_problem(x, kind: str) -> str | None:
+    """A window on a mass rate or a percentage (a limit: slag wt %, hot-metal wt %, loads and
+    rates in kg/tHM, t/day) cannot end below 0 (the rule ``set_limit`` applies to limit rows)."""
+    if isinstance(x, (int, float)) and not isinstance(x, bool) and x < 0 and kind.endswith(
+            ("_pct", "_kg_per_thm", "_t_per_day")):
+        return f"{x:g} is below 0; a window on a {'percentage' if kind.endswith('_pct') else 'rate'} gives numbers >= 0"
+    return None
+
+
 def _as_number(v):
     """``v`` as a number where pydantic would read it as one (numeric text too), else ``v``."""
     if isinstance(v, str):
@@ -101,6 +110,8 @@ class _Strict(BaseModel):
         name; a window's ends by the window's name)."""
         if v is None:  # an optional field left out (most defaults): nothing to check
             return v
+        if info.context is ENDS_CHECKED and cls is Window:
+            return v   # a limit check (core.problem): the holder's window rule checked both ends
         name = info.field_name
         kind = cls._NUMBER_KINDS.get(name, name)
         shape = _numeric_shape(cls, name)
@@ -115,7 +126,8 @@ class _Strict(BaseModel):
             return v
         if shape == "window" and isinstance(v, Mapping):
             for end in ("min", "max"):
-                why = number_problem(_as_number(v.get(end)), kind)
+                x = _as_number(v.get(end))
+                why = number_problem(x, kind) or _window_end_problem(x, kind)
                 if why:
                     raise ValueError(f"{end}: {why}")
             return v
@@ -123,6 +135,12 @@ class _Strict(BaseModel):
         if why:
             raise ValueError(why)
         return v
+
+
+#: validation context of a limit value's check (``core.problem._check_in_scenario``): the
+#: holder's rule for the window field has checked both ends under the window's own name (the
+#: stricter kind), so a Window's min/max need not be checked again under the names min/max
+ENDS_CHECKED = object()
 
 
 class Window(_Strict):
@@ -1723,7 +1741,12 @@ def _resolve(cfg: ScenarioConfig, base_dir: Path, source: str, variant: str | No
         check_group(sh.materials, f"shares.{sname}.materials")
         check_group(sh.of, f"shares.{sname}.of")
         part, whole = group_members(sh.materials, materials), group_members(sh.of, materials)
-        if part and part <= whole:
+        if part and part == whole:
+            problems.append(InputProblem(source, f"shares.{sname}.of",
+                                         "'materials' and 'of' are the same materials: their share is always 100 % "
+                                         "(or 0 when none is charged); name the whole they are part of in 'of' "
+                                         "(e.g. of: ferrous)"))
+        elif part and part <= whole:
             for end in ("min_pct", "max_pct"):
                 x = getattr(sh, end)
                 if x is not None and x > 100:
@@ -1853,8 +1876,9 @@ _HASHES: dict = {}
 
 def input_hash(scn: "Scenario") -> str:
     """SHA-256 of what a scenario feeds the model: its settings (without the file paths of the
-    material tables), the resolved materials and lost burden, and the model parameters.  Equal
-    inputs give equal hashes wherever the files lie; kept per Scenario object (immutable)."""
+    material tables; the uncertainty files by their content), the resolved materials and lost
+    burden, and the model parameters.  Equal inputs give equal hashes wherever the files lie;
+    kept per Scenario object (immutable)."""
     import hashlib
     import json
 
@@ -1862,6 +1886,13 @@ def input_hash(scn: "Scenario") -> str:
     if hit is not None and hit[0] is scn:
         return hit[1]
     cfg = scn.config.model_dump(mode="json", exclude={"materials", "overrides", "scenarios"})
+    unc = cfg.get("uncertainty") or {}
+    for key in ("analyses_table", "history"):   # files that feed the model: by content, not path
+        if unc.get(key):
+            try:
+                unc[key] = "sha256:" + hashlib.sha256(Path(unc[key]).read_bytes()).hexdigest()
+            except OSError:
+                unc[key] = "unreadable:" + str(unc[key])
 
     def mat(m):
         d = {k: getattr(m, k) for k in ("material_class", "price_per_t", "price_basis", "moisture_pct",

@@ -230,6 +230,11 @@ def _history(path: str, materials, source: str, correlated: bool):
             continue
         X = np.array(L, dtype=float)
         cov = np.atleast_2d(np.cov(X, rowvar=False, ddof=1))
+        # a component whose lots all read the same has no scatter: np.cov leaves ~1e-30 of
+        # rounding there (a sigma of ~1e-15 that would be reported as scatter)
+        same = np.ptp(X, axis=0) == 0
+        cov[same, :] = 0.0
+        cov[:, same] = 0.0
         out[m] = (comps, np.sqrt(np.diag(cov)), cov if correlated else None, len(L))
     return out, problems
 

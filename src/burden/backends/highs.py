@@ -195,17 +195,24 @@ class HighsBackend:
 
     # -- persistent updates ------------------------------------------------------
     def change_coeffs(self, rows, cols, values) -> None:
-        """Set single matrix coefficients (row i, column j) to ``values``; the caller keeps the
-        formulation in step (see :attr:`source`)."""
-        h = self.highs
-        if isinstance(rows, np.ndarray):
-            rows, cols, values = rows.tolist(), np.asarray(cols).tolist(), np.asarray(values).tolist()
-        for i, j, v in zip(rows, cols, values):
-            h.changeCoeff(i, j, v)
-        if len(values):
-            if self.source is None:
-                raise SolverError("change_coeffs needs the backend's source formulation")
-            self._dirty = True
+        """Set single matrix coefficients (row i, column j) to ``values`` (a list of floats);
+        ``rows`` and ``cols`` are lists of the same length, or one of them a single int (one
+        row, or one column).  The caller keeps the formulation in step (see :attr:`source`)."""
+        if not values:
+            return
+        if self.source is None:
+            raise SolverError("change_coeffs needs the backend's source formulation")
+        change = self.highs.changeCoeff
+        if isinstance(rows, int):
+            for j, v in zip(cols, values):
+                change(rows, j, v)
+        elif isinstance(cols, int):
+            for i, v in zip(rows, values):
+                change(i, cols, v)
+        else:
+            for i, j, v in zip(rows, cols, values):
+                change(i, j, v)
+        self._dirty = True
 
     def update_row_bounds(self, i: int, lower: float, upper: float) -> None:
         c = self._comp
@@ -299,7 +306,6 @@ class HighsBackend:
         status, status_txt = _status(h)
         if status == "infeasible" and h.getModelStatus() == _unbounded_or_infeasible():
             status = self._infeasible_or_unbounded()
-        m, n = comp.shape
         sol = Solution(status=status, solver_status=status_txt, objective=math.nan, layout=self.layout,
                        primal=_NAN, reduced_costs=_NAN, row_names=comp.row_names, row_values=_NAN,
                        row_lower=comp.row_lower, row_upper=comp.row_upper, row_duals=_NAN,
@@ -311,6 +317,7 @@ class HighsBackend:
             sol.objective = float(h.getObjectiveValue())
             sol.row_values = np.array(s.row_value)
             if self.is_mip:
+                m, n = comp.shape
                 sol.meta["mip_gap"] = float(h.getInfoValue("mip_gap")[1])
                 sol.row_duals, sol.reduced_costs = np.full(m, np.nan), np.full(n, np.nan)
                 self._fixed_lp_duals(sol)
@@ -322,6 +329,7 @@ class HighsBackend:
                     if st == _OK():
                         sol.cost_ranging = np.column_stack([rng.col_cost_dn.value_, rng.col_cost_up.value_])
         else:
+            m, n = comp.shape
             sol.primal, sol.reduced_costs = np.full(n, np.nan), np.full(n, np.nan)
             sol.row_values, sol.row_duals = np.full(m, np.nan), np.full(m, np.nan)
             if status == "infeasible":

@@ -163,6 +163,21 @@ class RowBlock:
             hit = nz[i] = np.flatnonzero(self.D[i])
         return hit
 
+    def theta_entries(self, i: int) -> tuple[list, list, list, float, float]:
+        """Row i where θ enters, as Python numbers for a persistent update: (global columns of
+        the denominator's terms, N there, D there, cn, cd); the body there is N − θ·D and its
+        constant cn − θ·cd (range rows: θ = 0).  Kept until a column changes."""
+        nz = self.__dict__.get("_den_nz")
+        if nz is None:
+            nz = self._den_nz = {}
+        key = ("entries", i)
+        hit = nz.get(key)
+        if hit is None:
+            d = self.den_columns(i)
+            hit = nz[key] = (self.cols[d].tolist(), self.N[i, d].tolist(), self.D[i, d].tolist(),
+                             float(self.cn[i]), float(self.cd[i]))
+        return hit
+
     def body_entries(self, i: int, cols: np.ndarray) -> np.ndarray:
         """Row i's body coefficients at the block columns ``cols`` (positions in the block)."""
         th = 0.0 if self._range[i] else self.theta[i]

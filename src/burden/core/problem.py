@@ -28,7 +28,7 @@ from ..materials import ALL_ANALYSIS_COLUMNS
 from pydantic import ValidationError
 
 from ..errors import InputError, InputProblem
-from ..scenario import _translate
+from ..scenario import ENDS_CHECKED, _translate
 from .components import burden as burden_c
 from .components import emissions as emissions_c
 from .components import fuels as fuels_c
@@ -418,10 +418,10 @@ class Problem:
             be = self._backend
             if be is not None:
                 # num − θ·den: only the coefficients where den has a term change
-                d = b.den_columns(i)
-                c_new = b.body_constant(i)
-                be.change_coeffs([pos] * d.size, b.cols[d].tolist(), b.body_entries(i, d).tolist())
-                lo, hi = b.row_bounds(i, c_new)
+                cols, n_e, d_e, cn, cd = b.theta_entries(i)
+                th = 0.0 if r.sense == "range" else v
+                be.change_coeffs(pos, cols, [n - th * d for n, d in zip(n_e, d_e)])
+                lo, hi = b.row_bounds(i, cn - th * cd)
                 be.update_row_bounds(pos, lo, hi)
         else:
             from dataclasses import replace
@@ -552,8 +552,9 @@ class Problem:
                 n_col, d_col = b.recipe.column(qt, j, w)
                 new = n_col - b.theta_eff * d_col
                 if be is not None:
-                    d = np.flatnonzero(b.body_column(j) != new)
-                    be.change_coeffs((pos + d).tolist(), [jg] * d.size, new[d].tolist())
+                    d = (b.body_column(j) != new).nonzero()[0]
+                    if d.size:
+                        be.change_coeffs((d + pos).tolist(), jg, new[d].tolist())
                 b.set_column(j, n_col, d_col, new)
             pos += len(b)
         f.rows_changed()
@@ -724,7 +725,7 @@ def _check_in_scenario(cfg, name: str, value: float, side: str, o_theta) -> None
     else:
         data[field_name] = value if style == "value" else ends
     try:
-        _checker(type(holder)).model_validate(data)
+        _checker(type(holder)).model_validate(data, context=ENDS_CHECKED)
     except ValidationError as e:
         raise InputError(_translate(e, "<python>", path)) from None
     if len(_CHECKED) >= 4096:

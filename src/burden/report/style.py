@@ -167,6 +167,10 @@ LABELS: dict[str, str] = {
     "trust_radius_relative": "trust radius (relative) [-]", "iteration": "iteration",
     "coke_change_kg_per_thm": "coke change [kg/tHM]", "coke_kg_per_thm_per_unit": "coke per unit of change [kg/tHM per unit]",
     "hbbf_kg_per_thm": "handbook rule (HBBF) [kg/tHM]",
+    "coke_change_at_w_point_kg_per_thm": "coke change at constant shaft efficiency [kg/tHM]",
+    "coke_change_plant_basis_kg_per_thm": "coke change, plant-table basis [kg/tHM]",
+    "plant_table_kg_per_thm": "plant table (PRIMER §4) [kg/tHM]",
+    "plant_table_deviation_pct": "plant-basis deviation from the table [%]",
     # index names
     "setting": "setting", "name": "constraint", "term": "term", "component": "component", "quantity": "quantity",
     "point": "point", "change_of": "change of",

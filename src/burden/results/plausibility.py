@@ -13,7 +13,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
+import numpy as np
+
+if TYPE_CHECKING:  # pandas only for lp_plausibility_checks' DataFrame: `burden solve` does not import it
     import pandas as pd
 
 #: Plant ranges of the plausibility checks (value outside: a named warning).  Sources: Geerdes,
@@ -41,8 +43,6 @@ def lp_plausibility_checks(res) -> pd.DataFrame:
 
 def _lp_checks(res) -> list[dict]:
     """The rows of :func:`lp_plausibility_checks` of an optimal result (plain records)."""
-    import numpy as np
-
     q = res.quantity
     # the fuel rate summed as pandas sums the column (numpy's pairwise sum), from the burden's records
     fuels = float(np.array([r["dry_kg_per_thm"] for _k, r in res._r_burden.items()
@@ -107,3 +107,46 @@ def titanium_hint(res) -> list[str]:
             + ("" if written else " (the default, for ordinary burdens)")
             + "; V-Ti magnetite furnaces run [Ti] 0.1-0.3 % with 20-25 % TiO2 in the slag, reducing ~0.05-0.10 "
               "of the Ti: set distribution.Ti_to_hot_metal for this burden"]
+
+
+def forcing_limits(res) -> list[str]:
+    """Limits that on their own hold some charged materials at 0: a ratio limit over a group
+    (a ``mixes:`` window, a share) that no member meets by itself.  The row
+    ``Σ_j a_j·x_j <= hi`` with every a_j >= 0 and hi <= 0 (or the mirror for >=) allows only
+    x_j = 0 where a_j > 0, since material rates are >= 0: e.g. a lump-ore SiO2 max of 1 % when
+    every lump has more.  The optimum is still optimal, but an engineer expects those materials
+    to be free: each such limit is a warning naming the materials it holds at 0 that could
+    otherwise be charged (upper bound > 0).  Empty when the result is not optimal."""
+    if not res.ok:
+        return []
+    p = res.problem
+    f = p.formulation
+    comp = f.compile()
+    x = p.x_block
+    lo_c, hi_c = comp.col_lower, comp.col_upper
+    out = []
+    for i, name in enumerate(comp.row_names):
+        s, e = comp.start[i], comp.start[i + 1]
+        idx, val = comp.index[s:e], comp.value[s:e]
+        if idx.size == 0 or np.any(lo_c[idx] < 0):
+            continue
+        tol = 1e-12 * max(1.0, float(np.max(np.abs(val))))
+        if comp.row_upper[i] <= tol and np.all(val >= -tol):
+            pos = idx[val > tol]
+        elif comp.row_lower[i] >= -tol and np.all(val <= tol):
+            pos = idx[val < -tol]
+        else:
+            continue
+        held = [x.labels[j - x.start] for j in pos if x.start <= j < x.stop and hi_c[j] > 0]
+        if not held:
+            continue
+        try:
+            kind = f.row(name).kind
+        except KeyError:
+            continue
+        if kind != "limit":
+            continue
+        out.append(f"{name} holds {', '.join(held)} at 0: none of them meets the limit on its own (a group's "
+                   "limit is a weighted mean of its members); widen the limit or add a member that meets it")
+    return out
+

@@ -458,7 +458,7 @@ class Result:
 
     @cached_property
     def _warnings(self) -> tuple[str, ...]:
-        from .plausibility import titanium_hint
+        from .plausibility import forcing_limits, titanium_hint
 
         w = list(self.scenario.warnings)
         if self.nonlinear is not None:
@@ -469,7 +469,7 @@ class Result:
             from .plausibility import lp_plausibility_warnings
 
             w += lp_plausibility_warnings(self)
-        return tuple(w + titanium_hint(self))
+        return tuple(w + titanium_hint(self) + forcing_limits(self))
 
     # -- export ---------------------------------------------------------------
     def to_dict(self) -> dict:
