@@ -1,5 +1,9 @@
 """Result of a burden solve: tidy pandas tables, a printed summary, JSON.
 
+The tables are formed as records (:class:`burden.results.records.Records`) and made pandas
+DataFrames when first asked for; the summary, the JSON and the CSV files are formed from the
+records, so printing and writing a result does not import pandas.
+
 Tables (all per tonne of hot metal unless the column says otherwise):
 
 ========================= ===============================================
@@ -25,7 +29,6 @@ import json
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
-
 from typing import TYPE_CHECKING
 
 import numpy as np
