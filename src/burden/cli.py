@@ -16,11 +16,28 @@ import sys
 EXIT_OK, EXIT_ERROR, EXIT_INFEASIBLE, EXIT_INPUT = 0, 1, 3, 4
 
 
-def _parser() -> argparse.ArgumentParser:
+#: The subcommands, in the order ``burden --help`` lists them (tests/test_cli_startup.py checks it).
+COMMANDS = ("solve", "validate", "report", "compare", "pareto", "sweep", "value-in-use", "materials", "job", "runs")
+
+
+def _command_of(argv: list[str]) -> str | None:
+    """The subcommand ``argv`` names (its first word after the top-level flags), or None when
+    it names none or something else (then the whole parser is built, to say what is wrong)."""
+    for a in argv:
+        if a not in ("--version", "--debug"):
+            return a if a in COMMANDS else None
+    return None
+
+
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser.  With ``only`` (a subcommand of :data:`COMMANDS`), the
+    subcommands that live in their own modules (``cli_<name>``) are added only if they are
+    ``only``, so ``burden solve`` does not import them; the usage line still names every
+    subcommand (the same error messages)."""
     p = argparse.ArgumentParser(prog="burden", description="Blast furnace burden optimization.")
     p.add_argument("--version", action="store_true", help="print the version and exit")
     p.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
-    sub = p.add_subparsers(dest="command")
+    sub = p.add_subparsers(dest="command", **({"metavar": "{" + ",".join(COMMANDS) + "}"} if only else {}))
 
     s = sub.add_parser("solve", help="solve a scenario and write its results",
                        description="Solve a scenario (YAML/TOML) for the cost-optimal burden; print it and "
@@ -65,20 +82,26 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--solver", default="highs", help="solver backend (default: highs)")
     c.add_argument("--no-write", action="store_true", help="print only; write nothing")
 
-    from . import cli_pareto
+    if only in (None, "pareto"):
+        from . import cli_pareto
 
-    cli_pareto.add_parser(sub)
-    from . import cli_sweep, cli_viu  # light modules: the work is imported inside run()
+        cli_pareto.add_parser(sub)
+    if only in (None, "sweep"):
+        from . import cli_sweep  # light modules: the work is imported inside run()
 
-    cli_sweep.add_parser(sub)
-    cli_viu.add_parser(sub)
+        cli_sweep.add_parser(sub)
+    if only in (None, "value-in-use"):
+        from . import cli_viu
+
+        cli_viu.add_parser(sub)
 
     m = sub.add_parser("materials", help="list the materials of the default library or a table")
     m.add_argument("table", nargs="?", help="material table (.csv/.xlsx); default: the packaged library")
     m.add_argument("--columns", action="store_true", help="list the columns a material table may have")
-    from . import cli_job
+    if only in (None, "job", "runs"):
+        from . import cli_job
 
-    cli_job.add_parser(sub)
+        cli_job.add_parser(sub)
     return p
 
 
@@ -152,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parser(_command_of(sys.argv[1:] if argv is None else argv)).parse_args(argv)
     if args.version:
         from . import __version__
 
@@ -185,10 +208,14 @@ def _main(argv: list[str] | None) -> int:
 
 
 def _lazy(module: str):
-    """The ``run`` of a subcommand module (``burden.cli_<name>``)."""
-    import importlib
+    """The ``run`` of a subcommand module (``burden.cli_<name>``), imported when it is called."""
 
-    return importlib.import_module(f"burden.{module}").run
+    def run(args) -> int:
+        import importlib
+
+        return importlib.import_module(f"burden.{module}").run(args)
+
+    return run
 
 
 def _unexpected(e: BaseException) -> str:

@@ -419,8 +419,10 @@ def result_files(result) -> dict[str, bytes]:
     data["run"] = run
     files = {"summary.txt": (result.summary() + "\n\nRun\n" + metadata_text(run) + "\n").encode("utf-8"),
              "result.json": (json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False) + "\n").encode("utf-8")}
-    for name, df in result.tables.items():
-        files[f"{name}.csv"] = df.to_csv(float_format="%.10g", lineterminator="\n").encode("utf-8")
+    from .results.records import csv_text
+
+    for name, t in result.output_tables().items():  # records (no pandas) or DataFrames: the same text
+        files[f"{name}.csv"] = csv_text(t, "%.10g").encode("utf-8")
     return files
 
 

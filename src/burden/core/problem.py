@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from ..chemistry.analysis import CANONICAL, AnalysisError, direct_total, normalise_analysis
 from ..materials import ALL_ANALYSIS_COLUMNS
@@ -159,6 +161,8 @@ class Problem:
     def coefficients(self) -> pd.DataFrame:
         """The coefficient table: one row per quantity, one column per material
         (kg of quantity per kg of material) plus ``constant`` (kg/tHM)."""
+        import pandas as pd  # here, not at the top: `burden solve` does not import pandas
+
         data = {k: list(v.coef) + [v.const] for k, v in self.quantities.items()}
         return pd.DataFrame.from_dict(data, orient="index", columns=self.materials + ["constant"])
 

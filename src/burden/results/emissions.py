@@ -9,10 +9,13 @@ is made from, so the reported figure and the row agree by construction).
 from __future__ import annotations
 
 import math
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..core.components import emissions as E
+from .records import Records
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Note shown beside the benchmark comparison.
 BENCHMARK_NOTE = ("EU ETS hot-metal product benchmark (allowances per t hot metal; 2013-2020 Decision 2011/278/EU, "
@@ -45,9 +48,8 @@ def emissions_summary(result) -> dict:
     cap = em.cap_kg_per_thm if em is not None else None
     shadow, binding = math.nan, False
     if cap is not None:
-        c = result.constraints
-        if E.CAP_ROW in c.index:
-            row = c.loc[E.CAP_ROW]
+        row = result._r_constraints.get(E.CAP_ROW)  # the constraints table's row (records: no pandas)
+        if row is not None:
             binding = bool(row["binding"])
             shadow = 1000.0 * float(row["shadow_price_per_unit"]) if binding else 0.0
     period, bench = E.benchmark_t_per_thm(scn)
@@ -79,13 +81,15 @@ _UNITS = {"co2_kg_per_thm": "kg CO2/tHM", "co2_t_per_day": "t CO2/day", "carbon_
 def emissions_table(result) -> pd.DataFrame:
     """The CO2 facts as a table: index ``item``, columns ``value``, ``unit`` (numbers only;
     the boundary and benchmark period are in ``df.attrs``)."""
+    return emissions_records(result).frame()
+
+
+def emissions_records(result) -> Records:
+    """:func:`emissions_table` as :class:`~burden.results.records.Records` (no pandas)."""
     s = emissions_summary(result)
     cur = result.currency
     rows = [{"item": k, "value": float(s[k]), "unit": u.format(cur=cur)} for k, u in _UNITS.items()]
-    df = pd.DataFrame(rows).set_index("item")
-    df.attrs["boundary"] = s["boundary"]
-    df.attrs["benchmark_period"] = s["benchmark_period"]
-    return df
+    return Records("item", rows, {"boundary": s["boundary"], "benchmark_period": s["benchmark_period"]})
 
 
 def summary_lines(result) -> list[str]:

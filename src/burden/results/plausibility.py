@@ -11,9 +11,12 @@ graphite saturation of the hot metal: Neumann, Schenck & Patterson (1959) as quo
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas only for lp_plausibility_checks' DataFrame: `burden solve` does not import it
+    import pandas as pd
 
 #: Plant ranges of the plausibility checks (value outside: a named warning).  Sources: Geerdes,
 #: Toxopeus, van der Vliet, Modern Blast Furnace Ironmaking (2009) [L] for fuel rate, slag rate,
@@ -31,16 +34,26 @@ def lp_plausibility_checks(res) -> pd.DataFrame:
     Returns a DataFrame indexed by check with value, unit, min, max, ok, note (empty when the
     result is not optimal).
     """
+    import pandas as pd
+
     if not res.ok:
         return pd.DataFrame(columns=["value", "unit", "min", "max", "ok", "note"])
+    return pd.DataFrame(_lp_checks(res)).set_index("check")
+
+
+def _lp_checks(res) -> list[dict]:
+    """The rows of :func:`lp_plausibility_checks` of an optimal result (plain records)."""
     q = res.quantity
-    b = res.burden
-    fuels = float(b.loc[b["class"].isin(["coke", "injectant"]), "dry_kg_per_thm"].sum())
+    # the fuel rate summed as pandas sums the column (numpy's pairwise sum), from the burden's records
+    fuels = float(np.array([r["dry_kg_per_thm"] for _k, r in res._r_burden.items()
+                            if r["class"] in ("coke", "injectant")], dtype=float).sum())
     c_pct = q("hot_metal.C") / 10.0
     si_pct = q("hot_metal.Si") / 10.0
     t_hm = res.scenario.config.hot_metal.temperature_c
     c_sat = 1.30 + 2.57e-3 * t_hm - 0.31 * si_pct
-    c_fix = sum(float(res.x[k]) * res.scenario.materials[k].analysis["C_fix"] / 100.0 for k in res.x.index)
+    xs = res.output.x.tolist()
+    c_fix = sum(float(xs[j]) * res.scenario.materials[k].analysis["C_fix"] / 100.0
+                for j, k in enumerate(res.problem.materials))
     rows = [("slag_rate_kg_per_thm", q("slag.total"), "kg/tHM", *PLAUSIBLE["slag_rate_kg_per_thm"], "plant range"),
             ("hot_metal_Ti_pct", q("hot_metal.Ti") / 10.0, "wt %", *PLAUSIBLE["hot_metal_Ti_pct"], "plant range"),
             ("hot_metal_C_pct", c_pct, "wt %", math.nan, c_sat, "below graphite saturation")]
@@ -54,14 +67,18 @@ def lp_plausibility_checks(res) -> pd.DataFrame:
         tol = 1e-6 * max(1.0, abs(v))
         ok = not ((not math.isnan(lo) and v < lo - tol) or (not math.isnan(hi) and v > hi + tol))
         out.append({"check": name, "value": v, "unit": unit, "min": lo, "max": hi, "ok": ok, "note": note})
-    return pd.DataFrame(out).set_index("check")
+    return out
 
 
 def lp_plausibility_warnings(res) -> list[str]:
     """The failed LP checks as warning lines, in the nonlinear model's format."""
-    df = lp_plausibility_checks(res)
+    if not res.ok:
+        return []
     lines = []
-    for name, r in df[~df["ok"]].iterrows() if len(df) else []:
+    for r in _lp_checks(res):
+        if r["ok"]:
+            continue
+        name = r["check"]
         lim = " ".join(x for x in ((f"min {r['min']:.4g}" if not math.isnan(r["min"]) else ""),
                                    (f"max {r['max']:.4g}" if not math.isnan(r["max"]) else "")) if x)
         lines.append(f"plausibility: {name} = {r['value']:.4g} {r['unit']} outside {lim} ({r['note']})")

@@ -1,5 +1,9 @@
 """Result of a burden solve: tidy pandas tables, a printed summary, JSON.
 
+The tables are formed as records (:class:`burden.results.records.Records`) and made pandas
+DataFrames when first asked for; the summary, the JSON and the CSV files are formed from the
+records, so printing and writing a result does not import pandas.
+
 Tables (all per tonne of hot metal unless the column says otherwise):
 
 ========================= ===============================================
@@ -25,16 +29,20 @@ import json
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ..chemistry.elements import element_fraction
 from ..core.components.burden import BALANCED, HM_ELEMENTS, SLAG_COMPONENTS, SLAG_S_MASS_FACTOR
 from ..core.components.fuels import correction_values
 from ..core.rows import LIMITS_BY_KEY, limits_of, spec_window, unwritten_defaults
 from ..materials import MaterialClass
+from .records import Records, frame_of
 from .solution import Solution
+
+if TYPE_CHECKING:  # pandas is imported when a table is first asked for as a DataFrame (see records.py)
+    import pandas as pd
 
 BIND_TOL = 1e-6
 
@@ -94,6 +102,8 @@ class Result:
 
     @property
     def x(self) -> pd.Series:
+        import pandas as pd
+
         return pd.Series(self.output.x, index=self.problem.materials, name="dry_kg_per_thm")
 
     def quantity(self, name: str) -> float:
@@ -119,6 +129,10 @@ class Result:
     # -- tables ---------------------------------------------------------------
     @cached_property
     def burden(self) -> pd.DataFrame:
+        return self._r_burden.frame()
+
+    @cached_property
+    def _r_burden(self) -> Records:
         p = self.problem
         scn = p.scenario
         x = self.output.x
@@ -155,10 +169,14 @@ class Result:
                 "price_range_low_per_t": lo * 1000.0 / basis_factor if np.isfinite(lo) else (-math.inf if lo == -np.inf else math.nan),
                 "price_range_high_per_t": hi * 1000.0 / basis_factor if np.isfinite(hi) else (math.inf if hi == np.inf else math.nan),
             })
-        return pd.DataFrame(rows).set_index("material")
+        return Records("material", rows)
 
     @cached_property
     def hot_metal(self) -> pd.DataFrame:
+        return self._r_hot_metal.frame()
+
+    @cached_property
+    def _r_hot_metal(self) -> Records:
         hm = self.scenario.config.hot_metal
         cfg = self.scenario.config
         windows = {s.label: spec_window(s, cfg) for s in limits_of("hot_metal")}
@@ -177,22 +195,27 @@ class Result:
             pct = kg / 10.0
             rows.append({"element": el, "pct": pct, "kg_per_thm": kg, "min_pct": lo, "max_pct": hi,
                          "basis": _hm_basis_of(el, self.scenario.config), "binding": self._at(pct, lo, hi)})
-        df = pd.DataFrame(rows).set_index("element")
-        return df
+        return Records("element", rows)
 
     @cached_property
     def slag(self) -> pd.DataFrame:
+        return self._r_slag.frame()
+
+    @cached_property
+    def _r_slag(self) -> Records:
         total = self.quantity("slag.total")
         rows = [{"component": c, "kg_per_thm": self.quantity(f"slag.{c}"),
                  "pct": 100.0 * self.quantity(f"slag.{c}") / total if total else math.nan}
                 for c in SLAG_COMPONENTS]
         rows.append({"component": "total", "kg_per_thm": total, "pct": 100.0})
-        df = pd.DataFrame(rows).set_index("component")
-        df.attrs["sulphur_kg_per_thm"] = self.quantity("slag.S")
-        return df
+        return Records("component", rows, {"sulphur_kg_per_thm": self.quantity("slag.S")})
 
     @cached_property
     def slag_properties(self) -> pd.DataFrame:
+        return self._r_slag_properties.frame()
+
+    @cached_property
+    def _r_slag_properties(self) -> Records:
         cfg = self.scenario.config
         qv = self._qvalues
         vals = {}
@@ -209,10 +232,14 @@ class Result:
         for k, (v, w, unit) in vals.items():
             lo, hi = _ends(w)
             rows.append({"property": k, "value": v, "unit": unit, "min": lo, "max": hi, "binding": self._at(v, lo, hi)})
-        return pd.DataFrame(rows).set_index("property")
+        return Records("property", rows)
 
     @cached_property
     def loads(self) -> pd.DataFrame:
+        return self._r_loads.frame()
+
+    @cached_property
+    def _r_loads(self) -> Records:
         cfg = self.scenario.config
         rows = []
         for spec in limits_of("loads"):
@@ -220,25 +247,36 @@ class Result:
             lo, hi = _ends(spec_window(spec, cfg))
             rows.append({"load": spec.label, "kg_per_thm": v, "min": lo, "max": hi,
                          "binding": self._at(v, lo, hi)})
-        return pd.DataFrame(rows).set_index("load")
+        return Records("load", rows)
 
     @cached_property
     def costs(self) -> pd.DataFrame:
-        b = self.burden
-        g = b.groupby("class", sort=False)["cost_per_thm"].sum()
-        df = pd.DataFrame({"cost_per_thm": g})
+        return self._r_costs.frame()
+
+    @cached_property
+    def _r_costs(self) -> Records:
+        # the sums pandas forms (``burden.groupby("class", sort=False)["cost_per_thm"].sum()``, then
+        # the column's sum), so the table is the same to the last bit: see _group_sum, _column_sum
+        cost = {}
+        for _k, r in self._r_burden.items():
+            cost.setdefault(r["class"], []).append(r["cost_per_thm"])
+        cost = {k: _group_sum(v) for k, v in cost.items()}
         if self.nonlinear is not None:
             nl = self.nonlinear
-            df.loc["technical_oxygen"] = nl.nlp.o2_price * nl.oxygen_nm3
+            cost["technical_oxygen"] = float(nl.nlp.o2_price * nl.oxygen_nm3)
         if self.output.objective_terms.get("co2"):
-            df.loc["carbon_price"] = self.output.objective_terms["co2"]  # emissions.carbon_price_per_t
-        df.loc["total"] = df["cost_per_thm"].sum()
-        df["share_pct"] = 100.0 * df["cost_per_thm"] / self.objective if self.objective else math.nan
-        df.index.name = "class"
-        return df
+            cost["carbon_price"] = float(self.output.objective_terms["co2"])  # emissions.carbon_price_per_t
+        cost["total"] = _column_sum(list(cost.values()))
+        obj = self.objective
+        return Records("class", [{"class": k, "cost_per_thm": v, "share_pct": 100.0 * v / obj if obj else math.nan}
+                                 for k, v in cost.items()])
 
     @cached_property
     def balance(self) -> pd.DataFrame:
+        return self._r_balance.frame()
+
+    @cached_property
+    def _r_balance(self) -> Records:
         """Per element/oxide: input = hot metal + slag + dust + gas (kg/tHM).
 
         Slag outputs are converted back from the reported oxides with molar
@@ -267,10 +305,14 @@ class Result:
             outs = h + sg + d + g
             rows.append({"species": s, "input": inp, "hot_metal": h, "slag": sg, "dust": d, "gas": g,
                          "output": outs, "closure_pct": 100.0 * (inp - outs) / inp if inp > 1e-12 else 0.0})
-        return pd.DataFrame(rows).set_index("species")
+        return Records("species", rows)
 
     @cached_property
     def constraints(self) -> pd.DataFrame:
+        return self._r_constraints.frame()
+
+    @cached_property
+    def _r_constraints(self) -> Records:
         """Every row (limits, balances, fuel rules, plant hooks) and every material bound:
         value, limit, slack, dual, shadow price per unit of the limit, binding flag."""
         p = self.problem
@@ -319,7 +361,7 @@ class Result:
                              "slack": abs(xs[j] - float(bound)), "dual": rc,
                              "shadow_price_per_unit": rc if at else 0.0, "binding": bool(at),
                              "description": "availability" if kind != "fixed" else "fixed rate"})
-        return pd.DataFrame(rows).set_index("name")
+        return Records("name", rows)
 
     @cached_property
     def emissions(self) -> dict:
@@ -336,9 +378,13 @@ class Result:
 
     @cached_property
     def emissions_table(self) -> pd.DataFrame:
-        from .emissions import emissions_table
+        return self._r_emissions.frame()
 
-        return emissions_table(self)
+    @cached_property
+    def _r_emissions(self) -> Records:
+        from .emissions import emissions_records
+
+        return emissions_records(self)
 
     @property
     def binding(self) -> pd.DataFrame:
@@ -350,29 +396,44 @@ class Result:
         """Process tables of the nonlinear model (blast, carbon and heat balance, top gas,
         RAFT, slag sulphur and fluidity, convergence, implied correction factors); empty
         for an LP result."""
+        return {k: frame_of(v) for k, v in self._extra_records().items()}
+
+    def _extra_records(self) -> dict:
         if not self.ok:
             return {}
         if self.nonlinear is None:
             corr = self.scenario.config.fuels.correction
-            return {"correction_factors": self._correction_table(corr)} if corr is not None else {}
+            return {"correction_factors": self._correction_records(corr)} if corr is not None else {}
         return self.nonlinear.tables()
 
-    def _correction_table(self, corr) -> pd.DataFrame:
+    def _correction_records(self, corr) -> Records:
         """The plant's correction factors applied to this burden (same form as the implied ones)."""
-        rows = correction_values(self.scenario, corr, self.quantity, self.x)
-        df = pd.DataFrame(rows).set_index("change_of")
-        df.attrs["coke_kg_per_thm"] = float(self.x[corr.coke])
-        return df
+        rates = dict(zip(self.problem.materials, self.output.x.tolist()))
+        rows = correction_values(self.scenario, corr, self.quantity, rates)
+        return Records("change_of", rows, {"coke_kg_per_thm": float(rates[corr.coke])})
+
+    #: The tables of every result: name -> the attribute that gives it as a DataFrame.
+    _TABLES = {"burden": "burden", "hot_metal": "hot_metal", "slag": "slag", "slag_properties": "slag_properties",
+               "loads": "loads", "costs": "costs", "balance": "balance", "constraints": "constraints",
+               "emissions": "emissions_table"}
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by name (empty dict when not optimal)."""
         if not self.ok:
             return {}
-        t = {"burden": self.burden, "hot_metal": self.hot_metal, "slag": self.slag,
-             "slag_properties": self.slag_properties, "loads": self.loads, "costs": self.costs,
-             "balance": self.balance, "constraints": self.constraints, "emissions": self.emissions_table}
+        t = {k: getattr(self, attr) for k, attr in self._TABLES.items()}
         t.update(self.extra_tables)
+        return t
+
+    def output_tables(self) -> dict:
+        """The tables of :attr:`tables` as the summary, ``result.json`` and the CSV files are formed
+        from them: :class:`~burden.results.records.Records` (no pandas needed) or, for the nonlinear
+        model's process tables, DataFrames.  Same names, rows and values as :attr:`tables`."""
+        if not self.ok:
+            return {}
+        t = {k: getattr(self, f"_r_{k}") for k in self._TABLES}
+        t.update(self._extra_records())
         return t
 
     # -- helpers --------------------------------------------------------------
@@ -428,7 +489,7 @@ class Result:
             "production_t_per_day": self.scenario.config.production_t_per_day,
             "explanation": self.explanation,
             "warnings": self.warnings,
-            "tables": {k: _records(v) for k, v in self.tables.items()},
+            "tables": {k: _records(v) for k, v in self.output_tables().items()},
         }
         if self.status == "infeasible" and self.nonlinear is None:
             d["relaxation"] = {k: _clean(v) for k, v in sorted(self.output.relaxation.items())}
@@ -466,33 +527,32 @@ class Result:
                      f"({self.objective * self.scenario.config.production_t_per_day / 1e3:,.1f} k{cur}/day)")
         from ..terminal import table
 
-        b = self.burden
+        # from the tables' records (burden.results.records): printing a result needs no pandas
+        b = list(self._r_burden.items())
         lines.append("")
-        shown = [(k, r) for k, r in b.iterrows() if not (r.dry_kg_per_thm < 5e-7 and r.bound != "fixed")]
+        shown = [(k, r) for k, r in b if not (r["dry_kg_per_thm"] < 5e-7 and r["bound"] != "fixed")]
         lines += table(["material", "class", "dry kg/tHM", "wet kg/tHM", "% ferrous", "t/day wet", f"{cur}/tHM"],
-                       [[k, r["class"], r.dry_kg_per_thm, r.wet_kg_per_thm,
-                         "" if math.isnan(r.pct_of_ferrous) else r.pct_of_ferrous, r.wet_t_per_day, r.cost_per_thm]
-                        for k, r in shown],
+                       [[k, r["class"], r["dry_kg_per_thm"], r["wet_kg_per_thm"],
+                         "" if math.isnan(r["pct_of_ferrous"]) else r["pct_of_ferrous"], r["wet_t_per_day"],
+                         r["cost_per_thm"]] for k, r in shown],
                        [None, None, "kg/tHM", "kg/tHM", "%", "t/day", "CUR/tHM"], currency=cur)
-        unused = [k for k, r in b.iterrows() if r.dry_kg_per_thm < 5e-7 and r.bound != "fixed"]
+        unused = [k for k, r in b if r["dry_kg_per_thm"] < 5e-7 and r["bound"] != "fixed"]
         if unused:
             lines.append(f"not used: {', '.join(unused)}")
-        hm = self.hot_metal
         lines.append("")
-        lines.append("Hot metal, wt %: " + "  ".join(f"{e} {hm.loc[e, 'pct']:.3f}" for e in hm.index
-                                                     if hm.loc[e, 'kg_per_thm'] > 1e-9))
-        sp = self.slag_properties
-        lines.append(f"Slag: {sp.loc['rate_kg_per_thm', 'value']:.1f} kg/tHM   B2 {sp.loc['B2', 'value']:.3f}   "
-                     f"B3 {sp.loc['B3', 'value']:.3f}   B4 {sp.loc['B4', 'value']:.3f}   "
-                     f"MgO {sp.loc['MgO_pct', 'value']:.2f} %   Al2O3 {sp.loc['Al2O3_pct', 'value']:.2f} %")
-        bd = self.binding
-        bd = bd[bd["kind"] != "balance"]
+        lines.append("Hot metal, wt %: " + "  ".join(f"{e} {r['pct']:.3f}" for e, r in self._r_hot_metal.items()
+                                                     if r["kg_per_thm"] > 1e-9))
+        sp = {k: r["value"] for k, r in self._r_slag_properties.items()}
+        lines.append(f"Slag: {sp['rate_kg_per_thm']:.1f} kg/tHM   B2 {sp['B2']:.3f}   "
+                     f"B3 {sp['B3']:.3f}   B4 {sp['B4']:.3f}   "
+                     f"MgO {sp['MgO_pct']:.2f} %   Al2O3 {sp['Al2O3_pct']:.2f} %")
+        bd = [(n, r) for n, r in self._r_constraints.items() if r["binding"] and r["kind"] != "balance"]
         if len(bd):
             lines.append("")
             lines.append(f"Binding limits (shadow price, {cur}/tHM per unit of the limit):")
             lines += table(["limit", "", "at", "unit", f"shadow price [{cur}/tHM per unit]"],
-                           [[n, r.sense, (float(r.limit), r.unit), r.unit or "-", r.shadow_price_per_unit]
-                            for n, r in bd.iterrows()], [None, None, None, None, "CUR/tHM per unit"],
+                           [[n, r["sense"], (float(r["limit"]), r["unit"]), r["unit"] or "-",
+                             r["shadow_price_per_unit"]] for n, r in bd], [None, None, None, None, "CUR/tHM per unit"],
                            currency=cur, indent=2)
         if self.nonlinear is not None:
             lines += self._nonlinear_summary()
@@ -503,7 +563,8 @@ class Result:
             from ..uncertainty import summary_lines as uncertainty_lines
 
             lines += uncertainty_lines(self.uncertainty, cur)
-        worst = self.balance["closure_pct"].abs().max()
+        worst = max((abs(r["closure_pct"]) for _k, r in self._r_balance.items() if r["closure_pct"] == r["closure_pct"]),
+                    default=math.nan)  # as Series.abs().max(): NaN skipped
         lines.append("")
         lines.append(f"Balances close within {worst:.2e} % (input = hot metal + slag + dust + gas)")
         for w in self.warnings:
@@ -556,6 +617,29 @@ class Result:
         return f"<Result {self.scenario.name}: {self.status}, {self.objective:.2f} {self.currency}/tHM>"
 
 
+def _group_sum(values: list[float]) -> float:
+    """Sum of a group as pandas' ``groupby(...).sum()`` forms it for float64 (Kahan-compensated,
+    NaN skipped, an infinite term not turned into NaN: pandas/_libs/groupby.pyx ``group_sum``)."""
+    total = comp = 0.0
+    for v in values:
+        v = float(v)
+        if v != v:
+            continue
+        y = v - comp
+        t = total + y
+        comp = t - total - y
+        if comp != comp:
+            comp = 0.0
+        total = t
+    return total
+
+
+def _column_sum(values: list[float]) -> float:
+    """Sum of a float64 column as ``Series.sum()`` forms it (NaN as 0, numpy's pairwise sum)."""
+    a = np.array(values, dtype=float)
+    return float(np.where(np.isnan(a), 0.0, a).sum())
+
+
 def _ends(w) -> tuple[float, float]:
     """(min, max) of a Window, nan for an open end or no window."""
     if w is None:
@@ -585,7 +669,9 @@ def _hm_basis_of(el: str, cfg) -> str:
 from ..output import json_value as _clean  # noqa: E402
 
 
-def _records(df: pd.DataFrame) -> list[dict]:
+def _records(df) -> list[dict]:
+    if isinstance(df, Records):
+        return df.json_records(_clean)
     idx = df.index.name or "index"
     out = []
     for k, row in df.iterrows():
