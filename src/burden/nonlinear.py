@@ -245,8 +245,10 @@ class NonlinearSolution:
         """Rist operating diagram of the optimum (Rist & Meysson 1965; :mod:`burden.chemistry.rist`).
 
         Built from the oxygen balance of the gas, with hydrogen counted as a reductant beside
-        carbon (each C or H2 takes one O): reductant R = C gasified + H2 entering (kmol);
-        y_b = O from blast, injectants, reacting carbonate CO2 and bound water per Fe;
+        carbon, as a CO equivalent (each H2 enters with the O a CO would carry and leaves as
+        H2O: x - 1 is the gas oxidation (CO2 + H2O)/(C + H2)): reductant R = C gasified + H2
+        entering (kmol); y_b = O from blast, injectants, reacting carbonate CO2 and bound water,
+        plus the H2's CO-equivalent O, per Fe (so that y_d, at x = 1, is the O of direct reduction);
         y_f = O from Si, Mn, P, Ti, V oxides and desulphurisation per Fe; x_A = O taken
         up / R.  The line then meets y_A = O removed from the iron oxides per Fe.
         """
@@ -264,10 +266,11 @@ class NonlinearSolution:
         fe = q["hot_metal.Fe"]
         o_iron = ((fm.species(x, "Fe2O3") - fm.dust["Fe2O3"]) * 3 / molar_mass("Fe2O3")
                   + (fm.species(x, "FeO") - fm.dust["FeO"] - q["slag.FeO"]) / molar_mass("FeO"))
-        o_blast = (c["tuyere"] + c["solution_loss"] + c["water_gas"]) / mc
+        n_h = tg.hydrogen_in_nm3 / VMk
+        o_blast = (c["tuyere"] + c["solution_loss"] + c["water_gas"]) / mc + n_h
         o_minor = (c["direct_minor"] + c["desulphurisation"]) / mc
         reductant = (c["tuyere"] + c["direct_fe"] + c["direct_minor"] + c["desulphurisation"] + c["solution_loss"]
-                     + c["water_gas"]) / mc + tg.hydrogen_in_nm3 / VMk
+                     + c["water_gas"]) / mc + n_h
         x_a = (o_iron + o_blast + o_minor) / reductant
         return rist_diagram(iron_kg=fe, carbon_gasified_kg=reductant * mc,
                             blast_oxygen_nm3=0.5 * o_blast * VMk,
@@ -277,12 +280,12 @@ class NonlinearSolution:
 
     def rist_table(self) -> pd.DataFrame:
         r = self.rist
-        rows = [("slope mu = C/Fe", r.mu, "mol/mol"), ("y_b, O from blast per Fe", r.y_b, "mol/mol"),
+        rows = [("slope mu = C/Fe", r.mu, "mol/mol"), ("y_b, O from blast (and H2 as CO equivalent) per Fe", r.y_b, "mol/mol"),
                 ("y_f, O from minor oxides per Fe", r.y_f, "mol/mol"), ("x_A = O/(C + H2) at the top", r.x_a, "mol/mol"),
                 ("y_A = O/Fe at the top", r.y_a, "mol/mol"), ("y_d, direct reduction", r.y_d, "mol/mol"),
                 ("shaft efficiency", 100.0 * r.shaft_efficiency, "%"),
                 ("x_W = 1 + eta_eq at T_TRZ", r.x_w, "mol/mol"), ("y_W, O/Fe of wustite", r.y_w, "mol/mol"),
-                ("eta_CO where the solids are wustite", float(self.state["eta_w"]), "-"),
+                ("eta (CO and H2) where the solids are wustite", float(self.state["eta_w"]), "-"),
                 ("eta equilibrium at T_TRZ (CO and H2)", float(self.state["eta_eq"]), "-")]
         return pd.DataFrame([{"quantity": a, "value": float(b), "unit": u} for a, b, u in rows]).set_index("quantity")
 
@@ -477,7 +480,8 @@ def _balance_coke(nlp: NonlinearProblem, z: np.ndarray, adjust: dict | None = No
 
 def balance_point(nlp: NonlinearProblem, z: np.ndarray, adjust: dict | None = None,
                   indirect_co_degree: float | None = None,
-                  shaft_efficiency_pct: float | None = None, eta_h2: float | None = None) -> np.ndarray:
+                  shaft_efficiency_pct: float | None = None, eta_h2: float | None = None,
+                  top_gas_temperature_c: float | None = None) -> np.ndarray:
     """Solve the balances for the coke rate with everything else held.
 
     Held: the burden, the blast settings and the degree of indirect reduction by CO,
@@ -493,6 +497,9 @@ def balance_point(nlp: NonlinearProblem, z: np.ndarray, adjust: dict | None = No
     With ``shaft_efficiency_pct`` given instead, the furnace keeps that approach to the W
     point and r_d follows (Rist & Meysson 1965: the operating line pivots on the point the
     shaft efficiency fixes): the marginal rates of a two-zone optimum whose W-point limit binds.
+
+    With ``top_gas_temperature_c`` given (two-zone model), the heat balance closed is the total
+    one at that top-gas temperature instead of the lower zone's (:func:`plant_basis_point`).
 
     Newton on the residuals (coke, dry blast, r_d); returns the point (shape (nz,)) with the
     coke rate, the dry blast and r_d re-solved (evaluate it with ``nlp.fm.evaluate`` and the
@@ -519,9 +526,12 @@ def balance_point(nlp: NonlinearProblem, z: np.ndarray, adjust: dict | None = No
     keep_eff = shaft_efficiency_pct is not None
     scale = np.array([1.0, 1e-3, 100.0])
 
+    hold_top = top_gas_temperature_c is not None and nlp.cfg.process.heat_balance == "two_zone"
+
     def f(zz):
         ev = nlp.fm.evaluate(zz[: nlp.n_mat], nlp.blast(zz), adjust=adjust)
-        r = [ev["carbon_residual_kg"], ev["heat_residual_kj"],
+        r = [ev["carbon_residual_kg"],
+             (ev["top_gas_temperature_c"] - top_gas_temperature_c) * 1e3 if hold_top else ev["heat_residual_kj"],
              (ev["shaft_efficiency_pct"] - shaft_efficiency_pct) / 100.0 if keep_eff else
              1.0 - ev["direct_reduction_degree"] - eta_h2 * ev["hydrogen_per_fe"] - target]
         return np.array([float(v) for v in r]) * scale
@@ -543,62 +553,39 @@ def balance_point(nlp: NonlinearProblem, z: np.ndarray, adjust: dict | None = No
 
 
 def plant_basis_point(nlp: NonlinearProblem, z: np.ndarray, adjust: dict | None = None,
-                      top_gas_temperature_c: float | None = None) -> np.ndarray:
+                      top_gas_temperature_c: float | None = None, indirect_co_degree: float | None = None,
+                      eta_h2: float | None = None) -> np.ndarray:
     """Solve for the coke rate on the basis of a plant correction-factor table.
 
     Plant tables (the HBBF Russian heat balance of PRIMER §4, operator rules) are computed
     from a total heat balance with the top-gas temperature an input and r_d a factor of its
-    own.  On that basis everything else is held: the burden, the blast settings, r_d (the
-    ``direct_reduction_degree`` column of ``z``, plus an adjustment of it), the hot-metal
-    analysis (pass ``hold_hot_metal_C`` in ``adjust`` for a temperature change) and the
-    top-gas temperature (default: its value at ``z``); the coke rate and the dry blast close
-    the carbon balance and the total heat balance.  In the two-zone model the total balance
-    at a held top-gas temperature is the upper-zone energy balance closed at that temperature
-    (lower + upper = total, Hess at 25 degC), so the lower zone's T_TRZ is what gives way; in
-    the total model it is the model's own heat balance.
+    own.  On that basis everything else is held: the burden, the blast settings, the degree
+    of indirect reduction by CO r_i,CO (hydrogen lowers r_d by the iron it reduces, as in
+    :func:`balance_point`; default: its value at ``z``), the hot-metal analysis (pass
+    ``hold_hot_metal_C`` in ``adjust`` for a temperature change) and the top-gas temperature
+    (default: its value at ``z``); the coke rate, the dry blast and r_d close the carbon
+    balance and the total heat balance.  In the two-zone model the total balance at a held
+    top-gas temperature is the upper-zone energy balance closed at that temperature (lower +
+    upper = total, Hess at 25 degC), so the lower zone's T_TRZ is what gives way; in the total
+    model it is the model's own heat balance.
 
     These are the factors to compare with a plant table like for like.  The two-zone model's
     own marginals (:func:`balance_point`) differ where the heat is needed: a lower-zone demand
     (hot-metal temperature) costs more coke, whose bosh gas carries heat to the top, and an
-    upper-zone demand (bound water, the slag's heating to T_TRZ) costs none while the top gas
-    has heat to spare (Rist & Meysson 1965; Geerdes et al. 2009, ch. 5).
+    upper-zone demand (bound water, the slag's heating to T_TRZ) costs less while the top gas
+    has heat to spare (Rist & Meysson 1965; Geerdes et al. 2009).
 
-    Newton on (coke, dry blast); returns the point (shape (nz,)).
+    Returns the point (shape (nz,)).
 
     Raises
     ------
     numpy.linalg.LinAlgError
-        The balances are singular in (coke, blast) at ``z`` (no coke in the charge).
+        The balances are singular at ``z`` (no coke in the charge).
     """
-    j_coke = nlp.problem.materials.index(_coke_name(nlp))
-    j_v = nlp.col["blast_dry_nm3"]
-    cols = (j_coke, j_v)
-    z = z.copy()
-    adjust = dict(adjust or {})
-    two_zone = nlp.cfg.process.heat_balance == "two_zone"
-    if two_zone and top_gas_temperature_c is None:
+    if top_gas_temperature_c is None:
         top_gas_temperature_c = float(nlp.evaluate(z)["top_gas_temperature_c"])
-
-    def f(zz):
-        ev = nlp.fm.evaluate(zz[: nlp.n_mat], nlp.blast(zz), adjust=adjust)
-        heat = (float(ev["top_gas_temperature_c"]) - top_gas_temperature_c) if two_zone \
-            else float(ev["heat_residual_kj"]) * 1e-3
-        return np.array([float(ev["carbon_residual_kg"]), heat])
-
-    h = 1e-4
-    for _ in range(30):
-        r = f(z)
-        J = np.zeros((2, 2))
-        for c, j in enumerate(cols):
-            dz = np.zeros_like(z)
-            dz[j] = h
-            J[:, c] = (f(z + dz) - r) / h
-        step = np.linalg.solve(J, -r)
-        for c, j in enumerate(cols):
-            z[j] += step[c]
-        if np.max(np.abs(step)) < 1e-9:
-            break
-    return z
+    return balance_point(nlp, z, adjust, indirect_co_degree=indirect_co_degree, eta_h2=eta_h2,
+                         top_gas_temperature_c=top_gas_temperature_c)
 
 
 def _coke_name(nlp: NonlinearProblem) -> str:
@@ -627,10 +614,12 @@ def implied_correction_factors(nlp: NonlinearProblem, z: np.ndarray) -> pd.DataF
     rate of an optimum on the W-point limit (NaN otherwise).
 
     ``coke_change_plant_basis_kg_per_thm`` is the factor on a plant table's basis
-    (:func:`plant_basis_point`: total heat balance at the held top-gas temperature, r_d and
-    the hot-metal analysis held), beside the table's value ``plant_table_kg_per_thm`` (the
-    middle of a range; :data:`PLANT_TABLE`, PRIMER §4) and ``plant_table_deviation_pct``
-    (from the value, or from the nearer end of a range; 0 inside it).
+    (:func:`plant_basis_point`: total heat balance at the held top-gas temperature, r_i,CO and
+    the hot-metal analysis held), beside the table's value or range
+    ``plant_table_low_kg_per_thm``..``plant_table_high_kg_per_thm`` (:data:`PLANT_TABLE`,
+    PRIMER §4) and ``plant_table_deviation_pct`` = 100·(ours / table − 1) against the table's
+    value or the nearer end of its range (0 inside it; +20 %: a fifth more coke change than
+    the table, −20 %: a fifth less).
     """
     ev0 = nlp.evaluate(z)
     ri0 = 1.0 - float(ev0["direct_reduction_degree"]) - float(ev0["hydrogen_reduction_degree"])
@@ -643,7 +632,8 @@ def implied_correction_factors(nlp: NonlinearProblem, z: np.ndarray) -> pd.DataF
     t_top0 = float(ev0["top_gas_temperature_c"])
 
     def _plant(zz, adjust=None):
-        return float(plant_basis_point(nlp, zz, adjust, top_gas_temperature_c=t_top0)[j_coke])
+        return float(plant_basis_point(nlp, zz, adjust, top_gas_temperature_c=t_top0, indirect_co_degree=ri0,
+                                       eta_h2=eta0)[j_coke])
 
     def _bal(zz, adjust=None, plant_adjust=None):
         c = _balance_coke(nlp, zz, adjust, indirect_co_degree=ri0, eta_h2=eta0)[0]
@@ -665,12 +655,12 @@ def implied_correction_factors(nlp: NonlinearProblem, z: np.ndarray) -> pd.DataF
         lo, hi = (table[1] * change / table[0], table[2] * change / table[0]) if table else (math.nan, math.nan)
         lo, hi = min(lo, hi), max(lo, hi)
         plant = coke_p - base_plant
-        dev = 0.0 if lo <= plant <= hi else 100.0 * (plant - (lo if plant < lo else hi)) / abs(lo if plant < lo else hi)
+        dev = 0.0 if lo <= plant <= hi else 100.0 * (plant / (lo if plant < lo else hi) - 1.0)
         rows.append({"change_of": name, "change": change, "unit": unit, "coke_change_kg_per_thm": coke - base_coke,
                      "coke_kg_per_thm_per_unit": (coke - base_coke) / change, "hbbf_kg_per_thm": hbbf,
                      "coke_change_at_w_point_kg_per_thm": coke_w - base_coke,
                      "coke_change_plant_basis_kg_per_thm": plant,
-                     "plant_table_kg_per_thm": 0.5 * (lo + hi),
+                     "plant_table_low_kg_per_thm": lo, "plant_table_high_kg_per_thm": hi,
                      "plant_table_deviation_pct": dev if table else math.nan})
 
     zz = z.copy()

@@ -448,15 +448,17 @@ class FurnaceModel:
 
     def _wustite_point(self, x, q, hm, c_t, c_dfe, c_minor, c_ds, c_sl, c_wg, tg) -> dict:
         """Rist W point (Rist & Meysson 1965; PRIMER §4), hydrogen counted as a reductant beside
-        carbon (each C or H2 takes one O).
+        carbon, as a CO equivalent: each H2 enters with the one O a CO would carry (x = 1) and
+        leaves as H2O (x = 2), so that x - 1 = (CO2 + H2O)/(C + H2) is the gas oxidation.
 
         R = C gasified + H2 entering (kmol); the operating line has slope mu = R/Fe and meets
-        x = 0 at -(y_b + y_f) (O from blast, injectants, reacting carbonate CO2 and bound water;
-        O from Si, Mn, P, Ti, V oxides and desulphurisation).  Where the solids are wüstite
-        (y_W) the gas oxidation is eta_W = (y_W + y_b + y_f)/mu - 1; it cannot exceed the
-        equilibrium eta_eq at T_TRZ (CO and H2 equilibria weighted by C and H2).  Shaft
-        efficiency (Peacey & Davenport 1979) = (x_A - 1)/(x_A,ideal - 1), 100 % when the line
-        passes through W.
+        x = 0 at -(y_b + y_f): y_b = O from blast, injectants, reacting carbonate CO2 and bound
+        water, plus the H2's CO-equivalent O; y_f = O from Si, Mn, P, Ti, V oxides and
+        desulphurisation (then at x = 1 the line is at y_d, the O removed by direct reduction).
+        Where the solids are wüstite (y_W) the gas oxidation is eta_W = (y_W + y_b + y_f)/mu - 1
+        = (O in the gas - C)/(C + H2); it cannot exceed the equilibrium eta_eq at T_TRZ (CO and
+        H2 equilibria weighted by C and H2).  Shaft efficiency (Peacey & Davenport 1979) =
+        (x_A - 1)/(x_A,ideal - 1), 100 % when the line passes through W.
         """
         mc = molar_mass("C")
         fe = hm["Fe"]
@@ -466,7 +468,7 @@ class FurnaceModel:
         n_c = (c_t + c_dfe + c_minor + c_ds + c_sl + c_wg) / mc
         n_h = tg.hydrogen_in_nm3 / VM
         mu = (n_c + n_h) / n_fe
-        ybf = (o_blast + o_minor) / n_fe
+        ybf = (o_blast + n_h + o_minor) / n_fe      # n_h: the H2's CO-equivalent O
         e_co, e_h2 = self.eta_eq_co, self.eta_eq_h2
         eta_eq = (e_co * n_c + e_h2 * n_h) / (n_c + n_h)
         y_w = self.zone["wustite_o_per_fe"]

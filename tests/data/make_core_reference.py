@@ -1,5 +1,8 @@
 """Store the LP/NLP answers of every example scenario as computed by the pre-issue-9 core
 (commit 1b12166). Run once; tests/test_core_reference.py compares the new core against it.
+The nonlinear.yaml entry alone was replaced when the fuel model changed its physics (issue 10:
+the two-zone model and W point, 2026-11-29; hydrogen counted as a CO equivalent at the W point,
+2026-11-30); the LP entries are the pre-rebuild core's.
 
     python tests/data/make_core_reference.py
 """

@@ -169,8 +169,9 @@ LABELS: dict[str, str] = {
     "hbbf_kg_per_thm": "handbook rule (HBBF) [kg/tHM]",
     "coke_change_at_w_point_kg_per_thm": "coke change at constant shaft efficiency [kg/tHM]",
     "coke_change_plant_basis_kg_per_thm": "coke change, plant-table basis [kg/tHM]",
-    "plant_table_kg_per_thm": "plant table (PRIMER §4) [kg/tHM]",
-    "plant_table_deviation_pct": "plant-basis deviation from the table [%]",
+    "plant_table_low_kg_per_thm": "plant table (PRIMER §4), low [kg/tHM]",
+    "plant_table_high_kg_per_thm": "plant table (PRIMER §4), high [kg/tHM]",
+    "plant_table_deviation_pct": "plant basis / table − 1 (0 inside the table's range) [%]",
     # index names
     "setting": "setting", "name": "constraint", "term": "term", "component": "component", "quantity": "quantity",
     "point": "point", "change_of": "change of",
