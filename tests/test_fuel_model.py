@@ -6,6 +6,7 @@ heats of JANAF / Robie & Hemingway formation enthalpies, the plant correction-fa
 """
 
 import copy
+import re
 
 import numpy as np
 import pytest
@@ -523,3 +524,20 @@ def test_both_solver_paths_agree_on_the_w_point_and_top_gas_variants(change):
         assert float(a.nonlinear.state["shaft_efficiency_pct"]) == pytest.approx(95.0, rel=1e-6)
     else:
         assert 330 < float(a.nonlinear.state["top_gas_temperature_c"]) < 400
+
+
+@pytest.mark.parametrize("section,key,value,fix", [
+    ("process", "shaft_efficiency_max_pct", 0.95, "write 95 for 95 %"),
+    ("process", "shaft_efficiency_max_pct", 30, "below any furnace"),
+    ("process", "direct_reduction_degree", 35, "write 0.35 for 35 %"),
+    ("process", "direct_reduction_degree", -0.1, "r_d = -0.1 is outside 0-0.9"),
+    ("blast", "moisture_g_per_nm3", 800, "not a blast moisture"),
+])
+def test_fuel_model_inputs_typed_in_the_wrong_unit_are_refused_with_the_fix(section, key, value, fix):
+    """A fraction for a %, a % for a fraction, a moisture no furnace blows: refused at the field
+    with the fix (a fresh tester's trials: 0.95 ran 200 SLP iterations before 'infeasible', 800
+    g/Nm3 ended in a false 'linear rows admit no burden')."""
+    d = copy.deepcopy(NL)
+    d[section][key] = value
+    with pytest.raises(burden.InputError, match=fr"{section}\.{key}: .*{re.escape(fix)}"):
+        burden.Scenario.from_dict(d, base_dir=SCENARIOS)

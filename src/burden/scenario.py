@@ -596,7 +596,20 @@ class Process(_Strict):
         if v.min is None or v.max is None:
             raise ValueError("give r_d as a number or a window with both min and max")
         if v.min < 0.0 or v.max > 0.9:
-            raise ValueError(f"r_d window {v.min:g}-{v.max:g} outside 0-0.9 (a fraction, not %)")
+            what = f"r_d = {v.min:g}" if v.is_fixed else f"r_d window {v.min:g}-{v.max:g}"
+            hint = f"; write {v.max / 100:g} for {v.max:g} %" if 1.0 < v.max <= 90.0 else ""
+            raise ValueError(f"{what} is outside 0-0.9: r_d is a fraction of the Fe reduced by carbon{hint}")
+        return v
+
+    @field_validator("shaft_efficiency_max_pct")
+    @classmethod
+    def _eff(cls, v):
+        if v <= 1.0:
+            raise ValueError(f"{v:g} looks like a fraction; the shaft efficiency is in % (write {v * 100:g} for "
+                             f"{v * 100:g} %)")
+        if v < 50.0:
+            raise ValueError(f"{v:g} % is below any furnace's shaft efficiency (85-95 % in good practice, "
+                             "Peacey & Davenport 1979)")
         return v
 
     @model_validator(mode="after")
@@ -654,6 +667,10 @@ class Blast(_Strict):
                 raise ValueError(f"{x:g} is negative")
         if info.field_name == "oxygen_enrichment_pct" and v.max > 25:
             raise ValueError(f"{v.max:g} percentage points above air is not a blast enrichment (typically 0-10)")
+        # blast moisture: 5-50 g/Nm3 with steam addition; 100 g/Nm3 (12 % H2O by volume) is beyond
+        # any furnace's and beyond the raceway model's range (the flame falls below 1500 degC)
+        if info.field_name == "moisture_g_per_nm3" and v.max > 100:
+            raise ValueError(f"{v.max:g} g/Nm3 is not a blast moisture (typically 5-50; 100 at the most)")
         return v
 
 

@@ -217,8 +217,12 @@ def gas_temperature_for_heat_fast(volumes_nm3: dict, heat_kj: ArrayLike, guess_c
 
     q = _a(heat_kj) + h(t0)
     t = np.zeros(np.broadcast(q, b1).shape) + guess_c + _K
-    for _ in range(iterations):
-        t = t - (h(t) - q) / cp(t)
+    # a heat far below what the gas holds at 0 K (a top gas that cannot exist, at an iterate far
+    # from a solution) sends Newton below 0 K: NaN there, which the solvers treat as infeasible,
+    # not a numpy warning to the user
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for _ in range(iterations):
+            t = t - (h(t) - q) / cp(t)
     return t - _K
 
 
