@@ -43,6 +43,14 @@ BALANCE_WEIGHT = 1.0e3
 #: Iterations in a row with a feasible iterate and a small trust region that count as a stall
 #: (the optimum lies on a curved limit, where SLP converges only slowly).
 STALL_ITERATIONS = 12
+#: Such iterations after which the subproblem gets the curvature of the process rows (SQP)
+SQP_AFTER = 2
+#: trust region (share of each column's scale) with which the SQP steps start
+SQP_RADIUS = 0.5
+#: second-order corrections tried on a rejected SQP step, each from the last corrected point
+SOC_ROUNDS = 3
+#: an accepted SQP step (scaled) at most this long and 1 % of the one before ends the iteration
+SQP_STEP_TOL = 1.0e-5
 
 
 
@@ -184,6 +192,55 @@ class NonlinearProblem:
         J = (G[1:] - g0).T / h
         return g0, J
 
+    def curvature_directions(self) -> np.ndarray:
+        """P (m, nz): the directions along which the process rows and the objective are
+        nonlinear: the orthonormal aggregate directions of the materials
+        (:class:`burden.nlp_derivatives.AggregateJacobian`; every material column when the
+        aggregate map has full rank) and the blast columns that are decisions."""
+        if self._jac is None:
+            from .nlp_derivatives import AggregateJacobian
+
+            self._jac = AggregateJacobian(self)
+        n = self.n_mat
+        U = self._jac.U if self._jac.method == "aggregates" else np.eye(n)
+        cols = [j for j in sorted(set(self.col.values())) if self.upper[j] > self.lower[j]]
+        P = np.zeros((U.shape[1] + len(cols), self.nz))
+        P[: U.shape[1], :n] = U.T
+        P[U.shape[1] + np.arange(len(cols)), cols] = 1.0
+        return P
+
+    def lagrangian_hessian(self, z: np.ndarray, nl_duals: np.ndarray, P: np.ndarray) -> np.ndarray:
+        """B (m, m): the Hessian of the Lagrangian f(z) − λ·g(z) in the directions P (m, nz)
+        (:meth:`curvature_directions`), made positive semidefinite (negative eigenvalues set
+        to zero), for the quadratic term of the SQP subproblem.
+
+        λ are the process rows' multipliers in their units (``nl_duals`` of
+        :meth:`linear_subproblem`: HiGHS's row duals, ∇f = Σ λ_i ∇g_i + ... at its optimum).
+        Second differences of λ·g in one batched model evaluation (1 + m + m(m+1)/2 points;
+        forward, step 1e-4 of each direction's scale: O(h) truncation, enough for a
+        Newton-type step, whose convergence needs the curvature only roughly, Nocedal & Wright,
+        *Numerical Optimization*, 2nd ed., 2006, thm. 18.7 and §18.3); the objective's only
+        curvature, the oxygen cost V·e (bilinear), is added exactly.
+        """
+        m = P.shape[0]
+        sc = np.abs(P) @ self.zscale  # scale of each direction
+        h = 1.0e-4 * np.maximum(sc, 1e-12)
+        D = P * h[:, None]  # (m, nz) steps
+        iu, ju = np.triu_indices(m)
+        Z = np.concatenate([z[None, :], z + D, z + D[iu] + D[ju]])
+        lam = np.asarray(nl_duals, dtype=float)
+        phi = -(self.g(Z) @ lam)
+        p0, pi, pij = phi[0], phi[1: 1 + m], phi[1 + m:]
+        H = np.zeros((m, m))
+        H[iu, ju] = (pij - pi[iu] - pi[ju] + p0) / (h[iu] * h[ju])
+        H = H + np.triu(H, 1).T
+        if self.o2_price:
+            v, o2 = self.col["blast_dry_nm3"], self.col["oxygen_enrichment_pct"]
+            k = self.o2_price / (self.o2_purity - 21.0)
+            H += k * (np.outer(P[:, v], P[:, o2]) + np.outer(P[:, o2], P[:, v]))
+        w, Q = np.linalg.eigh(H)
+        return (Q * np.maximum(w, 0.0)) @ Q.T
+
     def violation(self, z: np.ndarray, g0: np.ndarray | None = None) -> float:
         """Largest violation, scaled: linear rows (kg/tHM), process rows (their scale), bounds."""
         comp = self.comp
@@ -226,7 +283,8 @@ class NonlinearProblem:
         return float(np.max(v))
 
     # -- the linear model at a point ---------------------------------------------
-    def linear_subproblem(self, z, g0, J, radius=None, penalty=None, settings_fixed=None, ranging=False):
+    def linear_subproblem(self, z, g0, J, radius=None, penalty=None, settings_fixed=None, ranging=False,
+                          hessian=None):
         """LP: min ∇f·z + penalty·Σ slacks  s.t. linear rows, linearised process rows, bounds,
         and |z − z_k| <= radius·zscale.  Returns (z_new, model value, duals...) or None.
 
@@ -267,8 +325,35 @@ class NonlinearProblem:
         az = A_lin @ z
         rl = np.concatenate([comp.row_lower - az, rlo_nl])
         ru = np.concatenate([comp.row_upper - az, rhi_nl])
+        nq = 0
+        if hessian is not None:
+            # SQP: w = P d (m free columns, m rows P d − w = 0) carries the quadratic term ½ wᵀBw
+            P, B = hessian
+            nq = P.shape[0]
+            n_all = A.shape[1]
+            A = np.block([[A, np.zeros((A.shape[0], nq))],
+                          [P, np.zeros((nq, n_all - n)), -np.eye(nq)]])
+            cost = np.concatenate([cost, np.zeros(nq)])
+            cl = np.concatenate([cl, np.full(nq, -np.inf)])
+            cu = np.concatenate([cu, np.full(nq, np.inf)])
+            rl = np.concatenate([rl, np.zeros(nq)])
+            ru = np.concatenate([ru, np.zeros(nq)])
         h = new_highs()
         pass_model(h, dense_compiled(A, rl, ru, cl, cu, cost))
+        if nq:
+            import highspy
+
+            dim = A.shape[1]
+            il, jl = np.tril_indices(nq)  # lower triangle, column-wise: row il >= column jl
+            order = np.lexsort((il, jl))
+            il, jl = il[order], jl[order]
+            keep = B[il, jl] != 0
+            il, jl = il[keep], jl[keep]
+            start = np.zeros(dim + 1, dtype=np.int32)
+            counts = np.bincount(jl + dim - nq, minlength=dim)
+            start[1:] = np.cumsum(counts)
+            h.passHessian(dim, int(len(il)), highspy.HessianFormat.kTriangular, start,
+                          (il + dim - nq).astype(np.int32), B[il, jl].astype(float))
         h.run()
         import highspy
 
@@ -277,11 +362,14 @@ class NonlinearProblem:
         sol = h.getSolution()
         v = np.asarray(sol.col_value)
         znew = np.clip(z + v[:n], box_lo, box_hi)  # a step to a bound lands on it exactly
-        slack = v[n:] if use_slack else np.zeros(0)
+        slack = v[n: len(v) - nq] if use_slack else np.zeros(0)
         duals = np.asarray(sol.row_dual)
         out = {"z": znew, "slack": slack, "row_duals": duals[:m_lin],
-               "nl_duals": duals[m_lin:] / self.rscale, "col_duals": np.asarray(sol.col_dual)[:n],
+               "nl_duals": duals[m_lin: m_lin + n_nl] / self.rscale, "col_duals": np.asarray(sol.col_dual)[:n],
                "model_cost": float(cost[:n] @ znew)}
+        if nq:
+            w = hessian[0] @ (znew - z)
+            out["model_cost"] += 0.5 * float(w @ hessian[1] @ w)
         if ranging:
             st, rng = h.getRanging()
             if st == highspy.HighsStatus.kOk:
@@ -350,8 +438,15 @@ def solve_slp(nlp: NonlinearProblem, z0: np.ndarray, *, tol: float = 1e-9, max_i
     status, msg = "failed", "iteration limit reached"
     it = 0
     stalled = 0
+    sqp, hess, lam, P = False, None, None, None
+    last_step = math.inf
     for it in range(1, max_iter + 1):
-        sub = nlp.linear_subproblem(z, g0, J, radius=radius, penalty=mu)
+        if sqp and hess is None:
+            hess = (P, nlp.lagrangian_hessian(z, lam, P))
+        sub = nlp.linear_subproblem(z, g0, J, radius=radius, penalty=mu, hessian=hess)
+        if sub is None and hess is not None:
+            # HiGHS's QP solver can fail (solve error) where the LP solves: the linear step
+            sub = nlp.linear_subproblem(z, g0, J, radius=radius, penalty=mu)
         if sub is None:
             # the trust box around a start outside the linear rows' region (a warm start from
             # another sweep point whose limits differ) may hold no burden although the rows
@@ -390,11 +485,38 @@ def solve_slp(nlp: NonlinearProblem, z0: np.ndarray, *, tol: float = 1e-9, max_i
             status, msg = "stalled", "feasible, but the optimum lies on a curved limit where SLP converges slowly"
             break
         rho = ared / pred
+        if rho < 0.1 and sqp:
+            # second-order correction (Fletcher 1982; Nocedal & Wright 2006, §15.4 and alg. 18.5):
+            # the same subproblem at z with the rows' constants moved to g(z_new) − J·(z_new − z),
+            # which takes off the curvature part of the rows' violation that the merit function
+            # counted against the step (the Maratos effect)
+            z_c, g_c = znew, gnew
+            for _ in range(SOC_ROUNDS):
+                soc = nlp.linear_subproblem(z, g_c - J @ (z_c - z), J, radius=radius, penalty=mu, hessian=hess)
+                if soc is None:
+                    break
+                z_c = soc["z"]
+                g_c = nlp.g(z_c)
+                ared_soc = f_k - merit(z_c, g_c)
+                if ared_soc / pred >= 0.1:
+                    znew, gnew, ared, rho = z_c, g_c, ared_soc, ared_soc / pred
+                    hist[-1].update(objective=nlp.objective(znew), violation=nlp.violation(znew, gnew),
+                                    step=float(np.max(np.abs(znew - z) / nlp.zscale)))
+                    break
         if rho >= 0.1:
             z, g0 = znew, gnew
             g0, J = nlp.jacobian(z)
+            lam, hess = sub["nl_duals"], None
             if rho > 0.75 and step >= 0.99 * radius:
                 radius = min(2.0 * radius, 10.0)
+            if (sqp and step <= SQP_STEP_TOL and step <= 1e-2 * last_step and rho > 0.9
+                    and nlp.violation(z, g0) <= tol):
+                # Newton steps contracting superlinearly (this one at most 1 % of the last, inside
+                # the box, its decrease as predicted): the distance to the solution is of the
+                # order of the next step, ~(this step)² (Nocedal & Wright 2006, thm. 18.4)
+                status, msg = "optimal", f"converged: SQP step {step:.1e} after {last_step:.1e}"
+                break
+            last_step = step
         elif radius >= 1e-3 and step <= 1e-8 and nlp.violation(z, g0) <= 1e-6:
             # over a wide box the LP moves less than 1e-8 (scaled) and the move fails: z is a
             # vertex optimum of its own linearisation (a KKT point) up to the subproblem's
@@ -409,6 +531,16 @@ def solve_slp(nlp: NonlinearProblem, z0: np.ndarray, *, tol: float = 1e-9, max_i
             break
         else:
             radius *= 0.25
+        if not sqp and lam is not None and (rho < 0.1 or stalled >= SQP_AFTER):
+            # a linear step failed: the optimum lies on a curved limit (not at a vertex of the
+            # linearisation), where a box-limited LP step overshoots and the merit rejects it
+            # (the SLP then zigzags with a shrinking box, ~36 iterations and a stall).  From now
+            # on the subproblem carries the curvature of the Lagrangian (SQP), with the
+            # multipliers of the subproblem that led to z (a rejected subproblem's multipliers
+            # may sit at the penalty), and the box opens again: the quadratic term, not the box,
+            # limits the step
+            sqp, P, hess = True, nlp.curvature_directions(), None
+            radius = max(radius, SQP_RADIUS)
         if step < 1e-10 and nlp.violation(z, g0) <= tol:
             status, msg = "optimal", "converged: step below 1e-10"
             break
