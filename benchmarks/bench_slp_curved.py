@@ -38,8 +38,8 @@ def main(quick: bool = False) -> list[dict]:
         for name, path in cases:
             scn = burden.load_scenario(path)
             res = burden.solve(scn).raise_for_status()  # warm imports and caches
-            t_nl, t_lp = median_times([lambda: burden.solve(scn),
-                                       lambda: burden.build(scn).backend(ranging=False).solve()], n_rep)
+            t_nl, t_lp = median_times([lambda s=scn: burden.solve(s),
+                                       lambda s=scn: burden.build(s).backend(ranging=False).solve()], n_rep)
             status = res.nonlinear.output
             row = {"case": name, "solve_s": t_nl, "lp_s": t_lp, "ratio": t_nl / t_lp, "solver": status.solver,
                    "iterations": status.iterations, "message": status.message, "objective": res.objective}

@@ -15,7 +15,10 @@ Two independent solver paths, both installed from wheels only:
 
 * ``slp`` — successive linear programming on HiGHS with a trust region and an l1 merit
   function (Palacios-Gomez, Lasdon & Engquist, Management Science 28 (1982) 1106; the
-  method refinery blending planners use), warm-started from the LP;
+  method refinery blending planners use), warm-started from the LP; when a linear step fails
+  (an optimum on a curved limit, not at a vertex of the linearisation), the subproblems carry
+  the curvature of the Lagrangian along the few directions the process rows depend on
+  (SQP on HiGHS's QP solver, with second-order corrections);
 * ``slsqp`` — scipy's sequential least-squares QP (Kraft 1988), from the same start.
 
 Derivatives of the process rows: the chain rule through the model's linear aggregates
@@ -209,10 +212,11 @@ class NonlinearProblem:
         P[U.shape[1] + np.arange(len(cols)), cols] = 1.0
         return P
 
-    def lagrangian_hessian(self, z: np.ndarray, nl_duals: np.ndarray, P: np.ndarray) -> np.ndarray:
+    def lagrangian_hessian(self, z: np.ndarray, nl_duals: np.ndarray, P: np.ndarray, psd: bool = True) -> np.ndarray:
         """B (m, m): the Hessian of the Lagrangian f(z) − λ·g(z) in the directions P (m, nz)
         (:meth:`curvature_directions`), made positive semidefinite (negative eigenvalues set
-        to zero), for the quadratic term of the SQP subproblem.
+        to zero; ``psd=False``: as differenced), for the quadratic term of the SQP subproblem
+        (HiGHS's QP solver takes convex problems only).
 
         λ are the process rows' multipliers in their units (``nl_duals`` of
         :meth:`linear_subproblem`: HiGHS's row duals, ∇f = Σ λ_i ∇g_i + ... at its optimum).
@@ -238,6 +242,8 @@ class NonlinearProblem:
             v, o2 = self.col["blast_dry_nm3"], self.col["oxygen_enrichment_pct"]
             k = self.o2_price / (self.o2_purity - 21.0)
             H += k * (np.outer(P[:, v], P[:, o2]) + np.outer(P[:, o2], P[:, v]))
+        if not psd:
+            return H
         w, Q = np.linalg.eigh(H)
         return (Q * np.maximum(w, 0.0)) @ Q.T
 
@@ -291,7 +297,12 @@ class NonlinearProblem:
         The LP's variables are the step d = z' − z_k (rows A d within [r − A z_k], process rows
         J d within [g window − g(z_k)]): the same LP, but its rounding scales with the step, not
         with the rates (with z' itself, HiGHS's basis solves left the linearised rows violated
-        by ~1e-8 scaled at 1,000 materials, which stopped the SLP short of its 1e-9 tolerance)."""
+        by ~1e-8 scaled at 1,000 materials, which stopped the SLP short of its 1e-9 tolerance).
+
+        ``hessian=(P, B)`` (P (m, nz), B (m, m) positive semidefinite) makes it a QP:
+        + ½ (P d)ᵀ B (P d), with P d as m extra free columns (so the Hessian HiGHS gets is the
+        dense m x m block, not nz x nz); ``model_cost`` then includes the quadratic term.
+        HiGHS's QP solver may fail where the LP solves (None: the caller falls back)."""
         comp = self.comp
         n, m_lin = self.nz, self.A.shape[0]
         n_nl = len(self.rows)
@@ -352,7 +363,7 @@ class NonlinearProblem:
             start = np.zeros(dim + 1, dtype=np.int32)
             counts = np.bincount(jl + dim - nq, minlength=dim)
             start[1:] = np.cumsum(counts)
-            h.passHessian(dim, int(len(il)), highspy.HessianFormat.kTriangular, start,
+            h.passHessian(dim, len(il), highspy.HessianFormat.kTriangular, start,
                           (il + dim - nq).astype(np.int32), B[il, jl].astype(float))
         h.run()
         import highspy
@@ -419,10 +430,26 @@ def solve_slp(nlp: NonlinearProblem, z0: np.ndarray, *, tol: float = 1e-9, max_i
     when the merit f + μ·Σ viol improves by at least 10 % of what the LP predicted; Δ grows
     after good steps that reach the box and shrinks after poor ones.
 
+    At a vertex optimum the LP steps converge in a few iterations.  On a curved limit (the
+    W-point row with the coke inside its bounds) the LP step always reaches the box, the
+    curvature of the balance rows makes it violate them and the merit rejects it: the SLP
+    zigzagged with a shrinking box and stalled (~36 iterations, then the SLSQP polish).  So,
+    after the first rejected step (once a step has been accepted, for the multipliers), the
+    subproblem becomes a QP (SQP): + ½ dᵀ Pᵀ B P d, B the Hessian of the Lagrangian along
+    the directions P the rows depend on (:meth:`NonlinearProblem.lagrangian_hessian`, made
+    positive semidefinite), Δ reopened to :data:`SQP_RADIUS`; a rejected QP step gets up to
+    :data:`SOC_ROUNDS` second-order corrections (Maratos effect).  Converged when the
+    linearisation predicts no decrease, or when accepted SQP steps contract superlinearly
+    (:data:`SQP_STEP_TOL`).
+
     References
     ----------
     Palacios-Gomez, Lasdon, Engquist, "Nonlinear optimization by successive linear
     programming", Management Science 28 (1982) 1106-1120.
+    R. Fletcher, "Second order corrections for non-differentiable optimization", in
+    Numerical Analysis (Dundee 1981), LNM 912, Springer 1982, 85-114.
+    J. Nocedal, S.J. Wright, *Numerical Optimization*, 2nd ed., Springer 2006, ch. 18
+    (SQP, trust regions, second-order correction, alg. 18.4 and §18.3).
     """
     t0 = time.perf_counter()
     z = np.clip(z0, nlp.lower, nlp.upper)
