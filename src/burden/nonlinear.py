@@ -528,22 +528,24 @@ def balance_point(nlp: NonlinearProblem, z: np.ndarray, adjust: dict | None = No
 
     hold_top = top_gas_temperature_c is not None and nlp.cfg.process.heat_balance == "two_zone"
 
-    def f(zz):
-        ev = nlp.fm.evaluate(zz[: nlp.n_mat], nlp.blast(zz), adjust=adjust)
+    def f(Z):
+        """Residuals (scaled) at the points Z, shape (k, nz) -> (k, 3): one batched evaluation."""
+        ev = nlp.fm.evaluate(Z[:, : nlp.n_mat], nlp.blast(Z), adjust=adjust)
         r = [ev["carbon_residual_kg"],
              (ev["top_gas_temperature_c"] - top_gas_temperature_c) * 1e3 if hold_top else ev["heat_residual_kj"],
              (ev["shaft_efficiency_pct"] - shaft_efficiency_pct) / 100.0 if keep_eff else
              1.0 - ev["direct_reduction_degree"] - eta_h2 * ev["hydrogen_per_fe"] - target]
-        return np.array([float(v) for v in r]) * scale
+        return np.stack([np.broadcast_to(np.asarray(v, dtype=float), (len(Z),)) for v in r], axis=1) * scale
 
-    h = (1e-4, 1e-4, 1e-7)
+    h = np.array([1e-4, 1e-4, 1e-7])
     for _ in range(30):
-        r = f(z)
-        J = np.zeros((3, 3))
+        # the point and its three forward-difference neighbours in one evaluation
+        Z = np.repeat(z[None, :], 4, axis=0)
         for c, j in enumerate(cols):
-            dz = np.zeros_like(z)
-            dz[j] = h[c]
-            J[:, c] = (f(z + dz) - r) / h[c]
+            Z[c + 1, j] += h[c]
+        R = f(Z)
+        r = R[0]
+        J = ((R[1:] - r) / h[:, None]).T
         step = np.linalg.solve(J, -r)
         for c, j in enumerate(cols):
             z[j] += step[c]
