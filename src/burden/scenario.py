@@ -912,6 +912,9 @@ class ScenarioConfig(_Strict):
         description="model-parameter overrides (inline, or a YAML/TOML file relative to the scenario file)")
     overrides: dict[str, dict] = Field(default_factory=dict)
     scenarios: dict[str, list[str]] = Field(default_factory=dict)
+    variant: str | None = Field(None, description="the named scenario or override applied to these settings (set "
+                                                  "when one is applied; kept so that a dumped scenario keeps its "
+                                                  "name and output folder)")
 
     @field_validator("parameters", mode="before")
     @classmethod
@@ -1383,8 +1386,10 @@ class Scenario:
             variant = None
             if scenario is not None:
                 data, variant = _apply_variant(data, scenario, source)
+                data = {**data, "variant": variant}
             try:
                 cfg = ScenarioConfig.model_validate(data)
+                variant = cfg.variant
             except ValidationError as e:
                 # every problem of the file at once: the tables and the charged names too
                 raise InputError(_translate(e, source) + _tables_and_names_problems(data, Path(base_dir), source))
@@ -1902,7 +1907,7 @@ def input_hash(scn: "Scenario") -> str:
     hit = _HASHES.get(id(scn))
     if hit is not None and hit[0] is scn:
         return hit[1]
-    cfg = scn.config.model_dump(mode="json", exclude={"materials", "overrides", "scenarios"})
+    cfg = scn.config.model_dump(mode="json", exclude={"materials", "overrides", "scenarios", "variant"})
     unc = cfg.get("uncertainty") or {}
     for key in ("analyses_table", "history"):   # files that feed the model: by content, not path
         if unc.get(key):
