@@ -251,6 +251,23 @@ def test_semicolon_csv_in_windows_1252_with_a_title_row(tmp_path):
     assert m["ore_a"].analysis["Fe"] == 62.5 and m["stone"].description == "Kalkstein gebrochen, körnig"
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_excel_unicode_text_export_utf16_tab_separated(tmp_path, encoding):
+    """Excel's "Unicode Text" export (UTF-16 with a byte-order mark, tab-separated) reads as the
+    same table as the UTF-8 CSV (it was refused as "not a text file")."""
+    text = "Lab report März\n" + TABLE.replace(",", "\t")
+    raw = text.encode(encoding)
+    if encoding == "utf-16-be":
+        raw = b"\xfe\xff" + raw
+    p = tmp_path / "t.txt.csv"
+    p.write_bytes(raw)
+    m = load_material_table(p)
+    ref = _load(tmp_path, TABLE, name="ref.csv")
+    assert set(m) == set(ref)
+    for k in ref:
+        assert m[k].analysis == ref[k].analysis and m[k].price_per_t == ref[k].price_per_t
+
+
 def test_tab_separated_and_title_rows(tmp_path):
     m = _load(tmp_path, "Lab report\nplant 2\n\n" + TABLE.replace(",", "\t"))
     assert m["ore_b"].analysis["Fe"] == 60.0

@@ -729,13 +729,21 @@ def _csv_rows(p: Path, src: str) -> tuple[list[list[str]], bool]:
     import io
 
     data = p.read_bytes()
-    if b"\x00" in data[:4096]:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        # Excel's "Unicode Text" export: UTF-16 with a byte-order mark, tab-separated
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError([InputProblem(src, "", "the file starts as UTF-16 text but does not decode as it; "
+                                           "save the sheet as CSV UTF-8")]) from None
+    elif b"\x00" in data[:4096]:
         raise InputError([InputProblem(src, "", "this is not a text file (an Excel workbook named .csv?): save "
                                        "the sheet as CSV, or give the workbook its .xlsx name")])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:  # European Excel saves "CSV (semicolon)" in Windows-1252
-        text = data.decode("cp1252", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:  # European Excel saves "CSV (semicolon)" in Windows-1252
+            text = data.decode("cp1252", errors="replace")
     # only whole lines starting with # are comments: a cell "#N/A" is a value to refuse
     kept = "".join(line for line in text.splitlines(keepends=True) if not line.lstrip().startswith("#"))
     if not kept.strip():
