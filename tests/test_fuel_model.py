@@ -83,11 +83,13 @@ def _hand_rist(res):
           + res.x["pci"] * (0.0217 / molar_mass("H2") + 0.018 / molar_mass("H2O")) * VM   # PCI H 2.17 %, H2O 1.8 %
           + (res.x["coke"] + res.x["nut_coke"]) * 0.0023 / molar_mass("H2") * VM      # coke volatiles H2 0.23 %
           + float(c["water_gas"]) / mc * VM)                                          # water gas of bound water
+    # carbon in the gas: coke and coal C gasified, and the carbonate C of the solution loss
+    # (CO2 + C = 2 CO: the carbonate brings its C and two O)
     n_c = sum(float(c[k]) for k in ("tuyere", "direct_fe", "direct_minor", "desulphurisation", "solution_loss",
-                                    "water_gas")) / mc
+                                    "water_gas")) / mc + float(c["solution_loss"]) / mc
     n_h = h2 / VM
     # hydrogen as a CO equivalent (enters with the O a CO would carry, x = 1; leaves as H2O, x = 2)
-    y_b = float(c["tuyere"] + c["solution_loss"] + c["water_gas"]) / mc / n_fe + n_h / n_fe
+    y_b = float(c["tuyere"] + 2 * c["solution_loss"] + c["water_gas"]) / mc / n_fe + n_h / n_fe
     y_f = float(c["direct_minor"] + c["desulphurisation"]) / mc / n_fe
     t = NL["process"]["thermal_reserve_zone_c"]
     # CO-excess factor at 950 degC: halfway between 3.17 (900) and 3.52 (1000): eta_CO = 1/3.345
@@ -108,11 +110,12 @@ def test_gas_oxidation_at_wustite_is_the_oxygen_balance_of_carbon_and_hydrogen(b
     c = nl.state["carbon"]
     mc = molar_mass("C")
     n_fe = base.quantity("hot_metal.Fe") / molar_mass("Fe")
-    mu, _, ybf, _ = _hand_rist(base)
-    n_c = sum(float(c[k]) for k in ("tuyere", "direct_fe", "direct_minor", "desulphurisation", "solution_loss",
-                                    "water_gas")) / mc
-    n_h = mu * n_fe - n_c
-    o_gas = float(c["tuyere"] + c["solution_loss"] + c["water_gas"] + c["direct_minor"] + c["desulphurisation"]) / mc
+    # hydrogen entering, from the top gas table (H2 + H2O of reduction: hydrogen is conserved)
+    n_h = float(nl.state["top_gas"].hydrogen_in_nm3) / VM
+    n_c = (sum(float(c[k]) for k in ("tuyere", "direct_fe", "direct_minor", "desulphurisation", "solution_loss",
+                                     "water_gas")) + float(c["solution_loss"])) / mc     # + the carbonate's C
+    o_gas = float(c["tuyere"] + 2 * c["solution_loss"] + c["water_gas"] + c["direct_minor"]
+                  + c["desulphurisation"]) / mc
     eta_w = (o_gas + 1.05 * n_fe - n_c) / (n_c + n_h)
     assert float(nl.state["eta_w"]) == pytest.approx(eta_w, rel=1e-9)
     r = base.extra_tables["rist"]["value"]

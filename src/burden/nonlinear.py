@@ -267,10 +267,11 @@ class NonlinearSolution:
         o_iron = ((fm.species(x, "Fe2O3") - fm.dust["Fe2O3"]) * 3 / molar_mass("Fe2O3")
                   + (fm.species(x, "FeO") - fm.dust["FeO"] - q["slag.FeO"]) / molar_mass("FeO"))
         n_h = tg.hydrogen_in_nm3 / VMk
-        o_blast = (c["tuyere"] + c["solution_loss"] + c["water_gas"]) / mc + n_h
+        n_sl = c["solution_loss"] / mc        # CO2 + C = 2 CO: the carbonate's C and both its O too
+        o_blast = (c["tuyere"] + c["water_gas"]) / mc + 2.0 * n_sl + n_h
         o_minor = (c["direct_minor"] + c["desulphurisation"]) / mc
-        reductant = (c["tuyere"] + c["direct_fe"] + c["direct_minor"] + c["desulphurisation"] + c["solution_loss"]
-                     + c["water_gas"]) / mc + n_h
+        reductant = (c["tuyere"] + c["direct_fe"] + c["direct_minor"] + c["desulphurisation"]
+                     + c["water_gas"]) / mc + 2.0 * n_sl + n_h
         x_a = (o_iron + o_blast + o_minor) / reductant
         return rist_diagram(iron_kg=fe, carbon_gasified_kg=reductant * mc,
                             blast_oxygen_nm3=0.5 * o_blast * VMk,
