@@ -657,7 +657,9 @@ def implied_correction_factors(nlp: NonlinearProblem, z: np.ndarray) -> pd.DataF
         table = PLANT_TABLE.get("pci_kg_per_thm" if name in pci_rows else name)
         lo, hi = (table[1] * change / table[0], table[2] * change / table[0]) if table else (math.nan, math.nan)
         lo, hi = min(lo, hi), max(lo, hi)
-        plant = coke_p - base_plant
+        # a row without a plant-table value has no plant basis to compare on (O2: at a held top-gas
+        # temperature its effect is the total balance's artefact the two-zone model removes)
+        plant = coke_p - base_plant if table else math.nan
         dev = 0.0 if lo <= plant <= hi else 100.0 * (plant / (lo if plant < lo else hi) - 1.0)
         rows.append({"change_of": name, "change": change, "unit": unit, "coke_change_kg_per_thm": coke - base_coke,
                      "coke_kg_per_thm_per_unit": (coke - base_coke) / change, "hbbf_kg_per_thm": hbbf,
