@@ -231,7 +231,7 @@ def test_top_gas_temperature_is_computed_falls_with_oxygen_and_rises_with_pci(ba
     assert base.extra_tables["furnace"].loc["top_gas_temperature_c", "value"] == pytest.approx(t0)
 
 
-def _o2_case(o2, floor, ceiling=600):
+def _o2_case(o2, floor, ceiling=450):
     d = copy.deepcopy(NL)
     d["blast"]["oxygen_enrichment_pct"] = o2
     d["process"]["top_gas_temperature_limits_c"] = {"min": floor, "max": ceiling}
@@ -241,7 +241,7 @@ def _o2_case(o2, floor, ceiling=600):
 
 
 def test_top_gas_temperature_falls_with_oxygen_and_the_floor_bites():
-    """O2 enrichment 0, 4, 8, 10 % (fixed, the top-gas limits opened to 100-600 degC): the
+    """O2 enrichment 0, 4, 8, 10 % (fixed, the top-gas limits opened to 100-450 degC): the
     computed top gas cools, by more than 100 degC over the 10 points (less nitrogen carries the
     lower zone's heat up; OPERATIONS §2: an upper-zone balance of the audit's optimum gave 266 ->
     144 degC).  A floor above the free value at 10 % O2 binds there, costs money, and both solver
@@ -543,4 +543,36 @@ def test_fuel_model_inputs_typed_in_the_wrong_unit_are_refused_with_the_fix(sect
     d = copy.deepcopy(NL)
     d[section][key] = value
     with pytest.raises(burden.InputError, match=fr"{section}\.{key}: .*{re.escape(fix)}"):
+        burden.Scenario.from_dict(d, base_dir=SCENARIOS)
+
+
+@pytest.mark.parametrize("section,key,value,fix", [
+    ("blast", "oxygen_enrichment_pct", {"min": 0, "max": 0.06}, "write 6 for 6 %"),
+    ("process", "heat_loss_mj_per_thm", 0.45, "write 450 for 0.45 GJ/tHM"),
+    ("process", "thermal_reserve_zone_c", 1223, "kelvin"),
+    ("process", "top_gas_temperature_limits_c", {"min": 373, "max": 573}, "kelvin"),
+    ("blast", "temperature_c", 200, "below any hot-blast stove"),
+])
+def test_more_fuel_model_inputs_in_the_wrong_unit_are_refused(section, key, value, fix):
+    """A second tester's list: fractions for percentage points, GJ for MJ, kelvin for degC."""
+    d = copy.deepcopy(NL)
+    d[section][key] = value
+    with pytest.raises(burden.InputError, match=fr"{section}\.{key}: .*{re.escape(fix)}"):
+        burden.Scenario.from_dict(d, base_dir=SCENARIOS)
+
+
+def test_heat_loss_in_gj_per_h_beyond_any_furnace_and_raft_in_kelvin_are_refused():
+    d = copy.deepcopy(NL)
+    d["process"].pop("heat_loss_mj_per_thm")
+    d["process"]["heat_loss_gj_per_h"] = 2000
+    with pytest.raises(burden.InputError, match=r"5,333 MJ/tHM, beyond any furnace"):
+        burden.Scenario.from_dict(d, base_dir=SCENARIOS)
+    d = copy.deepcopy(NL)
+    d["process"].pop("heat_loss_mj_per_thm")
+    d["process"]["heat_loss_pct"] = 0.043
+    with pytest.raises(burden.InputError, match=r"heat_loss_pct: 0.043 looks like a fraction"):
+        burden.Scenario.from_dict(d, base_dir=SCENARIOS)
+    d = copy.deepcopy(NL)
+    d["raft_c"] = {"min": 2323, "max": 2523}
+    with pytest.raises(burden.InputError, match=r"raft_c.max = 2523 .*kelvin"):
         burden.Scenario.from_dict(d, base_dir=SCENARIOS)
