@@ -201,7 +201,13 @@ class NonlinearSolution:
             rows.append({"component": g.upper().replace("CH4", "CH4"), "nm3_per_thm": float(getattr(tg, f"{g}_nm3")),
                          "vol_pct_dry": float(getattr(tg, f"{g}_pct"))})
         rows.append({"component": "dry total", "nm3_per_thm": float(tg.dry_nm3), "vol_pct_dry": 100.0})
-        rows.append({"component": "H2O", "nm3_per_thm": float(tg.h2o_nm3), "vol_pct_dry": math.nan})
+        # the water of the top gas: from hydrogen's reduction and the reacting bound water, and the
+        # charge's free moisture evaporated at the top (what a moisture analyser of the top gas reads)
+        evap = float(self.state.get("charge_moisture_nm3", 0.0))
+        rows.append({"component": "H2O of reduction and reactions", "nm3_per_thm": float(tg.h2o_nm3),
+                     "vol_pct_dry": math.nan})
+        rows.append({"component": "H2O evaporated from the charge", "nm3_per_thm": evap, "vol_pct_dry": math.nan})
+        rows.append({"component": "H2O", "nm3_per_thm": float(tg.h2o_nm3) + evap, "vol_pct_dry": math.nan})
         df = pd.DataFrame(rows).set_index("component")
         df.attrs["eta_co"] = float(tg.eta_co)
         df.attrs["eta_h2"] = float(tg.eta_h2)

@@ -349,6 +349,7 @@ class FurnaceModel:
                              "direct_fe": c_dfe, "direct_minor": c_minor, "desulphurisation": c_ds,
                              "solution_loss": c_sl, "water_gas": c_wg, "demand": demand}
             out["top_gas"] = tg
+            out["charge_moisture_nm3"] = moisture_kg / molar_mass("H2O") * VM   # evaporated at the top
             out["heat"] = hb
             out["lower_zone"] = lower
             out["raft"] = rf
