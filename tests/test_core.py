@@ -357,3 +357,10 @@ def test_objective_terms_add_up_to_the_objective():
     assert set(t) == {"cost", "hook"}
     assert t["cost"] + t["hook"] == pytest.approx(r.objective, rel=1e-12)
     assert t["hook"] == pytest.approx(0.25 * r.output.value("hook", "u"))
+
+
+def test_the_highs_instances_run_with_the_default_random_seed_0():
+    """burden relies on HiGHS's default random_seed (0) for run-to-run identical answers."""
+    from burden.backends.highs import new_highs
+
+    assert new_highs().getOptionValue("random_seed")[1] == 0

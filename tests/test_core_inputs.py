@@ -191,6 +191,22 @@ def test_export_file_mode_read_only_target_and_nonlinear_notice(tmp_path):
     cp = subprocess.run([sys.executable, "-m", "burden", "solve", str(SCENARIOS / "nonlinear.yaml"), "--no-write",
                          "--export-model", str(nl)], capture_output=True, text=True)
     assert cp.returncode == 0 and "linear core only" in cp.stderr and nl.exists()
+    # the file says it too (a comment line), and HiGHS reads it to the LP warm start's optimum
+    import highspy
+
+    assert nl.read_text().startswith("\\ burden: the linear core of the nonlinear scenario")
+    mps = tmp_path / "nl.mps"
+    burden.build(burden.load_scenario(SCENARIOS / "nonlinear.yaml")).export_model(mps)
+    assert mps.read_text().startswith("* burden: the linear core")
+    objs = []
+    for f in (nl, mps):
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        assert h.readModel(str(f)) == highspy.HighsStatus.kOk
+        h.run()
+        objs.append(h.getInfo().objective_function_value)
+    warm = burden.build(burden.load_scenario(SCENARIOS / "nonlinear.yaml")).backend().solve().objective
+    assert objs[0] == pytest.approx(warm, rel=1e-9) and objs[1] == pytest.approx(warm, rel=1e-9)
 
 
 @pytest.mark.parametrize("changes", [{"SiO2": 5.9}, {"CaO": 9.1, "MgO": 2.2}, {"H2O_chem": 0.0}])

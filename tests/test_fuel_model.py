@@ -83,11 +83,13 @@ def _hand_rist(res):
           + res.x["pci"] * (0.0217 / molar_mass("H2") + 0.018 / molar_mass("H2O")) * VM   # PCI H 2.17 %, H2O 1.8 %
           + (res.x["coke"] + res.x["nut_coke"]) * 0.0023 / molar_mass("H2") * VM      # coke volatiles H2 0.23 %
           + float(c["water_gas"]) / mc * VM)                                          # water gas of bound water
+    # carbon in the gas: coke and coal C gasified, and the carbonate C of the solution loss
+    # (CO2 + C = 2 CO: the carbonate brings its C and two O)
     n_c = sum(float(c[k]) for k in ("tuyere", "direct_fe", "direct_minor", "desulphurisation", "solution_loss",
-                                    "water_gas")) / mc
+                                    "water_gas")) / mc + float(c["solution_loss"]) / mc
     n_h = h2 / VM
     # hydrogen as a CO equivalent (enters with the O a CO would carry, x = 1; leaves as H2O, x = 2)
-    y_b = float(c["tuyere"] + c["solution_loss"] + c["water_gas"]) / mc / n_fe + n_h / n_fe
+    y_b = float(c["tuyere"] + 2 * c["solution_loss"] + c["water_gas"]) / mc / n_fe + n_h / n_fe
     y_f = float(c["direct_minor"] + c["desulphurisation"]) / mc / n_fe
     t = NL["process"]["thermal_reserve_zone_c"]
     # CO-excess factor at 950 degC: halfway between 3.17 (900) and 3.52 (1000): eta_CO = 1/3.345
@@ -108,11 +110,12 @@ def test_gas_oxidation_at_wustite_is_the_oxygen_balance_of_carbon_and_hydrogen(b
     c = nl.state["carbon"]
     mc = molar_mass("C")
     n_fe = base.quantity("hot_metal.Fe") / molar_mass("Fe")
-    mu, _, ybf, _ = _hand_rist(base)
-    n_c = sum(float(c[k]) for k in ("tuyere", "direct_fe", "direct_minor", "desulphurisation", "solution_loss",
-                                    "water_gas")) / mc
-    n_h = mu * n_fe - n_c
-    o_gas = float(c["tuyere"] + c["solution_loss"] + c["water_gas"] + c["direct_minor"] + c["desulphurisation"]) / mc
+    # hydrogen entering, from the top gas table (H2 + H2O of reduction: hydrogen is conserved)
+    n_h = float(nl.state["top_gas"].hydrogen_in_nm3) / VM
+    n_c = (sum(float(c[k]) for k in ("tuyere", "direct_fe", "direct_minor", "desulphurisation", "solution_loss",
+                                     "water_gas")) + float(c["solution_loss"])) / mc     # + the carbonate's C
+    o_gas = float(c["tuyere"] + 2 * c["solution_loss"] + c["water_gas"] + c["direct_minor"]
+                  + c["desulphurisation"]) / mc
     eta_w = (o_gas + 1.05 * n_fe - n_c) / (n_c + n_h)
     assert float(nl.state["eta_w"]) == pytest.approx(eta_w, rel=1e-9)
     r = base.extra_tables["rist"]["value"]
@@ -228,7 +231,7 @@ def test_top_gas_temperature_is_computed_falls_with_oxygen_and_rises_with_pci(ba
     assert base.extra_tables["furnace"].loc["top_gas_temperature_c", "value"] == pytest.approx(t0)
 
 
-def _o2_case(o2, floor, ceiling=600):
+def _o2_case(o2, floor, ceiling=450):
     d = copy.deepcopy(NL)
     d["blast"]["oxygen_enrichment_pct"] = o2
     d["process"]["top_gas_temperature_limits_c"] = {"min": floor, "max": ceiling}
@@ -238,7 +241,7 @@ def _o2_case(o2, floor, ceiling=600):
 
 
 def test_top_gas_temperature_falls_with_oxygen_and_the_floor_bites():
-    """O2 enrichment 0, 4, 8, 10 % (fixed, the top-gas limits opened to 100-600 degC): the
+    """O2 enrichment 0, 4, 8, 10 % (fixed, the top-gas limits opened to 100-450 degC): the
     computed top gas cools, by more than 100 degC over the 10 points (less nitrogen carries the
     lower zone's heat up; OPERATIONS §2: an upper-zone balance of the audit's optimum gave 266 ->
     144 degC).  A floor above the free value at 10 % O2 binds there, costs money, and both solver
@@ -540,4 +543,36 @@ def test_fuel_model_inputs_typed_in_the_wrong_unit_are_refused_with_the_fix(sect
     d = copy.deepcopy(NL)
     d[section][key] = value
     with pytest.raises(burden.InputError, match=fr"{section}\.{key}: .*{re.escape(fix)}"):
+        burden.Scenario.from_dict(d, base_dir=SCENARIOS)
+
+
+@pytest.mark.parametrize("section,key,value,fix", [
+    ("blast", "oxygen_enrichment_pct", {"min": 0, "max": 0.06}, "write 6 for 6 %"),
+    ("process", "heat_loss_mj_per_thm", 0.45, "write 450 for 0.45 GJ/tHM"),
+    ("process", "thermal_reserve_zone_c", 1223, "kelvin"),
+    ("process", "top_gas_temperature_limits_c", {"min": 373, "max": 573}, "kelvin"),
+    ("blast", "temperature_c", 200, "below any hot-blast stove"),
+])
+def test_more_fuel_model_inputs_in_the_wrong_unit_are_refused(section, key, value, fix):
+    """A second tester's list: fractions for percentage points, GJ for MJ, kelvin for degC."""
+    d = copy.deepcopy(NL)
+    d[section][key] = value
+    with pytest.raises(burden.InputError, match=fr"{section}\.{key}: .*{re.escape(fix)}"):
+        burden.Scenario.from_dict(d, base_dir=SCENARIOS)
+
+
+def test_heat_loss_in_gj_per_h_beyond_any_furnace_and_raft_in_kelvin_are_refused():
+    d = copy.deepcopy(NL)
+    d["process"].pop("heat_loss_mj_per_thm")
+    d["process"]["heat_loss_gj_per_h"] = 2000
+    with pytest.raises(burden.InputError, match=r"5,333 MJ/tHM, beyond any furnace"):
+        burden.Scenario.from_dict(d, base_dir=SCENARIOS)
+    d = copy.deepcopy(NL)
+    d["process"].pop("heat_loss_mj_per_thm")
+    d["process"]["heat_loss_pct"] = 0.043
+    with pytest.raises(burden.InputError, match=r"heat_loss_pct: 0.043 looks like a fraction"):
+        burden.Scenario.from_dict(d, base_dir=SCENARIOS)
+    d = copy.deepcopy(NL)
+    d["raft_c"] = {"min": 2323, "max": 2523}
+    with pytest.raises(burden.InputError, match=r"raft_c.max = 2523 .*kelvin"):
         burden.Scenario.from_dict(d, base_dir=SCENARIOS)

@@ -345,3 +345,21 @@ def test_smtp_login_and_a_failed_delivery(tmp_path, monkeypatch):
     finally:
         hist.close()
     assert rec["delivery"][0]["ok"] is False and "535" in rec["delivery"][0]["error"]
+
+
+def test_runs_check_says_when_a_job_has_not_run_for_hours(capsys, history, tmp_path):
+    """A monitor's check: the last ok or skipped run (day 4 06:00) against --max-age-hours; exit 7
+    when it is older or missing (a dead scheduler makes no run to raise the stale_hours alert)."""
+    job_file, _ = history
+    last = DAY0 + timedelta(days=4)
+    code, out, _ = cli(capsys, "runs", "check", "--history", job_file, "--max-age-hours", "36",
+                       "--now", (last + timedelta(hours=10)).isoformat())
+    assert code == 0 and "bf1-daily: fresh" in out and "(10.0 h ago)" in out
+    code, out, _ = cli(capsys, "runs", "check", "--history", job_file, "--max-age-hours", "36",
+                       "--now", (last + timedelta(hours=40)).strftime("%Y-%m-%dT%H:%M:%SZ"), "--json")
+    d = json.loads(out)
+    assert code == 7 and d["jobs"][0]["stale"] and math.isclose(d["jobs"][0]["age_hours"], 40.0)
+    code, _, err = cli(capsys, "runs", "check", "--history", job_file, "--max-age-hours", "36", "--job", "other")
+    assert code == 4 and "no run of this job" in err
+    code, _, err = cli(capsys, "runs", "check", "--history", job_file, "--max-age-hours", "36", "--now", "yesterday")
+    assert code == 4 and "not a time" in err

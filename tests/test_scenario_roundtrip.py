@@ -92,3 +92,18 @@ def test_relative_tables_are_stored_absolute(tmp_path):
     scn = burden.load_scenario(examples.path("validation/sheet_5_1"))
     (table,) = scn.config.materials
     assert table.endswith("ustb_sheets.csv") and (examples.path("validation/sheet_5_1").parent / "ustb_sheets.csv").samefile(table)
+
+
+def test_a_dumped_variant_keeps_its_name_and_output_folder():
+    """``Scenario.from_dict(scn.config.model_dump())`` of ``base [low_slag]`` is ``base [low_slag]``
+    again (it came back as ``base``, whose output folder would have been overwritten), with the
+    same settings and input hash as the loaded variant."""
+    from burden.scenario import input_hash
+
+    from conftest import SCENARIOS
+
+    s = burden.load_scenario(SCENARIOS / "base.yaml", scenario="low_slag")
+    s2 = burden.Scenario.from_dict(s.config.model_dump())
+    assert (s2.name, s2.variant) == ("base [low_slag]", "low_slag")
+    assert s2.config == s.config and input_hash(s2) == input_hash(s)
+    assert burden.load_scenario(SCENARIOS / "base.yaml").variant is None

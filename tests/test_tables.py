@@ -251,6 +251,38 @@ def test_semicolon_csv_in_windows_1252_with_a_title_row(tmp_path):
     assert m["ore_a"].analysis["Fe"] == 62.5 and m["stone"].description == "Kalkstein gebrochen, körnig"
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_excel_unicode_text_export_utf16_tab_separated(tmp_path, encoding):
+    """Excel's "Unicode Text" export (UTF-16 with a byte-order mark, tab-separated) reads as the
+    same table as the UTF-8 CSV (it was refused as "not a text file")."""
+    text = "Lab report März\n" + TABLE.replace(",", "\t")
+    raw = text.encode(encoding)
+    if encoding == "utf-16-be":
+        raw = b"\xfe\xff" + raw
+    p = tmp_path / "t.txt.csv"
+    p.write_bytes(raw)
+    m = load_material_table(p)
+    ref = _load(tmp_path, TABLE, name="ref.csv")
+    assert set(m) == set(ref)
+    for k in ref:
+        assert m[k].analysis == ref[k].analysis and m[k].price_per_t == ref[k].price_per_t
+
+
+def test_a_units_row_under_the_header_is_named_with_the_fix_and_the_rows_keep_their_numbers(tmp_path):
+    """Plants put units under the header (USD/t, %, wt%): one problem for the row with what to
+    do, and the problems of the material rows still name their own row numbers."""
+    lines = TABLE.splitlines()
+    units = ",".join("" if c in ("name", "class", "price_basis") else ("USD/t" if c == "price_per_t" else "%")
+                     for c in lines[0].split(","))
+    e = _refused(tmp_path, "\n".join([lines[0], units] + lines[1:]).replace(
+        "ore_a,ferrous,100,dry,8,62.5", "ore_a,ferrous,100,dry,8,0.625") + "\n")
+    msgs = [str(p) for p in e.problems]
+    assert any("row 2: looks like a units row (USD/t, %)" in m and "delete the row" in m for m in msgs), msgs
+    assert any("row 3 (ore_a)" in m for m in msgs), msgs     # the first material row is file row 3
+    # a first row that is a material is read as one
+    assert _load(tmp_path, TABLE)["ore_a"].analysis["Fe"] == 62.5
+
+
 def test_tab_separated_and_title_rows(tmp_path):
     m = _load(tmp_path, "Lab report\nplant 2\n\n" + TABLE.replace(",", "\t"))
     assert m["ore_b"].analysis["Fe"] == 60.0

@@ -17,6 +17,8 @@ import os
 import sys
 
 EXIT_OK, EXIT_INPUT = 0, 4
+#: ``burden runs check``: no successful run within --max-age-hours
+EXIT_STALE = 7
 #: the statuses a recorded run can have (``runs list --status``)
 RUN_STATUSES = ("ok", "skipped", "infeasible", "invalid", "error", "interrupted", "running")
 
@@ -74,6 +76,15 @@ def add_parser(sub) -> None:
     tp.add_argument("--job", help="the job (default: the only job in the history)")
     tp.add_argument("--out", "-o", default="out", help="output folder (default: out); writes OUT/trend-<job>/trend.html")
     tp.add_argument("--json", action="store_true", help="print the series as JSON too")
+    kp = rs.add_parser("check", help="exit 7 when a job has had no successful run for N hours (for a monitor: "
+                                     "the scheduler itself may be dead)")
+    hist(kp)
+    kp.add_argument("--max-age-hours", type=float, required=True, metavar="N",
+                    help="the longest time since a job's last run with status ok or skipped (inputs unchanged: "
+                         "the recommendation in force was confirmed)")
+    kp.add_argument("--job", help="only this job (default: every job in the history)")
+    kp.add_argument("--now", help="the time to measure from, UTC ISO 8601 (default: now)")
+    kp.add_argument("--json", action="store_true", help="print the check as JSON")
     dp = rs.add_parser("decide", help="record an operator's decision on a run's recommendation")
     hist(dp)
     dp.add_argument("run_id", type=int)
@@ -133,9 +144,11 @@ def run(args) -> int:
         return EXIT_INPUT
     cmd = getattr(args, "runs_command", None)
     if cmd is None:
-        print("usage: burden runs list|show|compare|trend|decide --history URL (see burden runs --help)", file=sys.stderr)
+        print("usage: burden runs list|show|compare|trend|decide|check --history URL (see burden runs --help)",
+              file=sys.stderr)
         return EXIT_INPUT
-    return {"list": _list, "show": _show, "compare": _compare, "trend": _trend, "decide": _decide}[cmd](args)
+    return {"list": _list, "show": _show, "compare": _compare, "trend": _trend, "decide": _decide,
+            "check": _check}[cmd](args)
 
 
 def _job_run(args) -> int:
@@ -242,6 +255,65 @@ def _list(args) -> int:
         out.append(f"{d['id']:>6}  {d['started']:<24} {d['status']:<11} {cost:>10}  {(d['key'] or '-')[:12]:<12}  {d['job']}")
     sys.stdout.write("\n".join(out) + "\n")
     return EXIT_OK
+
+
+def _utc(text: str, what: str):
+    from datetime import datetime, timezone
+
+    from .errors import InputError, InputProblem
+
+    try:
+        t = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError([InputProblem(what, text, "not a time; give UTC ISO 8601, e.g. 2026-11-30T06:00:00Z")]) from None
+    return t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
+
+
+def _check(args) -> int:
+    """Each job's last run with status ok or skipped, and its age: exit 7 (EXIT_STALE) when a job's
+    is older than --max-age-hours or it has none, 0 otherwise (4: bad history or time).  The
+    job's own ``stale_hours`` alert needs a run to say it; this check needs none."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import func, select
+
+    from .errors import InputError, InputProblem
+
+    if not args.max_age_hours > 0:
+        raise InputError([InputProblem("--max-age-hours", str(args.max_age_hours), "give a number of hours > 0")])
+    now = _utc(args.now, "--now") if args.now else datetime.now(timezone.utc)
+    hist = _history(args)
+    try:
+        r = hist.runs
+        jobs_q = select(r.c.job).distinct()
+        last_q = select(r.c.job, func.max(r.c.started)).where(r.c.status.in_(("ok", "skipped"))).group_by(r.c.job)
+        if args.job:
+            jobs_q, last_q = jobs_q.where(r.c.job == args.job), last_q.where(r.c.job == args.job)
+        with hist.engine.connect() as c:
+            jobs = sorted(row[0] for row in c.execute(jobs_q))
+            last = dict(c.execute(last_q).all())
+    finally:
+        hist.close()
+    if args.job and args.job not in jobs:
+        raise InputError([InputProblem("--job", args.job, "no run of this job in the history; the jobs: "
+                                       + (", ".join(jobs) or "none"))])
+    checks = []
+    for job in jobs:
+        t = last.get(job)
+        age_h = (now - _utc(t, "history")).total_seconds() / 3600.0 if t else None
+        checks.append({"job": job, "last_success": t, "age_hours": age_h,
+                       "stale": age_h is None or age_h > args.max_age_hours})
+    if args.json:
+        print(json.dumps({"now": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "max_age_hours": args.max_age_hours,
+                          "jobs": checks}, indent=2))
+    else:
+        for c in checks:
+            when = f"last ok or skipped run {c['last_success']} ({c['age_hours']:.1f} h ago)" if c["last_success"] \
+                else "no run ok or skipped"
+            print(f"{c['job']}: {'STALE' if c['stale'] else 'fresh'}: {when}; limit {args.max_age_hours:g} h")
+        if not checks:
+            print("no runs in the history")
+    return EXIT_STALE if (not checks or any(c["stale"] for c in checks)) else EXIT_OK
 
 
 def _get_run(hist, run_id: int) -> dict:

@@ -409,7 +409,8 @@ def _cell_number(value, c: str, decimal_comma: bool) -> tuple[float | None, str 
 
 
 def materials_from_records(records: list[Mapping], source: str = "<python>", *,
-                           decimal_comma: bool = False, columns_unread: bool = False) -> dict[str, Material]:
+                           decimal_comma: bool = False, columns_unread: bool = False,
+                           first_row: int = 2) -> dict[str, Material]:
     """Build and check materials from table rows (dicts of column -> cell).
 
     Every problem found is collected (unknown and missing columns together with every bad cell
@@ -419,7 +420,8 @@ def materials_from_records(records: list[Mapping], source: str = "<python>", *,
     ``62,5`` are read with a decimal comma, otherwise refused with the fix.  Values about 100x
     below a column's usual range (:data:`USUAL_RANGES_PCT`, moisture: :data:`MOISTURE_FRACTION_MAX`)
     are refused as fractions typed for percentages.  A table without one of the slag oxide
-    columns (:data:`SLAG_OXIDE_COLUMNS`) gives each material a warning naming it.
+    columns (:data:`SLAG_OXIDE_COLUMNS`) gives each material a warning naming it.  Problems name
+    the rows from ``first_row`` (2: the row under a header in row 1).
     """
     problems: list[InputProblem] = []
     if not records:
@@ -459,7 +461,7 @@ def materials_from_records(records: list[Mapping], source: str = "<python>", *,
     nameless = "name" not in columns
     for i, rec in enumerate(records):
         name = rec.get("name")
-        row = f"row {i + 2}"
+        row = f"row {i + first_row}"
         if "name" not in columns:
             name = f"#{i + 1}"
         elif _is_empty(name):
@@ -679,6 +681,22 @@ def _header_index(rows: list[list]) -> int | None:
     return None
 
 
+#: what a unit cell under a table header reads like (%, wt%, USD/t, kg/t, [-], ppm, ...)
+_UNIT_CELL = re.compile(r"^\[?\s*(-|%|wt\s*%|wt\.?\s*%|mass\s*%|ppm|[a-z$€]{0,4}\s*/\s*t(hm)?|kg|t|usd|eur|"
+                        r"cny|rmb|unit|units|g/nm3)\s*\]?$", re.IGNORECASE)
+
+
+def _is_units_row(row: list, header: list[str]) -> bool:
+    """Whether the first row under the header holds units (no material name, or a word such as
+    'unit', and every other filled cell a unit such as %, wt%, USD/t) rather than a material."""
+    cells = {c: (str(row[j]).strip() if j < len(row) and not _is_empty(row[j]) else "") for j, c in enumerate(header)}
+    name = cells.get("name", "")
+    others = [v for c, v in cells.items() if c != "name" and v]
+    if name and not _UNIT_CELL.match(name):
+        return False
+    return len(others) >= 2 and all(_UNIT_CELL.match(v) for v in others)
+
+
 def _materials_from_rows(rows: list[list], src: str, decimal_comma: bool) -> dict[str, Material]:
     """Materials from the rows of a sheet or CSV (lists of cells), the header found among the first rows."""
     rows = [r for r in rows if any(not _is_empty(c) for c in r)]
@@ -699,22 +717,32 @@ def _materials_from_rows(rows: list[list], src: str, decimal_comma: bool) -> dic
         if c and c in seen:
             problems.append(InputProblem(src, f"column {c!r}", "appears twice in the header; keep one"))
         seen.add(c)
+    body = rows[h + 1:]
+    units_row = []
+    if body and _is_units_row(body[0], header):
+        units_row.append(InputProblem(src, "row 2", "looks like a units row ("
+                                     + ", ".join(dict.fromkeys(str(c).strip() for c in body[0] if not _is_empty(c)))
+                                     + "): the units are fixed (analysis wt % of the dry material, moisture_pct wt % "
+                                     "of the wet material, price per t on price_basis); delete the row"))
+        body = body[1:]
     records = []
-    for k, r in enumerate(rows[h + 1:]):
+    for k, r in enumerate(body):
         extra = [c for c in r[len(header):] if not _is_empty(c)]
         if extra:
-            problems.append(InputProblem(src, f"row {k + 2}", f"has {len(header) + len(extra)} or more cells but the "
+            problems.append(InputProblem(src, f"row {k + 2 + len(units_row)}", f"has {len(header) + len(extra)} or more cells but the "
                                          f"header has {len(header)}: a decimal comma in a comma-separated file? "
                                          "write decimal points, or save the CSV with ';' as separator"))
             continue
         records.append({c: (r[j] if j < len(r) else "") for j, c in enumerate(header) if c})
     try:
         mats = materials_from_records(records, source=src, decimal_comma=decimal_comma,
-                                      columns_unread=bool(problems)) if records else None
+                                      columns_unread=bool(problems),
+                                      first_row=3 if units_row else 2) if records else None
     except InputError as e:
-        err = InputError(problems + e.problems)
+        err = InputError(problems + units_row + e.problems)
         err.material_names = getattr(e, "material_names", frozenset())
         raise err from None
+    problems += units_row
     if problems or mats is None:
         if mats is None:
             problems.append(InputProblem(src, "", "the material table is empty (a header but no material rows); "
@@ -729,13 +757,21 @@ def _csv_rows(p: Path, src: str) -> tuple[list[list[str]], bool]:
     import io
 
     data = p.read_bytes()
-    if b"\x00" in data[:4096]:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        # Excel's "Unicode Text" export: UTF-16 with a byte-order mark, tab-separated
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError([InputProblem(src, "", "the file starts as UTF-16 text but does not decode as it; "
+                                           "save the sheet as CSV UTF-8")]) from None
+    elif b"\x00" in data[:4096]:
         raise InputError([InputProblem(src, "", "this is not a text file (an Excel workbook named .csv?): save "
                                        "the sheet as CSV, or give the workbook its .xlsx name")])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:  # European Excel saves "CSV (semicolon)" in Windows-1252
-        text = data.decode("cp1252", errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:  # European Excel saves "CSV (semicolon)" in Windows-1252
+            text = data.decode("cp1252", errors="replace")
     # only whole lines starting with # are comments: a cell "#N/A" is a value to refuse
     kept = "".join(line for line in text.splitlines(keepends=True) if not line.lstrip().startswith("#"))
     if not kept.strip():

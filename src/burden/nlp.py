@@ -54,6 +54,9 @@ SQP_RADIUS = 0.5
 SOC_ROUNDS = 3
 #: an accepted SQP step (scaled) at most this long and 1 % of the one before ends the iteration
 SQP_STEP_TOL = 1.0e-5
+#: Largest scaled violation at which a stuck SLP hands over to the SLSQP polish instead of
+#: reporting the process rows infeasible
+NEAR_FEASIBLE = 1.0e-6
 
 
 
@@ -411,15 +414,32 @@ def _balanced(nlp: NonlinearProblem, z: np.ndarray) -> np.ndarray:
     from .nonlinear import balance_point
 
     j_rd = nlp.col["direct_reduction_degree"]
-    free_rd = nlp.upper[j_rd] > nlp.lower[j_rd]
-    try:
-        with np.errstate(all="ignore"):
-            zz = balance_point(nlp, z, shaft_efficiency_pct=float(nlp.cfg.process.shaft_efficiency_max_pct)
-                               if free_rd else None)
-    except (np.linalg.LinAlgError, StopIteration, ValueError):
-        return z
-    ok = np.all(np.isfinite(zz)) and np.all(zz >= nlp.lower - 1e-9) and np.all(zz <= nlp.upper + 1e-9)
-    return zz if ok else z
+    lo, hi = nlp.lower[j_rd], nlp.upper[j_rd]
+    free_rd = hi > lo
+
+    def solve(start, eff):
+        try:
+            with np.errstate(all="ignore"):
+                return balance_point(nlp, start, shaft_efficiency_pct=eff)
+        except (np.linalg.LinAlgError, StopIteration, ValueError):
+            return None
+
+    def inside(zz):
+        return zz is not None and bool(np.all(np.isfinite(zz)) and np.all(zz >= nlp.lower - 1e-9)
+                                       and np.all(zz <= nlp.upper + 1e-9))
+
+    zz = solve(z, float(nlp.cfg.process.shaft_efficiency_max_pct) if free_rd else None)
+    if inside(zz):
+        return np.clip(zz, nlp.lower, nlp.upper)
+    if free_rd and zz is not None and np.isfinite(zz[j_rd]) and not lo <= zz[j_rd] <= hi:
+        # the W-point limit wants an r_d beyond its window: r_d at that end, the balances closed
+        # with it held (r_i,CO held: r_d stays where it is put)
+        z2 = z.copy()
+        z2[j_rd] = min(max(zz[j_rd], lo), hi)
+        zz = solve(z2, None)
+        if inside(zz):
+            return np.clip(zz, nlp.lower, nlp.upper)
+    return z
 
 
 def solve_slp(nlp: NonlinearProblem, z0: np.ndarray, *, tol: float = 1e-9, max_iter: int = 200) -> NlpOutput:
@@ -458,9 +478,15 @@ def solve_slp(nlp: NonlinearProblem, z0: np.ndarray, *, tol: float = 1e-9, max_i
     hist = []
     g0, J = nlp.jacobian(z)
 
+    comp = nlp.comp
+
     def merit(zz, gg):
         viol = np.maximum(0, (nlp.rlo - gg) / nlp.rscale) + np.maximum(0, (gg - nlp.rhi) / nlp.rscale)
-        return nlp.objective(zz) + mu * float(nlp.rweight @ viol)
+        # the linear rows (kg/tHM) too, weighted as the balances: every LP step meets them, so a
+        # start that does not (the balanced start moves the coke rate alone) is left, not kept
+        ax = nlp.A @ zz
+        lin = float(np.sum(np.maximum(0, comp.row_lower - ax)) + np.sum(np.maximum(0, ax - comp.row_upper)))
+        return nlp.objective(zz) + mu * (float(nlp.rweight @ viol) + BALANCE_WEIGHT * lin)
 
     status, msg = "failed", "iteration limit reached"
     it = 0
@@ -503,7 +529,12 @@ def solve_slp(nlp: NonlinearProblem, z0: np.ndarray, *, tol: float = 1e-9, max_i
                 status, msg = "optimal", "converged: no further decrease predicted"
                 break
             if radius >= 1e-3:
-                status, msg = "infeasible", "no step reduces the violation of the process rows"
+                if nlp.violation(z, g0) <= NEAR_FEASIBLE:
+                    # a violation at the rows' rounding level that no linear step removes is not
+                    # an infeasibility: the SLSQP polish finishes (solve_nonlinear)
+                    status, msg = "stalled", "feasible to 1e-6, but no linear step removes the rest"
+                else:
+                    status, msg = "infeasible", "no step reduces the violation of the process rows"
                 break
             radius *= 4.0
             continue

@@ -349,6 +349,7 @@ class FurnaceModel:
                              "direct_fe": c_dfe, "direct_minor": c_minor, "desulphurisation": c_ds,
                              "solution_loss": c_sl, "water_gas": c_wg, "demand": demand}
             out["top_gas"] = tg
+            out["charge_moisture_nm3"] = moisture_kg / molar_mass("H2O") * VM   # evaporated at the top
             out["heat"] = hb
             out["lower_zone"] = lower
             out["raft"] = rf
@@ -451,9 +452,10 @@ class FurnaceModel:
         carbon, as a CO equivalent: each H2 enters with the one O a CO would carry (x = 1) and
         leaves as H2O (x = 2), so that x - 1 = (CO2 + H2O)/(C + H2) is the gas oxidation.
 
-        R = C gasified + H2 entering (kmol); the operating line has slope mu = R/Fe and meets
-        x = 0 at -(y_b + y_f): y_b = O from blast, injectants, reacting carbonate CO2 and bound
-        water, plus the H2's CO-equivalent O; y_f = O from Si, Mn, P, Ti, V oxides and
+        R = C in the gas (coke and injectant C gasified, and the carbon of the carbonate CO2 that
+        reacts, CO2 + C = 2 CO) + H2 entering (kmol); the operating line has slope mu = R/Fe and
+        meets x = 0 at -(y_b + y_f): y_b = O from blast, injectants, the reacting carbonate CO2
+        (both its O) and bound water, plus the H2's CO-equivalent O; y_f = O from Si, Mn, P, Ti, V oxides and
         desulphurisation (then at x = 1 the line is at y_d, the O removed by direct reduction).
         Where the solids are wüstite (y_W) the gas oxidation is eta_W = (y_W + y_b + y_f)/mu - 1
         = (O in the gas - C)/(C + H2); it cannot exceed the equilibrium eta_eq at T_TRZ (CO and
@@ -463,9 +465,12 @@ class FurnaceModel:
         mc = molar_mass("C")
         fe = hm["Fe"]
         n_fe = fe / molar_mass("Fe")
-        o_blast = (c_t + c_sl + c_wg) / mc
+        # solution loss CO2 + C = 2 CO: the gas gets the coke C (c_sl) and the carbonate's own C,
+        # with the CO2's two O
+        n_sl = c_sl / mc
+        o_blast = (c_t + c_wg) / mc + 2.0 * n_sl
         o_minor = (c_minor + c_ds) / mc
-        n_c = (c_t + c_dfe + c_minor + c_ds + c_sl + c_wg) / mc
+        n_c = (c_t + c_dfe + c_minor + c_ds + c_wg) / mc + 2.0 * n_sl
         n_h = tg.hydrogen_in_nm3 / VM
         mu = (n_c + n_h) / n_fe
         ybf = (o_blast + n_h + o_minor) / n_fe      # n_h: the H2's CO-equivalent O

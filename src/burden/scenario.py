@@ -601,6 +601,35 @@ class Process(_Strict):
             raise ValueError(f"{what} is outside 0-0.9: r_d is a fraction of the Fe reduced by carbon{hint}")
         return v
 
+    @field_validator("heat_loss_pct", "heat_loss_mj_per_thm")
+    @classmethod
+    def _loss_unit(cls, v, info):
+        if v is None or v == 0:
+            return v
+        if info.field_name == "heat_loss_pct" and v < 0.5:
+            raise ValueError(f"{v:g} looks like a fraction; the heat loss is in % of the heat income (write "
+                             f"{v * 100:g} for {v * 100:g} %)")
+        if info.field_name == "heat_loss_mj_per_thm" and v < 20:
+            raise ValueError(f"{v:g} MJ/tHM is below any furnace's losses (300-600 MJ/tHM): GJ/tHM? (write "
+                             f"{v * 1000:g} for {v:g} GJ/tHM)")
+        return v
+
+    @field_validator("thermal_reserve_zone_c", mode="before")
+    @classmethod
+    def _trz_kelvin(cls, v):
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and 1200 < v <= 1500:
+            raise ValueError(f"{v:g} degC is above any thermal reserve zone (900-1000 degC); was it given in "
+                             f"kelvin? ({v:g} K = {v - 273.15:g} degC)")
+        return v
+
+    @field_validator("top_gas_temperature_limits_c")
+    @classmethod
+    def _top_kelvin(cls, v):
+        if v.max is not None and v.max > 450:
+            raise ValueError(f"max {v.max:g} degC is above any top gas (100-300 degC; equipment limits 300-400); "
+                             "was it given in kelvin?")
+        return v
+
     @field_validator("shaft_efficiency_max_pct")
     @classmethod
     def _eff(cls, v):
@@ -652,8 +681,9 @@ class Blast(_Strict):
                 raise ValueError("give both min and max (or one number)")
             if x > 1400:
                 raise ValueError(f"{x:g} degC is above any hot-blast stove; was it given in kelvin?")
-            if x < 20:
-                raise ValueError(f"{x:g} degC is not a blast temperature")
+            if x < 500:
+                raise ValueError(f"{x:g} degC is below any hot-blast stove's (900-1300 degC; the balances of "
+                                 "this model need a hot blast)")
         return v
 
     @field_validator("oxygen_enrichment_pct", "moisture_g_per_nm3")
@@ -667,6 +697,12 @@ class Blast(_Strict):
                 raise ValueError(f"{x:g} is negative")
         if info.field_name == "oxygen_enrichment_pct" and v.max > 25:
             raise ValueError(f"{v.max:g} percentage points above air is not a blast enrichment (typically 0-10)")
+        if info.field_name == "oxygen_enrichment_pct":
+            for end in ("min", "max"):
+                x = getattr(v, end)
+                if 0 < x < 0.2:
+                    raise ValueError(f"{end} = {x:g} looks like a fraction; the enrichment is in percentage points "
+                                     f"of O2 above air (write {x * 100:g} for {x * 100:g} %)")
         # blast moisture: 5-50 g/Nm3 with steam addition; 100 g/Nm3 (12 % H2O by volume) is beyond
         # any furnace's and beyond the raceway model's range (the flame falls below 1500 degC)
         if info.field_name == "moisture_g_per_nm3" and v.max > 100:
@@ -912,6 +948,9 @@ class ScenarioConfig(_Strict):
         description="model-parameter overrides (inline, or a YAML/TOML file relative to the scenario file)")
     overrides: dict[str, dict] = Field(default_factory=dict)
     scenarios: dict[str, list[str]] = Field(default_factory=dict)
+    variant: str | None = Field(None, description="the named scenario or override applied to these settings (set "
+                                                  "when one is applied; kept so that a dumped scenario keeps its "
+                                                  "name and output folder)")
 
     @field_validator("parameters", mode="before")
     @classmethod
@@ -977,9 +1016,17 @@ class ScenarioConfig(_Strict):
         if self.sulphide_capacity is not None and self.slag.sulphur_partition_LS is not None:
             raise ValueError("give either slag.sulphur_partition_LS (fixed L_S) or sulphide_capacity, not both")
         try:
-            _window_within(self.raft_c, 1500.0, 2700.0, "a flame temperature in degC (typically 2000-2300)")
+            _window_within(self.raft_c, 1500.0, 2500.0, "a raceway flame temperature in degC (typically 2000-2300; "
+                                                        "was it given in kelvin? 2323 K = 2050 degC)")
         except ValueError as e:
             raise ValueError(f"raft_c.{e}") from None
+        p = self.process
+        if p is not None and p.heat_loss_gj_per_h is not None:
+            mj = p.heat_loss_gj_per_h * 24.0 * 1000.0 / self.production_t_per_day
+            if mj > 3000.0:
+                raise ValueError(f"process.heat_loss_gj_per_h: {p.heat_loss_gj_per_h:g} GJ/h at {self.production_t_per_day:g} "
+                                 f"t/day is {mj:,.0f} MJ/tHM, beyond any furnace's losses (300-600 MJ/tHM); check "
+                                 "the unit (GJ/h) and the production")
         return self
 
     @field_validator("lost_burden")
@@ -1383,8 +1430,10 @@ class Scenario:
             variant = None
             if scenario is not None:
                 data, variant = _apply_variant(data, scenario, source)
+                data = {**data, "variant": variant}
             try:
                 cfg = ScenarioConfig.model_validate(data)
+                variant = cfg.variant
             except ValidationError as e:
                 # every problem of the file at once: the tables and the charged names too
                 raise InputError(_translate(e, source) + _tables_and_names_problems(data, Path(base_dir), source))
@@ -1902,7 +1951,7 @@ def input_hash(scn: "Scenario") -> str:
     hit = _HASHES.get(id(scn))
     if hit is not None and hit[0] is scn:
         return hit[1]
-    cfg = scn.config.model_dump(mode="json", exclude={"materials", "overrides", "scenarios"})
+    cfg = scn.config.model_dump(mode="json", exclude={"materials", "overrides", "scenarios", "variant"})
     unc = cfg.get("uncertainty") or {}
     for key in ("analyses_table", "history"):   # files that feed the model: by content, not path
         if unc.get(key):

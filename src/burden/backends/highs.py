@@ -82,7 +82,8 @@ def new_highs(time_limit_s: float | None = None):
             h = highspy.Highs()
         _BANNER_DONE = True
     h.setOptionValue("output_flag", False)
-    h.setOptionValue("random_seed", 0)
+    # random_seed is HiGHS's default 0 (checked in tests/test_core.py): runs are deterministic
+    # without setting it on every new instance
     # "threads" is left at its default: HiGHS keeps one task scheduler per process, made by
     # the first run, and a later instance asking for another thread count fails with status
     # "Not Set".  The simplex path is serial either way; results stay deterministic.

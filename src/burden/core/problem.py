@@ -15,6 +15,7 @@ the backend rebuilt, never answered from the stale solver.
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 import math
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
@@ -252,7 +253,20 @@ class Problem:
         from ..output import write_model_file
 
         be = self.backend()
-        write_model_file(path, be.write_model)
+        if self.scenario.config.process is None:
+            write_model_file(path, be.write_model)
+            return
+        note = (f"burden: the linear core of the nonlinear scenario {self.scenario.name!r}: its process rows "
+                "(carbon and heat balances, W point, RAFT, top gas) and blast columns are not linear and are "
+                "not in this file; its optimum is the LP warm start, not the burden's")
+
+        def write(tmp):   # the file says what it holds: a comment line first (LP: '\', MPS: '*')
+            be.write_model(tmp)
+            mark = "\\ " if str(tmp).lower().endswith(".lp") else "* "
+            text = Path(tmp).read_text()
+            Path(tmp).write_text(mark + note + "\n" + text)
+
+        write_model_file(path, write)
 
     # -- persistent changes -------------------------------------------------------------
     # Each setter checks every entry first and changes nothing when one is wrong (all

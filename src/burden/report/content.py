@@ -43,7 +43,13 @@ EXTRA_NOTES = {
     "heat_balance": "Heat income and its uses per tonne of hot metal (process model, PRIMER section 6).",
     "carbon_balance": "Fixed carbon charged and where it goes, kg/tHM (process model).",
     "convergence": "Iterations of the nonlinear solver: objective, largest constraint violation and step size.",
-    "correction_factors": "Plant correction factors: coke change for a given change of each setting.",
+    "correction_factors": ("Coke-rate correction factors: the coke change for the change of each setting, everything "
+                           "else held, on three bases. 'coke change': the two-zone model's own marginal (lower-zone "
+                           "heat balance, the degree of indirect reduction by CO held; the top gas takes what the "
+                           "upper zone does not need). 'at constant shaft efficiency': the optimum's marginal on the "
+                           "W-point limit (r_d follows). 'plant-table basis': a total heat balance at the held "
+                           "top-gas temperature, how plant tables (HBBF, PRIMER section 4) are computed, beside the "
+                           "table's value or range and 100 x (ours / table - 1), 0 inside the range."),
     "rist_points": "Points of the Rist operating line: x = O/C of the gas, y = O/Fe of the burden.",
 }
 
@@ -604,6 +610,8 @@ def extra_tables(result) -> list[Table]:
         if not isinstance(df, pd.DataFrame):
             df = pd.DataFrame(df)
         df = df.copy()
+        if name == "correction_factors":   # the HBBF values are in the plant-table columns
+            df = df.drop(columns=["hbbf_kg_per_thm"], errors="ignore")
         if df.index.name is not None or not isinstance(df.index, pd.RangeIndex):
             df = df.reset_index()
         cols = [str(c) for c in df.columns]
@@ -611,7 +619,7 @@ def extra_tables(result) -> list[Table]:
         df.columns = [engineer_label(c, cur) for c in cols]
         if len(df.columns):
             # terms and checks written in snake_case: the engineer's words, with their units
-            words = name in ("heat_balance", "carbon_balance", "furnace", "plausibility")
+            words = name in ("heat_balance", "carbon_balance", "furnace", "plausibility", "correction_factors")
             df[df.columns[0]] = pd.Series(
                 [LABELS.get(v, engineer_label(v, cur) if words else v) if isinstance(v, str) else v
                  for v in df[df.columns[0]]], dtype=object)

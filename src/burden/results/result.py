@@ -258,8 +258,9 @@ class Result:
         # the sums pandas forms (``burden.groupby("class", sort=False)["cost_per_thm"].sum()``, then
         # the column's sum), so the table is the same to the last bit: see _group_sum, _column_sum
         cost = {}
-        for _k, r in self._r_burden.items():
-            cost.setdefault(r["class"], []).append(r["cost_per_thm"])
+        for r in self._r_burden.rows:   # the raw rows: _group_sum reads each value as a float
+            v = r.get("cost_per_thm")
+            cost.setdefault(r["class"], []).append(math.nan if v is None else v)
         cost = {k: _group_sum(v) for k, v in cost.items()}
         if self.nonlinear is not None:
             nl = self.nonlinear
