@@ -54,6 +54,9 @@ SQP_RADIUS = 0.5
 SOC_ROUNDS = 3
 #: an accepted SQP step (scaled) at most this long and 1 % of the one before ends the iteration
 SQP_STEP_TOL = 1.0e-5
+#: iteration limit of HiGHS's QP solver in an SQP subproblem (24-110 used on the generated
+#: libraries; one QP there cycled, one took 2,010); beyond it the step is the LP's
+QP_ITERATION_LIMIT = 500
 #: Largest scaled violation at which a stuck SLP hands over to the SLSQP polish instead of
 #: reporting the process rows infeasible
 NEAR_FEASIBLE = 1.0e-6
@@ -366,6 +369,10 @@ class NonlinearProblem:
             start = np.zeros(dim + 1, dtype=np.int32)
             counts = np.bincount(jl + dim - nq, minlength=dim)
             start[1:] = np.cumsum(counts)
+            # HiGHS's active-set QP solver can cycle (seen on the 60-material library: no end
+            # in 15 min); a deterministic iteration limit makes it fail over to the LP step
+            # (HiGHS 1.16)
+            h.setOptionValue("qp_iteration_limit", QP_ITERATION_LIMIT)
             h.passHessian(dim, len(il), highspy.HessianFormat.kTriangular, start,
                           (il + dim - nq).astype(np.int32), B[il, jl].astype(float))
         h.run()
