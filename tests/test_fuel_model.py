@@ -576,3 +576,18 @@ def test_heat_loss_in_gj_per_h_beyond_any_furnace_and_raft_in_kelvin_are_refused
     d["raft_c"] = {"min": 2323, "max": 2523}
     with pytest.raises(burden.InputError, match=r"raft_c.max = 2523 .*kelvin"):
         burden.Scenario.from_dict(d, base_dir=SCENARIOS)
+
+
+def test_bosh_gas_is_the_raceway_gas_as_plants_state_it(base):
+    """The bosh gas of the furnace table (and of bosh_gas_max_nm3_per_thm) is the raceway gas of
+    the RAFT table (CO, H2, N2 at the tuyeres); the gas leaving the lower zone adds the CO of the
+    direct reduction, silicon/manganese/phosphorus reduction, desulphurisation, water gas and
+    solution loss (a second tester found the limit applied to the larger figure)."""
+    f = base.extra_tables["furnace"]["value"]
+    rf = base.extra_tables["raft"]["value"]
+    assert f["bosh_gas_nm3_per_thm"] == pytest.approx(rf["bosh gas total"], rel=1e-12)
+    c = base.nonlinear.state["carbon"]
+    extra_co = float(c["direct_fe"] + c["direct_minor"] + c["desulphurisation"] + c["water_gas"]
+                     + 2 * c["solution_loss"]) / molar_mass("C") * VM
+    extra_h2 = float(c["water_gas"]) / molar_mass("C") * VM
+    assert f["lower_zone_gas_nm3_per_thm"] == pytest.approx(f["bosh_gas_nm3_per_thm"] + extra_co + extra_h2, rel=1e-9)

@@ -186,6 +186,7 @@ class NonlinearSolution:
                 ("shaft_efficiency_pct", float(st["shaft_efficiency_pct"]), "%", math.nan, p.shaft_efficiency_max_pct),
                 ("bosh_gas_nm3_per_thm", float(st["bosh_gas_nm3"]), "Nm3/tHM", math.nan,
                  p.bosh_gas_max_nm3_per_thm if p.bosh_gas_max_nm3_per_thm is not None else math.nan),
+                ("lower_zone_gas_nm3_per_thm", float(st["lower_zone_gas_nm3"]), "Nm3/tHM", math.nan, math.nan),
                 ("heat_loss_mj_per_thm", float(st["loss_kj"]) / 1000.0, "MJ/tHM", math.nan, math.nan)]
         return pd.DataFrame([{"quantity": a, "value": b, "unit": u, "min": lo, "max": hi} for a, b, u, lo, hi in rows]
                             ).set_index("quantity")

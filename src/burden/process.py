@@ -206,7 +206,8 @@ class FurnaceModel:
         the total balance's loss residual otherwise), ``top_gas_temperature_c`` (computed in
         the two-zone model, the assumed value otherwise), ``shaft_efficiency_pct`` with
         ``eta_w`` (gas oxidation where the solids are wüstite) and ``eta_eq`` (its equilibrium
-        at T_TRZ), ``raft_c``, ``bosh_gas_nm3``, ``ls``, ``viscosity_pa_s``,
+        at T_TRZ), ``raft_c``, ``bosh_gas_nm3`` (the raceway gas) and ``lower_zone_gas_nm3`` (with
+        the CO of direct reduction), ``ls``, ``viscosity_pa_s``,
         ``sulphur_eq_pct`` and, with ``full``, the carbon-balance terms, top gas, heat-balance
         terms and bosh gas.
 
@@ -321,12 +322,17 @@ class FurnaceModel:
         n_fe_red = iron_reduced / molar_mass("Fe")
         r_h2 = tg.h2_reduction_nm3 / VM / n_fe_red
         out.update(carbon_residual_kg=carbon_residual, heat_residual_kj=heat_residual, top_gas_temperature_c=t_top,
-                   bosh_gas_nm3=bosh_nm3, hydrogen_reduction_degree=r_h2, direct_reduction_degree=rd + 0.0 * r_h2,
+                   lower_zone_gas_nm3=bosh_nm3, hydrogen_reduction_degree=r_h2,
+                   direct_reduction_degree=rd + 0.0 * r_h2,
                    hydrogen_per_fe=tg.hydrogen_in_nm3 / VM / n_fe_red)
         out.update(self._wustite_point(x, q, hm, c_t, c_dfe, c_minor, c_ds, c_sl, c_wg, tg))
         rf = raft(blast.temperature_c, blast.dry_nm3, blast.enrichment_pct, blast.moisture_g_per_nm3,
                   coal_kg_per_thm=inj_kg, coal=inj)
         out["raft_c"] = rf.temperature_c
+        # bosh gas as plants state it (its volume per tHM or per minute is the permeability
+        # measure): the raceway gas, CO, H2 and N2 from the blast and the injectants at the tuyeres;
+        # the gas leaving the lower zone adds the CO of direct reduction (lower_zone_gas_nm3)
+        out["bosh_gas_nm3"] = rf.bosh_gas_nm3 + 0.0 * bosh_nm3
         wt = {o: 100.0 * q[f"slag.{o}"] / slag_kg for o in SLAG_MODEL_OXIDES}
         out["slag_wt_pct"] = wt
         sc = self.cfg.sulphide_capacity

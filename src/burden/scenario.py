@@ -583,7 +583,9 @@ class Process(_Strict):
         Window(min=100.0, max=300.0),
         description="window of the computed top-gas temperature (two_zone): the floor keeps the top above the "
                     "dew point, the ceiling protects the top equipment")
-    bosh_gas_max_nm3_per_thm: float | None = Field(None, gt=0.0, description="largest bosh gas volume, Nm3/tHM")
+    bosh_gas_max_nm3_per_thm: float | None = Field(
+        None, gt=0.0, description="largest bosh gas volume, Nm3/tHM: the raceway gas (CO, H2, N2 from the blast and "
+                                  "the injectants at the tuyeres), the permeability measure of plant practice")
     slag_handling_cost_per_t: float = Field(0.0, ge=0.0, description="cost of handling slag, currency per t slag")
     flux_co2_reacting_fraction: float = Field(0.5, ge=0.0, le=1.0, description="USTB-HW 0.5")
     bound_water_reacting_fraction: float = Field(0.3, ge=0.0, le=1.0, description="USTB-HW 0.3")
