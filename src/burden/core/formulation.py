@@ -204,6 +204,7 @@ class RowBlock:
         b = copy.copy(self)
         b.__dict__.update(arrays)
         b._rows = b._den_nz = b._B = None
+        b.__dict__.pop("_K3", None)
         return b
 
     def copy(self) -> "RowBlock":
@@ -212,7 +213,29 @@ class RowBlock:
                            theta_eff=self.theta_eff.copy())
 
     # -- in place (only on a block no snapshot shares; see Problem._thaw) ----------------
+    def analysis_column(self, qt, j: int, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(N column, D column, body column N − θ·D) of material ``j`` with analysis ``w`` (kg/kg
+        per species), from the block's recipe: one product with the stacked matrix
+        [Rn·L − θ·Rd·L; Rn·L; Rd·L] (kept while θ and the species map stay), for a persistent
+        analysis change."""
+        r = self.recipe
+        if r.Gn or r.Gd:   # quantities over a group of materials: the recipe forms the column
+            n_col, d_col = r.column(qt, j, w)
+            return n_col, d_col, n_col - self.theta_eff * d_col
+        key = (qt.smap, self.__dict__.get("_tv", 0))
+        hit = self.__dict__.get("_K3")
+        if hit is None or hit[0] != key:
+            L = qt.smap.L
+            kn, kd = r.Rn @ L, r.Rd @ L
+            th = self.theta_eff[:, None]
+            hit = self._K3 = (key, np.vstack([kn - th * kd, kn, kd]),
+                              np.vstack([r.In - th * r.Id, r.In, r.Id]).T.copy(), len(kn))
+        v = hit[1] @ w + hit[2][j]
+        m = hit[3]
+        return v[m:2 * m], v[2 * m:], v[:m]
+
     def set_theta(self, i: int, value: float) -> None:
+        self._tv = self.__dict__.get("_tv", 0) + 1
         self.theta[i] = value
         if not self._range[i]:
             self.theta_eff[i] = value

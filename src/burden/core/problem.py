@@ -563,12 +563,11 @@ class Problem:
         pos = 0
         for b in f.blocks:
             if b.recipe is not None and b.cols.size > j and b.cols[j] == jg:
-                n_col, d_col = b.recipe.column(qt, j, w)
-                new = n_col - b.theta_eff * d_col
+                n_col, d_col, new = b.analysis_column(qt, j, w)
                 if be is not None:
                     d = (b.body_column(j) != new).nonzero()[0]
                     if d.size:
-                        be.change_coeffs((d + pos).tolist(), jg, new[d].tolist())
+                        be.change_coeffs((d + pos if pos else d).tolist(), jg, new[d].tolist())
                 b.set_column(j, n_col, d_col, new)
             pos += len(b)
         f.rows_changed()
