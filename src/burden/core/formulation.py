@@ -219,7 +219,9 @@ class RowBlock:
         [Rn·L − θ·Rd·L; Rn·L; Rd·L] (kept while θ and the species map stay), for a persistent
         analysis change."""
         r = self.recipe
-        if r.Gn or r.Gd:   # quantities over a group of materials: the recipe forms the column
+        if getattr(r, "Gn", None) or getattr(r, "Gd", None) or not hasattr(r, "Rn"):
+            # quantities over a group of materials, or another kind of recipe (the CO2 row's):
+            # the recipe forms the column
             n_col, d_col = r.column(qt, j, w)
             return n_col, d_col, n_col - self.theta_eff * d_col
         key = (qt.smap, self.__dict__.get("_tv", 0))
