@@ -169,14 +169,7 @@ class Records:
         (a row of numeric columns only is one float64 Series: its ints become floats)."""
         n = self._normalised()
         if n is None:
-            df = self.frame()
-            idx = df.index.name or "index"
-            out = []
-            for k, row in df.iterrows():
-                rec = {idx: k}
-                rec.update({c: clean(v) for c, v in row.items()})
-                out.append(rec)
-            return out
+            return frame_json_records(self.frame(), clean)
         keys, cols, _kinds, rows, _held = n
         out = []
         for k, vals in zip(keys, rows):
@@ -219,3 +212,15 @@ def csv_text(t, float_format: str = "%.10g") -> str:
     if isinstance(t, Records):
         return t.to_csv(float_format)
     return t.to_csv(float_format=float_format, lineterminator="\n")
+
+
+def frame_json_records(df, clean) -> list[dict]:
+    """``[{index: key, column: clean(value), ...}, ...]`` of a DataFrame, row by row
+    (``DataFrame.iterrows``; the index column named ``index`` when the index has no name)."""
+    idx = df.index.name or "index"
+    out = []
+    for k, row in df.iterrows():
+        rec = {idx: k}
+        rec.update({c: clean(v) for c, v in row.items()})
+        out.append(rec)
+    return out

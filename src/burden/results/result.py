@@ -673,13 +673,9 @@ from ..output import json_value as _clean  # noqa: E402
 def _records(df) -> list[dict]:
     if isinstance(df, Records):
         return df.json_records(_clean)
-    idx = df.index.name or "index"
-    out = []
-    for k, row in df.iterrows():
-        rec = {idx: k}
-        rec.update({c: _clean(v) for c, v in row.items()})
-        out.append(rec)
-    return out
+    from .records import frame_json_records
+
+    return frame_json_records(df, _clean)
 
 
 def explain_unbounded(res: Result) -> str:
