@@ -591,3 +591,17 @@ def test_bosh_gas_is_the_raceway_gas_as_plants_state_it(base):
                      + 2 * c["solution_loss"]) / molar_mass("C") * VM
     extra_h2 = float(c["water_gas"]) / molar_mass("C") * VM
     assert f["lower_zone_gas_nm3_per_thm"] == pytest.approx(f["bosh_gas_nm3_per_thm"] + extra_co + extra_h2, rel=1e-9)
+
+
+def test_an_r_d_window_whose_end_binds_converges_by_slp_to_the_fixed_end():
+    """r_d {0.25, 0.40} (the W point wants 0.43): the optimum has r_d at 0.40 and equals the one with
+    r_d fixed there (1e-6), by SLP alone (a second tester saw 200 iterations and the polish)."""
+    d = copy.deepcopy(NL)
+    d["process"]["direct_reduction_degree"] = {"min": 0.25, "max": 0.40}
+    r = solve(d).raise_for_status()
+    d["process"]["direct_reduction_degree"] = 0.40
+    fixed = solve(d).raise_for_status()
+    assert r.objective == pytest.approx(fixed.objective, rel=1e-6)
+    assert float(r.nonlinear.state["direct_reduction_degree"]) == pytest.approx(0.40, abs=1e-9)
+    o = r.nonlinear.output
+    assert o.solver == "slp" and o.iterations <= 15, (o.solver, o.iterations, o.message)
