@@ -327,6 +327,39 @@ class NonlinearSolution:
 
 
 
+def solve_path(nlp: NonlinearProblem, start: np.ndarray, method: str,
+               lp_start: np.ndarray | None = None) -> NlpOutput:
+    """The nonlinear solver path from ``start`` (shape (nz,)): ``method`` (``slp`` or ``slsqp``);
+    for SLP, when it stalls or fails, the SLSQP polish from its last iterate (SLP converges
+    fast at vertex optima and slowly on some curved limits), and when the polish fails too,
+    SLSQP from ``lp_start`` (default ``start``; the LP warm start: the polish can stall on a
+    curved limit such as the top-gas floor at high O2).  The histories and messages of the
+    stages are joined, so the convergence table says which path was taken; ``solver`` is
+    ``slp+slsqp`` when a polish ran.  One path for :func:`solve_nonlinear` and the sweeps."""
+    lp_start = start if lp_start is None else lp_start
+    o = SOLVERS[method](nlp, start)
+    if o.status not in ("stalled", "failed") or method != "slp":
+        return o
+    first = o
+    o = SOLVERS["slsqp"](nlp, first.z)
+    o.history = first.history + [{"iteration": f"slsqp polish ({o.iterations} it.)", "objective": o.objective,
+                                  "violation": o.max_violation, "step": math.nan, "radius": math.nan}] + o.history
+    o.message = f"slp {first.status} after {first.iterations} iterations; slsqp polish: {o.message}"
+    o.iterations += first.iterations
+    o.solver = "slp+slsqp"
+    if o.status != "optimal":
+        fresh = SOLVERS["slsqp"](nlp, lp_start)
+        if fresh.status == "optimal":
+            fresh.history = o.history + [{"iteration": f"slsqp from the LP start ({fresh.iterations} it.)",
+                                          "objective": fresh.objective, "violation": fresh.max_violation,
+                                          "step": math.nan, "radius": math.nan}] + fresh.history
+            fresh.message = f"{o.message}; slsqp from the LP start: {fresh.message}"
+            fresh.iterations += o.iterations
+            fresh.solver = "slp+slsqp"
+            o = fresh
+    return o
+
+
 def plausibility_checks(sol: "NonlinearSolution") -> pd.DataFrame:
     """Named checks of a nonlinear optimum against thermodynamics and plant ranges.
 
@@ -411,29 +444,7 @@ def solve_nonlinear(problem, method: str | None = None):
         return Result(problem.snapshot(), lp, timings={"lp_s": t1 - t0, "total_s": t1 - t0})
     nlp = NonlinearProblem(problem)
     z0 = start_point(nlp, lp.primal)
-    o = SOLVERS[method](nlp, z0)
-    if o.status in ("stalled", "failed") and method == "slp":
-        # SLP converges fast at vertex optima; on a curved limit it is polished with SLSQP
-        # from its last iterate, and the convergence table says so
-        first = o
-        o = SOLVERS["slsqp"](nlp, first.z)
-        o.history = first.history + [{"iteration": f"slsqp polish ({o.iterations} it.)", "objective": o.objective,
-                                      "violation": o.max_violation, "step": math.nan, "radius": math.nan}] + o.history
-        o.message = f"slp {first.status} after {first.iterations} iterations; slsqp polish: {o.message}"
-        o.iterations += first.iterations
-        o.solver = "slp+slsqp"
-        if o.status != "optimal":
-            # the polish from SLP's last iterate can stall on a curved limit (the top-gas floor
-            # at high O2): the independent path from the LP warm start decides
-            fresh = SOLVERS["slsqp"](nlp, z0)
-            if fresh.status == "optimal":
-                fresh.history = o.history + [{"iteration": f"slsqp from the LP start ({fresh.iterations} it.)",
-                                              "objective": fresh.objective, "violation": fresh.max_violation,
-                                              "step": math.nan, "radius": math.nan}] + fresh.history
-                fresh.message = f"{o.message}; slsqp from the LP start: {fresh.message}"
-                fresh.iterations += o.iterations
-                fresh.solver = "slp+slsqp"
-                o = fresh
+    o = solve_path(nlp, z0, method)
     t2 = time.perf_counter()
     comp = nlp.comp
     status = o.status if o.status in ("optimal", "infeasible") else "error"

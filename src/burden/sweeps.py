@@ -632,7 +632,8 @@ def _solve_nonlinear_point(prob, z_prev, method):
     first, re-solved warm; an infeasible core is reported as such), started from ``z_prev``
     (the previous point's optimum) or, for the first point of a chunk, from the LP core.
     Returns (status, objective, z, binding, message)."""
-    from .nlp import SOLVERS, NonlinearProblem, start_point
+    from .nlp import NonlinearProblem, start_point
+    from .nonlinear import solve_path
 
     method = method or prob.scenario.config.process.solver
     be = prob.backend(ranging=False)
@@ -645,16 +646,8 @@ def _solve_nonlinear_point(prob, z_prev, method):
     nlp = NonlinearProblem(prob)
     z0 = start_point(nlp, lp.primal)
 
-    def chain(start):
-        # the path of burden.nonlinear.solve_nonlinear: SLP, polished with SLSQP from its last
-        # iterate when it stalls, and SLSQP from the LP start when the polish fails too
-        o = SOLVERS[method](nlp, start)
-        if o.status in ("stalled", "failed") and method == "slp":
-            o = SOLVERS["slsqp"](nlp, o.z)
-            if o.status != "optimal":
-                fresh = SOLVERS["slsqp"](nlp, z0)
-                o = fresh if fresh.status == "optimal" else o
-        return o
+    def chain(start):   # burden.nonlinear.solve_nonlinear's path, SLSQP fallback from the LP start
+        return solve_path(nlp, start, method, lp_start=z0)
 
     o = None
     if z_prev is not None:  # warm start: the previous point's optimum, inside the new bounds

@@ -178,15 +178,14 @@ class RowBlock:
                              float(self.cn[i]), float(self.cd[i]))
         return hit
 
-    def body_entries(self, i: int, cols: np.ndarray) -> np.ndarray:
-        """Row i's body coefficients at the block columns ``cols`` (positions in the block)."""
-        th = 0.0 if self._range[i] else self.theta[i]
-        return self.N[i, cols] - th * self.D[i, cols]
-
-    def body_constant(self, i: int) -> float:
-        """Row i's body constant cn − θ·cd."""
-        th = 0.0 if self._range[i] else self.theta[i]
-        return float(self.cn[i] - th * self.cd[i])
+    def theta_update(self, i: int) -> tuple[list, list, float, float]:
+        """Row i after its θ changed (:meth:`set_theta`): (global columns where θ enters, the
+        body N − θ·D there, lower, upper bound of the linear part), as Python numbers for the
+        live solver; range rows keep θ out of the body (their θ is the lower bound)."""
+        cols, n_e, d_e, cn, cd = self.theta_entries(i)
+        th = 0.0 if self._range[i] else float(self.theta[i])
+        lo, hi = self.row_bounds(i, cn - th * cd)
+        return cols, [n - th * d for n, d in zip(n_e, d_e)], lo, hi
 
     # -- rows ---------------------------------------------------------------------
     def rows(self) -> list[Row]:

@@ -432,10 +432,8 @@ class Problem:
             be = self._backend
             if be is not None:
                 # num − θ·den: only the coefficients where den has a term change
-                cols, n_e, d_e, cn, cd = b.theta_entries(i)
-                th = 0.0 if r.sense == "range" else v
-                be.change_coeffs(pos, cols, [n - th * d for n, d in zip(n_e, d_e)])
-                lo, hi = b.row_bounds(i, cn - th * cd)
+                cols, vals, lo, hi = b.theta_update(i)
+                be.change_coeffs(pos, cols, vals)
                 be.update_row_bounds(pos, lo, hi)
         else:
             from dataclasses import replace
